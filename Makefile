@@ -1,0 +1,61 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test test-fast lint format install messages catalogs migrate demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed catalogs
+
+# Compiled catalogs are build output, not source.
+catalogs: $(VENV)/.installed
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv -v 0
+
+# Regenerate the zh_Hans catalog from the source after adding strings.
+messages: $(VENV)/.installed
+	DEBUG=true $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+
+migrate: install
+	DEBUG=true $(MANAGE) migrate --noinput
+
+demo: migrate
+	DEBUG=true $(MANAGE) seed_demo
+
+# Development server with the demo data; prints the demo logins before serving.
+run: demo
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+# Production-like: gunicorn with collected, compressed static files.
+serve: install
+	$(MANAGE) collectstatic --noinput -v 0
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
+
+test: install
+	$(BIN)/pytest
+
+# The fast loop: everything but the real-browser tests.
+test-fast: install
+	$(BIN)/pytest -m "not browser"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* *.egg-info

@@ -1,0 +1,213 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from workstations.models import Workstation
+
+
+class Sector(models.Model):
+    """A member's sector (界别), e.g. 法律界 or a party such as 民盟."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityGroup(models.Model):
+    """An activity group (e.g. 法制组) whose members hold rotation duty days together."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("activity group")
+        verbose_name_plural = _("activity groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A committee member (委员)."""
+
+    name = models.CharField(_("name"), max_length=30)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="members"
+    )
+    activity_group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("activity group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    home_workstation = models.ForeignKey(
+        Workstation,
+        verbose_name=_("street study group"),
+        help_text=_("The street study group the member belongs to, at that street's workstation."),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    employer = models.CharField(_("employer"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=60, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="members/", blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    reception_hours = models.CharField(_("reception hours"), max_length=100, blank=True)
+    public_contact = models.CharField(
+        _("public contact"),
+        max_length=100,
+        blank=True,
+        help_text=_("Only what the member has chosen to publish, e.g. an office phone."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    term = models.CharField(_("term"), max_length=30, blank=True, help_text=_("e.g. 第十届"))
+    is_active = models.BooleanField(_("active"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["home_workstation", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutyShift(models.Model):
+    """One shift at a workstation on one day, usually held by an activity group (轮值日)."""
+
+    workstation = models.ForeignKey(
+        Workstation, verbose_name=_("workstation"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    holding_group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("holding group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shifts",
+    )
+    theme = models.CharField(_("theme"), max_length=100, blank=True)
+    members = models.ManyToManyField(
+        Member,
+        through="DutyAssignment",
+        through_fields=("shift", "member"),
+        related_name="shifts",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        ordering = ["date", "starts_at", "workstation"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["workstation", "date", "starts_at"], name="shift_unique_slot"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "workstation"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.workstation} {self.date:%Y-%m-%d} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        )
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A shift must end after it starts.")})
+
+
+class Attendance(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ATTENDED = "attended", _("Attended")
+    ABSENT = "absent", _("Absent")
+    SUBSTITUTED = "substituted", _("Substituted")
+
+
+class DutyAssignment(models.Model):
+    """One member on one shift, and whether they came."""
+
+    Attendance = Attendance
+
+    shift = models.ForeignKey(
+        DutyShift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=12, choices=Attendance, default=Attendance.SCHEDULED
+    )
+    substitute = models.ForeignKey(
+        Member,
+        verbose_name=_("substitute"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutions",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["shift", "member"]
+        verbose_name = _("duty assignment")
+        verbose_name_plural = _("duty assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "member"], name="assignment_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(attendance__in=Attendance.values),
+                name="assignment_attendance_valid",
+            ),
+            # A substitute is named exactly when the member was substituted.
+            models.CheckConstraint(
+                condition=Q(attendance=Attendance.SUBSTITUTED, substitute__isnull=False)
+                | (~Q(attendance=Attendance.SUBSTITUTED) & Q(substitute__isnull=True)),
+                name="assignment_substitute_iff_substituted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(substitute=F("member")), name="assignment_substitute_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "attendance"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.shift}"
+
+    def clean(self) -> None:
+        if self.attendance == self.Attendance.SUBSTITUTED and not self.substitute_id:
+            raise ValidationError({"substitute": _("Name the member who took the shift.")})
+        if self.attendance != self.Attendance.SUBSTITUTED and self.substitute_id:
+            raise ValidationError(
+                {
+                    "substitute": _(
+                        "A substitute is only named when the attendance is 'substituted'."
+                    )
+                }
+            )
+        if self.substitute_id and self.substitute_id == self.member_id:
+            raise ValidationError({"substitute": _("A member cannot substitute for themselves.")})

@@ -1,0 +1,455 @@
+"""The case lifecycle: statuses, the table of allowed transitions, one function per step.
+
+This module is the only writer of `Case.status`. Each step locks the case row,
+checks the table and its own guard, saves, and writes the timeline event, all in
+one transaction; a refusal raises CaseError and changes nothing. Permission to
+act is checked by the callers (views), not here.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workdays.calendar import add_working_days
+from workstations.models import Department
+
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseStatus,
+    EventKind,
+    Referral,
+    ReferralRole,
+    ReferralState,
+    Satisfaction,
+)
+
+S = CaseStatus
+NEW = ""  # the "status" of a case that does not exist yet
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", gettext_lazy("Submit online")
+    REGISTER = "register", gettext_lazy("Register")
+    ANSWER = "answer", gettext_lazy("Answer on the spot")
+    ACCEPT = "accept", gettext_lazy("Accept")
+    CONSULT = "consult", gettext_lazy("Record a consultation")
+    REFER = "refer", gettext_lazy("Refer to a department")
+    ACKNOWLEDGE = "acknowledge", gettext_lazy("Record acknowledgement")
+    REPLY = "reply", gettext_lazy("Record the lead department's reply")
+    CO_REPLY = "co_reply", gettext_lazy("Record a co-handling department's reply")
+    RETURN = "return", gettext_lazy("Record a returned referral")
+    RESOLVE = "resolve", gettext_lazy("Resolve")
+    CLOSE = "close", gettext_lazy("Follow up and close")
+    REOPEN = "reopen", gettext_lazy("Follow up: unsatisfied, reopen")
+    MERGE = "merge", gettext_lazy("Merge into another case")
+    REJECT = "reject", gettext_lazy("Reject")
+    WITHDRAW = "withdraw", gettext_lazy("Withdraw")
+    NOTE = "note", gettext_lazy("Add a note")
+
+
+_ANY_OPEN = (S.REGISTERED, S.CONSULTING, S.REFERRED, S.REPLIED)
+_WORKING = (S.REFERRED, S.REPLIED)
+
+# action -> {status before: status after}. A status missing from an action's map
+# means the action is refused there.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.SUBMIT: {NEW: S.SUBMITTED},
+    Action.REGISTER: {NEW: S.REGISTERED},
+    Action.ANSWER: {NEW: S.CLOSED},
+    Action.ACCEPT: {S.SUBMITTED: S.REGISTERED},
+    Action.CONSULT: {S.REGISTERED: S.CONSULTING, S.CONSULTING: S.CONSULTING}
+    | {s: s for s in _WORKING},
+    Action.REFER: {S.REGISTERED: S.REFERRED, S.CONSULTING: S.REFERRED} | {s: s for s in _WORKING},
+    Action.ACKNOWLEDGE: {s: s for s in _WORKING},
+    Action.REPLY: {S.REFERRED: S.REPLIED},
+    Action.CO_REPLY: {s: s for s in _WORKING} | {S.RESOLVED: S.RESOLVED},
+    Action.RETURN: {s: s for s in _WORKING},
+    Action.RESOLVE: {S.REGISTERED: S.RESOLVED, S.CONSULTING: S.RESOLVED, S.REPLIED: S.RESOLVED},
+    Action.CLOSE: {S.RESOLVED: S.CLOSED},
+    Action.REOPEN: {S.RESOLVED: S.CONSULTING},
+    Action.MERGE: {s: S.MERGED for s in (S.SUBMITTED, S.REGISTERED, S.CONSULTING)},
+    Action.REJECT: {s: S.REJECTED for s in (S.SUBMITTED, S.REGISTERED, S.CONSULTING)},
+    Action.WITHDRAW: {s: S.WITHDRAWN for s in (S.SUBMITTED, *_ANY_OPEN)},
+    Action.NOTE: {s: s for s in S.values},
+}
+
+# The timeline event each action writes.
+EVENT_KIND: dict[str, str] = {
+    Action.SUBMIT: EventKind.SUBMITTED,
+    Action.REGISTER: EventKind.REGISTERED,
+    Action.ANSWER: EventKind.ANSWERED,
+    Action.ACCEPT: EventKind.ACCEPTED,
+    Action.CONSULT: EventKind.CONSULTED,
+    Action.REFER: EventKind.REFERRED,
+    Action.ACKNOWLEDGE: EventKind.ACKNOWLEDGED,
+    Action.REPLY: EventKind.REPLIED,
+    Action.CO_REPLY: EventKind.REPLIED,
+    Action.RETURN: EventKind.RETURNED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.CLOSE: EventKind.CLOSED,
+    Action.REOPEN: EventKind.REOPENED,
+    Action.MERGE: EventKind.MERGED,
+    Action.REJECT: EventKind.REJECTED,
+    Action.WITHDRAW: EventKind.WITHDRAWN,
+    Action.NOTE: EventKind.NOTE,
+}
+
+TERMINAL = frozenset({S.CLOSED, S.REJECTED, S.MERGED, S.WITHDRAWN})
+_CREATING = (Action.SUBMIT, Action.REGISTER, Action.ANSWER)
+
+
+class CaseError(Exception):
+    """A step that cannot be taken; its message is meant for the user."""
+
+
+def allowed_actions(case: Case) -> list[str]:
+    """The actions the table allows from the case's current status (guards aside)."""
+    return [a for a, moves in TRANSITIONS.items() if a not in _CREATING and case.status in moves]
+
+
+def can(case: Case, action: str) -> bool:
+    return case.status in TRANSITIONS[action]
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    before: str
+    after: str
+
+
+def path_to(target: str) -> list[Step]:
+    """The shortest sequence of steps from a registered case to `target`.
+
+    Used to build consistent histories in bulk (demo data) from this table alone.
+    """
+    start = Step(Action.REGISTER, NEW, S.REGISTERED)
+    if target == S.SUBMITTED:
+        return [Step(Action.SUBMIT, NEW, S.SUBMITTED)]
+    queue, seen = deque([[start]]), {S.REGISTERED}
+    while queue:
+        path = queue.popleft()
+        if path[-1].after == target:
+            return path
+        for action, moves in TRANSITIONS.items():
+            after = moves.get(path[-1].after)
+            if after is not None and after not in seen and action not in _CREATING:
+                seen.add(after)
+                queue.append([*path, Step(action, path[-1].after, after)])
+    raise ValueError(f"no path to {target}")
+
+
+# --- tracking numbers -------------------------------------------------------
+
+
+def allocate_numbers(year: int, count: int = 1) -> list[str]:
+    """Reserve `count` consecutive tracking numbers for `year` (XC-2026-000123)."""
+    with transaction.atomic():
+        CaseNumberSequence.objects.get_or_create(year=year)
+        sequence = CaseNumberSequence.objects.select_for_update().get(year=year)
+        first = sequence.last + 1
+        sequence.last += count
+        sequence.save(update_fields=["last"])
+    return [f"XC-{year}-{n:06d}" for n in range(first, first + count)]
+
+
+# --- the steps -------------------------------------------------------------
+
+
+def _check(case: Case, action: str) -> str:
+    after = TRANSITIONS[action].get(case.status)
+    if after is None:
+        raise CaseError(
+            _("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {"action": Action(action).label, "status": case.get_status_display()}
+        )
+    return after
+
+
+def _lock(case: Case) -> Case:
+    """Lock the case row and make sure nobody changed it since the caller read it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status != case.status:
+        raise CaseError(
+            _("Someone else changed this case meanwhile (it is now “%(status)s”). Please reload.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _next_due_on(case: Case) -> date | None:
+    if case.status in TERMINAL:
+        return None
+    dues = []
+    open_due = case.referrals.filter(
+        state__in=(ReferralState.SENT, ReferralState.ACKNOWLEDGED)
+    ).aggregate(due=Min("due_on"))["due"]
+    if open_due:
+        dues.append(open_due)
+    if case.status == S.RESOLVED and case.resolved_at:
+        dues.append(follow_up_due_on(case.resolved_at))
+    return min(dues, default=None)
+
+
+def follow_up_due_on(resolved_at: datetime) -> date:
+    return add_working_days(timezone.localdate(resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
+
+
+def _apply(
+    case: Case,
+    action: str,
+    *,
+    actor,
+    note: str = "",
+    referral: Referral | None = None,
+    now: datetime,
+    fields: tuple[str, ...] = (),
+) -> Case:
+    """Move a locked case by `action`, keep its deadline, and write the event."""
+    before = case.status
+    case.status = _check(case, action)
+    case.next_due_on = _next_due_on(case)
+    case.save(update_fields=["status", "next_due_on", "updated_at", *fields])
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        at=now,
+        kind=EVENT_KIND[action],
+        from_status=before,
+        to_status=case.status,
+        note=note,
+        referral=referral,
+    )
+    return case
+
+
+@transaction.atomic
+def case_open(
+    *, case: Case, actor, action: str = Action.REGISTER, note: str = "", now=None
+) -> Case:
+    """Save a new case (unsaved instance) with its tracking number and first event.
+
+    `action` is REGISTER for a case logged by staff, SUBMIT for a citizen's online
+    submission, ANSWER for an issue answered on the spot (which needs a satisfaction).
+    """
+    if action not in _CREATING:
+        raise ValueError(f"{action} does not create a case")
+    if case.pk is not None:
+        raise ValueError("case_open takes an unsaved case")
+    now = now or timezone.now()
+    if action == Action.ANSWER:
+        if case.satisfaction not in Satisfaction.values:
+            raise CaseError(_("Ask the citizen how satisfied they are with the answer."))
+        if not note.strip():
+            raise CaseError(_("Write down the answer given on the spot."))
+        case.answered_on_spot = True
+        case.resolved_at = case.closed_at = now
+    case.status = TRANSITIONS[action][NEW]
+    case.created_at = now
+    case.number = allocate_numbers(timezone.localdate(now).year)[0]
+    case.full_clean(exclude=["number", "handling_members"])
+    case.save()
+    CaseEvent.objects.create(
+        case=case, actor=actor, at=now, kind=EVENT_KIND[action], to_status=case.status, note=note
+    )
+    return case
+
+
+@transaction.atomic
+def case_accept(*, case: Case, actor, note: str = "", now=None) -> Case:
+    return _apply(_lock(case), Action.ACCEPT, actor=actor, note=note, now=now or timezone.now())
+
+
+@transaction.atomic
+def case_consult(*, case: Case, actor, note: str, now=None) -> Case:
+    if not note.strip():
+        raise CaseError(_("Describe the consultation: who took part and what was agreed."))
+    return _apply(_lock(case), Action.CONSULT, actor=actor, note=note, now=now or timezone.now())
+
+
+@transaction.atomic
+def case_refer(
+    *,
+    case: Case,
+    actor,
+    department: Department,
+    role: str = ReferralRole.LEAD,
+    due_on: date | None = None,
+    note: str = "",
+    now=None,
+) -> Referral:
+    """Refer the case to a department; the reply is due in working days by default."""
+    now = now or timezone.now()
+    case = _lock(case)
+    _check(case, Action.REFER)
+    if not department.is_active:
+        raise CaseError(_("%(department)s no longer takes referrals.") % {"department": department})
+    live = case.referrals.exclude(state=ReferralState.RETURNED)
+    if live.filter(department=department).exists():
+        raise CaseError(_("The case is already with %(department)s.") % {"department": department})
+    if role == ReferralRole.LEAD and live.filter(role=ReferralRole.LEAD).exists():
+        raise CaseError(_("The case already has a lead department; add this one as co-handling."))
+    if role == ReferralRole.CO and not live.filter(role=ReferralRole.LEAD).exists():
+        raise CaseError(_("Refer the case to a lead department first."))
+    due_on = due_on or add_working_days(
+        timezone.localdate(now), settings.REFERRAL_REPLY_WORKING_DAYS
+    )
+    if due_on < timezone.localdate(now):
+        raise CaseError(_("The reply cannot be due in the past."))
+    referral = Referral(
+        case=case, department=department, role=role, due_on=due_on, sent_at=now, sent_by=actor
+    )
+    referral.full_clean()
+    referral.save()
+    _apply(case, Action.REFER, actor=actor, note=note, referral=referral, now=now)
+    return referral
+
+
+def _lock_referral(referral: Referral) -> tuple[Case, Referral]:
+    case = _lock(referral.case)
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.state != referral.state:
+        raise CaseError(_("Someone else changed this referral meanwhile. Please reload."))
+    return case, locked
+
+
+def _require_open(referral: Referral) -> None:
+    if not referral.is_open:
+        raise CaseError(
+            _("The referral to %(department)s is already “%(state)s”.")
+            % {"department": referral.department, "state": referral.get_state_display()}
+        )
+
+
+@transaction.atomic
+def referral_acknowledge(*, referral: Referral, actor, now=None) -> Referral:
+    now = now or timezone.now()
+    case, referral = _lock_referral(referral)
+    if referral.state != ReferralState.SENT:
+        raise CaseError(_("Only a referral that was sent can be acknowledged."))
+    _check(case, Action.ACKNOWLEDGE)
+    referral.state, referral.acknowledged_at = ReferralState.ACKNOWLEDGED, now
+    referral.save(update_fields=["state", "acknowledged_at"])
+    _apply(case, Action.ACKNOWLEDGE, actor=actor, referral=referral, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_reply(*, referral: Referral, actor, reply: str, now=None) -> Referral:
+    """Record a department's reply; the lead's reply moves the case to 'replied'."""
+    now = now or timezone.now()
+    if not reply.strip():
+        raise CaseError(_("Enter the department's reply."))
+    case, referral = _lock_referral(referral)
+    _require_open(referral)
+    action = Action.REPLY if referral.role == ReferralRole.LEAD else Action.CO_REPLY
+    _check(case, action)
+    referral.state, referral.replied_at, referral.reply = ReferralState.REPLIED, now, reply
+    referral.save(update_fields=["state", "replied_at", "reply"])
+    _apply(case, action, actor=actor, note=reply, referral=referral, now=now)
+    return referral
+
+
+@transaction.atomic
+def referral_return(*, referral: Referral, actor, reason: str, now=None) -> Referral:
+    """A department sends the case back (退回); staff then refer it again."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise CaseError(_("Enter the reason the department gave for returning the case."))
+    case, referral = _lock_referral(referral)
+    _require_open(referral)
+    _check(case, Action.RETURN)
+    referral.state, referral.returned_at, referral.return_reason = (
+        ReferralState.RETURNED,
+        now,
+        reason,
+    )
+    referral.save(update_fields=["state", "returned_at", "return_reason"])
+    _apply(case, Action.RETURN, actor=actor, note=reason, referral=referral, now=now)
+    return referral
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, actor, note: str, now=None) -> Case:
+    now = now or timezone.now()
+    if not note.strip():
+        raise CaseError(_("Describe how the case was resolved."))
+    case = _lock(case)
+    _check(case, Action.RESOLVE)
+    case.resolved_at = now
+    return _apply(case, Action.RESOLVE, actor=actor, note=note, now=now, fields=("resolved_at",))
+
+
+@transaction.atomic
+def case_follow_up(*, case: Case, actor, satisfaction: str, note: str = "", now=None) -> Case:
+    """Record the citizen's satisfaction: close the case, or reopen it if unsatisfied (重办)."""
+    now = now or timezone.now()
+    if satisfaction not in Satisfaction.values:
+        raise CaseError(_("Choose how satisfied the citizen is."))
+    case = _lock(case)
+    case.satisfaction = satisfaction
+    if satisfaction == Satisfaction.UNSATISFIED:
+        case.resolved_at = None
+        return _apply(
+            case,
+            Action.REOPEN,
+            actor=actor,
+            note=note,
+            now=now,
+            fields=("satisfaction", "resolved_at"),
+        )
+    case.closed_at = now
+    return _apply(
+        case, Action.CLOSE, actor=actor, note=note, now=now, fields=("satisfaction", "closed_at")
+    )
+
+
+@transaction.atomic
+def case_merge(*, case: Case, actor, into: Case, note: str = "", now=None) -> Case:
+    if into.pk == case.pk:
+        raise CaseError(_("A case cannot be merged into itself."))
+    case = _lock(case)
+    target = Case.objects.select_for_update().get(pk=into.pk)
+    if target.status in TERMINAL:
+        raise CaseError(
+            _("%(number)s is “%(status)s”; merge into an open case.")
+            % {"number": target.number, "status": target.get_status_display()}
+        )
+    case.merged_into = target
+    note = note or _("Duplicate of %(number)s") % {"number": target.number}
+    return _apply(
+        case,
+        Action.MERGE,
+        actor=actor,
+        note=note,
+        now=now or timezone.now(),
+        fields=("merged_into",),
+    )
+
+
+@transaction.atomic
+def case_reject(*, case: Case, actor, reason: str, now=None) -> Case:
+    if not reason.strip():
+        raise CaseError(_("Give the reason the case is not accepted."))
+    return _apply(_lock(case), Action.REJECT, actor=actor, note=reason, now=now or timezone.now())
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, actor, note: str = "", now=None) -> Case:
+    return _apply(_lock(case), Action.WITHDRAW, actor=actor, note=note, now=now or timezone.now())
+
+
+@transaction.atomic
+def case_note(*, case: Case, actor, note: str, now=None) -> Case:
+    if not note.strip():
+        raise CaseError(_("The note is empty."))
+    return _apply(_lock(case), Action.NOTE, actor=actor, note=note, now=now or timezone.now())

@@ -1,0 +1,17 @@
+"""Masking of citizens' personal information for display (PIPL: minimum exposure)."""
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234 for a mobile; the last four digits only for anything else."""
+    if not phone:
+        return ""
+    if len(phone) == 11 and phone.isdigit():
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "*" * max(len(phone) - 4, 1) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张** for 张三丰: the family name only."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)

@@ -1,0 +1,402 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from workstations.models import Department, Workstation
+from workstations.validators import phone_validator
+
+
+class VisitChannel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone")
+    ONLINE = "online", _("Online")
+    COMMUNITY = "community", _("Community visit")
+    EVENT = "event", _("Event")
+
+
+class Visit(models.Model):
+    """Citizens received at a workstation: one visit can raise several cases."""
+
+    Channel = VisitChannel
+
+    workstation = models.ForeignKey(
+        Workstation, verbose_name=_("workstation"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel, default=Channel.WALK_IN
+    )
+    receiving_members = models.ManyToManyField(
+        Member, verbose_name=_("receiving members"), related_name="visits_received", blank=True
+    )
+    visitor_name = models.CharField(_("visitor's name"), max_length=30)
+    visitor_phone = models.CharField(
+        _("visitor's phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    visitor_address = models.CharField(_("visitor's address"), max_length=200, blank=True)
+    visitor_count = models.PositiveSmallIntegerField(_("number of visitors"), default=1)
+    consent_to_publish = models.BooleanField(
+        _("consents to publication"),
+        default=False,
+        help_text=_("The citizen agrees that the anonymised case may be published."),
+    )
+    summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-visited_at", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.CheckConstraint(condition=Q(visitor_count__gte=1), name="visit_count_positive"),
+            models.CheckConstraint(
+                condition=Q(channel__in=VisitChannel.values), name="visit_channel_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["workstation", "-visited_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.workstation} {timezone.localtime(self.visited_at):%Y-%m-%d %H:%M}"
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted online")
+    REGISTERED = "registered", _("Registered")
+    CONSULTING = "consulting", _("Consulting")
+    REFERRED = "referred", _("Referred")
+    REPLIED = "replied", _("Department replied")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Followed up and closed")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged as duplicate")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CaseCategory(models.TextChoices):
+    PROPERTY = "property", _("Property management")
+    FIRE_SAFETY = "fire_safety", _("Fire safety")
+    GROUP_RENTAL = "group_rental", _("Group rentals")
+    ELDERLY_CARE = "elderly_care", _("Elderly care")
+    RENOVATION = "renovation", _("Old-neighbourhood renovation")
+    EMPLOYMENT = "employment", _("Employment")
+    LEGAL = "legal", _("Legal disputes")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health")
+    ENVIRONMENT = "environment", _("Environment")
+    TRAFFIC = "traffic", _("Traffic")
+    CONSUMER = "consumer", _("Consumer disputes")
+    OTHER = "other", _("Other")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class Case(models.Model):
+    """One issue a citizen raised, followed until it is closed (the closed loop).
+
+    Its status is written only by `visits.lifecycle`.
+    """
+
+    Status = CaseStatus
+
+    Category = CaseCategory
+
+    Satisfaction = Satisfaction
+
+    number = models.CharField(_("tracking number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    workstation = models.ForeignKey(
+        Workstation, verbose_name=_("workstation"), on_delete=models.PROTECT, related_name="cases"
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="cases"
+    )
+    handling_members = models.ManyToManyField(
+        Member, verbose_name=_("handling members"), related_name="cases_handled", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.REGISTERED, editable=False
+    )
+    answered_on_spot = models.BooleanField(_("answered on the spot"), default=False, editable=False)
+    satisfaction = models.CharField(
+        _("citizen satisfaction"), max_length=12, choices=Satisfaction, blank=True, editable=False
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+    )
+    # The next deadline the case must meet: the earliest reply due from a department
+    # while referred, the follow-up with the citizen once resolved. Kept by the lifecycle.
+    next_due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=CaseCategory.values), name="case_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__in=["", *Satisfaction.values]),
+                name="case_satisfaction_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | ~Q(satisfaction=""),
+                name="case_closed_has_satisfaction",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.MERGED, merged_into__isnull=False)
+                | (~Q(status=CaseStatus.MERGED) & Q(merged_into__isnull=True)),
+                name="case_merged_iff_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="case_not_merged_into_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workstation", "status", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["workstation", "-created_at"]),
+            models.Index(fields=["category", "-created_at"]),
+            models.Index(fields=["workstation", "next_due_on"]),
+            models.Index(fields=["next_due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:visits_case_change", args=[self.pk])
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.next_due_on is not None and self.next_due_on < today
+
+
+class CaseNumberSequence(models.Model):
+    """The last tracking number handed out in a year (XC-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ReferralRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    CO = "co", _("Co-handling")
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REPLIED = "replied", _("Replied")
+    RETURNED = "returned", _("Returned")
+
+
+class Referral(models.Model):
+    """A case sent to a department (转办), with that department's own progress."""
+
+    Role = ReferralRole
+
+    State = ReferralState
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    role = models.CharField(_("role"), max_length=4, choices=Role, default=Role.LEAD)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.SENT)
+    due_on = models.DateField(_("reply due"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    reply = models.TextField(_("reply"), max_length=4000, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=ReferralRole.values), name="referral_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReferralState.values), name="referral_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ReferralState.REPLIED)
+                | (Q(replied_at__isnull=False) & ~Q(reply="")),
+                name="referral_replied_has_reply",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ReferralState.RETURNED)
+                | (Q(returned_at__isnull=False) & ~Q(return_reason="")),
+                name="referral_returned_has_reason",
+            ),
+            # While a referral is live, a case has one lead and each department once.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(role=ReferralRole.LEAD) & ~Q(state=ReferralState.RETURNED),
+                name="referral_one_live_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "department"],
+                condition=~Q(state=ReferralState.RETURNED),
+                name="referral_department_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["state", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.department}"
+
+    def clean(self) -> None:
+        if self.due_on and self.case_id and self.due_on < timezone.localdate(self.case.created_at):
+            raise ValidationError(
+                {"due_on": _("A reply cannot be due before the case was created.")}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.SENT, self.State.ACKNOWLEDGED)
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+
+class CaseEventQuerySet(models.QuerySet):
+    """The timeline is append-only: rows are added, never changed or removed."""
+
+    def update(self, **kwargs):
+        raise TypeError("Case events are append-only.")
+
+    def delete(self):
+        raise TypeError("Case events are append-only.")
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted online")
+    REGISTERED = "registered", _("Registered")
+    ANSWERED = "answered", _("Answered on the spot")
+    ACCEPTED = "accepted", _("Accepted")
+    CONSULTED = "consulted", _("Consultation held")
+    REFERRED = "referred", _("Referred")
+    ACKNOWLEDGED = "acknowledged", _("Referral acknowledged")
+    REPLIED = "replied", _("Department replied")
+    RETURNED = "returned", _("Referral returned")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Followed up and closed")
+    REOPENED = "reopened", _("Reopened for redoing")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOTE = "note", _("Note")
+
+
+class CaseEvent(models.Model):
+    """One step in a case's life: who, when, what, from which status to which."""
+
+    Kind = EventKind
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the citizen acted online."),
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    from_status = models.CharField(_("from status"), max_length=12, choices=CaseStatus, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12, choices=CaseStatus)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    referral = models.ForeignKey(
+        Referral,
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(to_status__in=CaseStatus.values), name="event_to_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Case events are append-only.")

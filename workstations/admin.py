@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Workstation
+
+
+@admin.register(Workstation)
+class WorkstationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "street",
+        "venue",
+        "phone",
+        "has_reading_corner",
+        "is_active",
+        "ordering",
+    ]
+    list_editable = ["ordering"]
+    list_filter = ["is_active", "venue", "has_reading_corner"]
+    search_fields = ["name", "street", "address"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["staff"]
+    fieldsets = [
+        (None, {"fields": ["street", "name", "slug", "venue", "is_active", "ordering"]}),
+        (_("Contact"), {"fields": ["address", "opening_hours", "phone"]}),
+        (_("About"), {"fields": ["description", "has_reading_corner", "opened_on"]}),
+        (_("Staff"), {"fields": ["staff"]}),
+    ]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "contact_phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "contact_name"]

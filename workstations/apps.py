@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _create_role_groups(sender, **kwargs) -> None:
+    from .roles import ensure_groups
+
+    ensure_groups()
+
+
+class WorkstationsConfig(AppConfig):
+    name = "workstations"
+    verbose_name = _("Workstations")
+
+    def ready(self) -> None:
+        # Permissions are created app by app on post_migrate; answering every app's
+        # signal means the last one sees them all. It is idempotent and cheap.
+        post_migrate.connect(_create_role_groups, dispatch_uid="workstations_role_groups")
