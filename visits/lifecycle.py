@@ -186,18 +186,24 @@ def _lock(case: Case) -> Case:
     return locked
 
 
-def _next_due_on(case: Case) -> date | None:
-    if case.status in TERMINAL:
+def deadline(
+    status: str, open_referral_dues: list[date], follow_up_due: date | None
+) -> date | None:
+    """The next date a case must meet: a department's reply, or the follow-up once resolved."""
+    if status in TERMINAL:
         return None
-    dues = []
+    dues = list(open_referral_dues)
+    if status == S.RESOLVED and follow_up_due:
+        dues.append(follow_up_due)
+    return min(dues, default=None)
+
+
+def _next_due_on(case: Case) -> date | None:
     open_due = case.referrals.filter(
         state__in=(ReferralState.SENT, ReferralState.ACKNOWLEDGED)
     ).aggregate(due=Min("due_on"))["due"]
-    if open_due:
-        dues.append(open_due)
-    if case.status == S.RESOLVED and case.resolved_at:
-        dues.append(follow_up_due_on(case.resolved_at))
-    return min(dues, default=None)
+    follow_up = follow_up_due_on(case.resolved_at) if case.resolved_at else None
+    return deadline(case.status, [open_due] if open_due else [], follow_up)
 
 
 def follow_up_due_on(resolved_at: datetime) -> date:

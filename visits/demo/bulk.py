@@ -1,0 +1,221 @@
+"""Millions of plausible cases in minutes, for performance work (`seed_demo --scale N`).
+
+Rows are built in memory and written with bulk_create, chunk by chunk. Their
+statuses come from playing the demo stories against the lifecycle's transition
+table (`stories.statuses`), so the bulk data obeys the same rules as the real
+services without paying for a transaction per step.
+"""
+
+import bisect
+import random
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import Member
+from visits.lifecycle import EVENT_KIND, Action, allocate_numbers, deadline
+from visits.models import (
+    Case,
+    CaseEvent,
+    Referral,
+    ReferralRole,
+    ReferralState,
+    Satisfaction,
+    Visit,
+    VisitChannel,
+)
+from workdays.calendar import working_days_between
+from workstations.models import Department, Workstation
+
+from .cases import citizen
+from .stories import STORIES, STORY_WEIGHTS, TOPICS, statuses, story_length
+
+CHUNK = 5000
+DAYS_BACK = 730
+
+
+class _WorkingDays:
+    """add_working_days without a query per row: the working days of the whole span, once."""
+
+    def __init__(self, first: date, last: date):
+        self.days = working_days_between(first, last)
+
+    def add(self, start: date, count: int) -> date:
+        return self.days[bisect.bisect_right(self.days, start) + count - 1]
+
+
+def seed_bulk(
+    rng: random.Random, count: int, now: datetime, progress: Callable[[str], None]
+) -> int:
+    workstations = list(Workstation.objects.filter(is_active=True).order_by("ordering"))
+    staff = {
+        w.pk: w.staff.order_by("pk").values_list("pk", flat=True).first() for w in workstations
+    }
+    members = {
+        w.pk: list(Member.objects.filter(home_workstation=w).values_list("pk", flat=True))
+        for w in workstations
+    }
+    departments = list(Department.objects.filter(is_active=True).values_list("pk", flat=True))
+    today = timezone.localdate(now)
+    calendar = _WorkingDays(today - timedelta(days=DAYS_BACK + 1), today + timedelta(days=120))
+    # Bulk cases never merge: a merge needs an open target, which only the services check.
+    stories = [(o, [a for a in acts if a != Action.MERGE]) for o, acts in STORIES]
+    made = 0
+    while made < count:
+        size = min(CHUNK, count - made)
+        with transaction.atomic():
+            _chunk(rng, size, now, workstations, staff, members, departments, calendar, stories)
+        made += size
+        if made % (CHUNK * 20) == 0 or made == count:
+            progress(f"  {made:,} / {count:,} cases")
+    return made
+
+
+def _chunk(rng, size, now, workstations, staff, members, departments, calendar, stories) -> None:
+    plans = []
+    for start in sorted(
+        now - timedelta(seconds=rng.uniform(0, DAYS_BACK * 86400)) for _ in range(size)
+    ):
+        workstation = rng.choice(workstations)
+        opening, actions = rng.choices(stories, weights=STORY_WEIGHTS)[0]
+        actions = actions[: story_length(rng, actions)]
+        times, at = [start], start
+        for _action in actions:
+            at += timedelta(days=rng.uniform(0.5, 9))
+            if at > now:
+                break
+            times.append(at)
+        plans.append((workstation, opening, actions[: len(times) - 1], times))
+
+    years = {}
+    for _w, _o, _a, times in plans:
+        year = timezone.localdate(times[0]).year
+        years[year] = years.get(year, 0) + 1
+    numbers = {year: iter(allocate_numbers(year, n)) for year, n in years.items()}
+
+    visits = Visit.objects.bulk_create(
+        [
+            Visit(
+                workstation=w,
+                visited_at=times[0],
+                channel=VisitChannel.ONLINE if opening == Action.SUBMIT else VisitChannel.WALK_IN,
+                created_by_id=None if opening == Action.SUBMIT else staff[w.pk],
+                created_at=times[0],
+                **citizen(rng),
+            )
+            for w, opening, _a, times in plans
+        ],
+        batch_size=1000,
+    )
+    cases, histories = [], []
+    for visit, (w, opening, actions, times) in zip(visits, plans, strict=True):
+        case, history = _play(rng, w, visit, opening, actions, times, departments, calendar)
+        case.number = next(numbers[timezone.localdate(times[0]).year])
+        case.created_at = times[0]
+        cases.append(case)
+        histories.append(history)
+    Case.objects.bulk_create(cases, batch_size=1000)
+
+    referrals, events, handlers = [], [], []
+    through = Case.handling_members.through
+    for case, (w, _o, _a, _t), history in zip(cases, plans, histories, strict=True):
+        handlers.append(through(case_id=case.pk, member_id=rng.choice(members[w.pk])))
+        for referral in history["referrals"]:
+            referral.case_id = case.pk
+            referrals.append(referral)
+    Referral.objects.bulk_create(referrals, batch_size=1000)
+    for case, (w, _o, _a, _t), history in zip(cases, plans, histories, strict=True):
+        for event in history["events"]:
+            event.case_id = case.pk
+            event.actor_id = None if event.kind == CaseEvent.Kind.SUBMITTED else staff[w.pk]
+            event.referral_id = event.referral.pk if event.referral else None
+            events.append(event)
+    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    through.objects.bulk_create(handlers, batch_size=2000)
+
+
+def _play(rng, workstation, visit, opening, actions, times, departments, calendar):
+    """Build the case, its referrals and events by walking the transition table."""
+    category, title, description = rng.choice(TOPICS)
+    case = Case(
+        workstation=workstation,
+        visit=visit,
+        title=title,
+        description=description,
+        category=category,
+    )
+    path = statuses(opening, actions)
+    events = [CaseEvent(at=times[0], kind=EVENT_KIND[opening], from_status="", to_status=path[0])]
+    referrals: list[Referral] = []
+    if opening == Action.ANSWER:
+        case.answered_on_spot, case.satisfaction = True, Satisfaction.SATISFIED
+        case.resolved_at = case.closed_at = times[0]
+    for action, before, after, at in zip(actions, path[:-1], path[1:], times[1:], strict=True):
+        referral = _referral_step(rng, action, referrals, at, departments, calendar)
+        if action == Action.RESOLVE:
+            case.resolved_at = at
+        elif action == Action.REOPEN:
+            case.satisfaction, case.resolved_at = Satisfaction.UNSATISFIED, None
+        elif action == Action.CLOSE:
+            case.satisfaction, case.closed_at = (
+                rng.choice([Satisfaction.SATISFIED, Satisfaction.BASICALLY]),
+                at,
+            )
+        events.append(
+            CaseEvent(
+                at=at,
+                kind=EVENT_KIND[action],
+                from_status=before,
+                to_status=after,
+                referral=referral,
+            )
+        )
+    case.status = path[-1]
+    follow_up = (
+        calendar.add(timezone.localdate(case.resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
+        if case.resolved_at
+        else None
+    )
+    case.next_due_on = deadline(case.status, [r.due_on for r in referrals if r.is_open], follow_up)
+    return case, {"events": events, "referrals": referrals}
+
+
+def _referral_step(rng, action, referrals, at, departments, calendar) -> Referral | None:
+    live = [r for r in referrals if r.state != ReferralState.RETURNED]
+    lead = next((r for r in live if r.role == ReferralRole.LEAD), None)
+    if action == Action.REFER:
+        taken = {r.department_id for r in live}
+        referral = Referral(
+            department_id=rng.choice([d for d in departments if d not in taken]),
+            role=ReferralRole.CO if lead else ReferralRole.LEAD,
+            sent_at=at,
+            due_on=calendar.add(timezone.localdate(at), settings.REFERRAL_REPLY_WORKING_DAYS),
+        )
+        referrals.append(referral)
+        return referral
+    if action == Action.ACKNOWLEDGE:
+        lead.state, lead.acknowledged_at = ReferralState.ACKNOWLEDGED, at
+        return lead
+    if action in (Action.REPLY, Action.CO_REPLY):
+        target = (
+            lead
+            if action == Action.REPLY
+            else next(r for r in live if r.role == ReferralRole.CO and r.is_open)
+        )
+        target.state, target.replied_at, target.reply = (
+            ReferralState.REPLIED,
+            at,
+            "已安排专人核查并整改。",
+        )
+        return target
+    if action == Action.RETURN:
+        lead.state, lead.returned_at, lead.return_reason = (
+            ReferralState.RETURNED,
+            at,
+            "不属于本部门职责。",
+        )
+        return lead
+    return None

@@ -1,0 +1,176 @@
+"""Demo visits and cases, played through the real lifecycle services."""
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from members.models import Member
+from visits import lifecycle
+from visits.lifecycle import Action
+from visits.models import Case, ReferralRole, ReferralState, Satisfaction, Visit, VisitChannel
+from workstations.models import Department, Workstation
+
+from .network import FAMILY, GIVEN
+from .stories import STORIES, STORY_WEIGHTS, TOPICS, story_length
+
+CHANNEL_WEIGHTS = {
+    VisitChannel.WALK_IN: 60,
+    VisitChannel.PHONE: 15,
+    VisitChannel.COMMUNITY: 15,
+    VisitChannel.EVENT: 10,
+}
+NOTES = {
+    Action.CONSULT: "组织微协商，社区、物业及居民代表参加，形成初步意见。",
+    Action.RESOLVE: "相关问题已整改到位，向群众反馈处理结果。",
+    Action.CLOSE: "电话回访，群众表示认可。",
+    Action.REOPEN: "回访时群众表示问题反复，要求重办。",
+    Action.REJECT: "不属于工作室受理范围，已告知群众向相关部门反映。",
+    Action.WITHDRAW: "群众表示问题已自行解决，申请撤回。",
+    Action.ACCEPT: "",
+}
+
+
+def citizen(rng: random.Random) -> dict:
+    return {
+        "visitor_name": rng.choice(FAMILY) + rng.choice(GIVEN),
+        "visitor_phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+        "visitor_address": f"新城区某小区{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元",
+    }
+
+
+def seed_cases(rng: random.Random, count: int, now: datetime, days: int = 180) -> int:
+    """Open `count` cases over the last `days` days and play each one's story up to now."""
+    workstations = list(Workstation.objects.filter(is_active=True).order_by("ordering"))
+    departments = list(Department.objects.filter(is_active=True).order_by("name"))
+    staff = {w.pk: w.staff.order_by("pk").first() for w in workstations}
+    members = {w.pk: list(Member.objects.filter(home_workstation=w)) for w in workstations}
+    starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in range(count))
+    opened = 0
+    for start in starts:
+        workstation = rng.choice(workstations)
+        opening, actions = rng.choices(STORIES, weights=STORY_WEIGHTS)[0]
+        actions = actions[: story_length(rng, actions)]
+        with transaction.atomic():
+            case = _open(
+                rng, workstation, staff[workstation.pk], members[workstation.pk], opening, start
+            )
+            _play(rng, case, actions, staff[workstation.pk], departments, start, now)
+        opened += 1
+    return opened
+
+
+def _open(rng, workstation, actor, members, opening, at: datetime) -> Case:
+    online = opening == Action.SUBMIT
+    visit = Visit.objects.create(
+        workstation=workstation,
+        visited_at=at,
+        channel=VisitChannel.ONLINE
+        if online
+        else rng.choices(list(CHANNEL_WEIGHTS), weights=CHANNEL_WEIGHTS.values())[0],
+        visitor_count=1 if online else rng.choice([1, 1, 1, 2, 3]),
+        consent_to_publish=rng.random() < 0.6,
+        summary="",
+        created_by=None if online else actor,
+        created_at=at,
+        **citizen(rng),
+    )
+    receiving = rng.sample(members, k=min(2, len(members)))
+    if not online:
+        visit.receiving_members.set(receiving)
+    category, title, description = rng.choice(TOPICS)
+    case = Case(
+        workstation=workstation,
+        visit=visit,
+        title=title,
+        description=description,
+        category=category,
+    )
+    note = ""
+    if opening == Action.ANSWER:
+        case.satisfaction = Satisfaction.SATISFIED
+        note = "委员当场解答政策问题，群众表示满意。"
+    case = lifecycle.case_open(
+        case=case, actor=None if online else actor, action=opening, note=note, now=at
+    )
+    case.handling_members.set(receiving[:1])
+    return case
+
+
+def _play(rng, case, actions, actor, departments, start: datetime, now: datetime) -> None:
+    at = start
+    for action in actions:
+        at += timedelta(days=rng.uniform(0.5, 9), minutes=rng.randint(0, 300))
+        if at > now:
+            return
+        if not _step(rng, case, action, actor, departments, at):
+            return
+        case.refresh_from_db()
+
+
+def _step(rng, case, action, actor, departments, at) -> bool:
+    """Take one action through the lifecycle; False when the story cannot go on."""
+    live = case.referrals.exclude(state=ReferralState.RETURNED)
+    lead = live.filter(role=ReferralRole.LEAD).first()
+    if action == Action.REFER:
+        taken = set(live.values_list("department_id", flat=True))
+        department = rng.choice([d for d in departments if d.pk not in taken])
+        role = ReferralRole.CO if lead else ReferralRole.LEAD
+        lifecycle.case_refer(case=case, actor=actor, department=department, role=role, now=at)
+    elif action == Action.ACKNOWLEDGE:
+        lifecycle.referral_acknowledge(referral=lead, actor=actor, now=at)
+    elif action == Action.REPLY:
+        lifecycle.referral_reply(
+            referral=lead, actor=actor, reply=f"{lead.department}已安排专人现场核查并整改。", now=at
+        )
+    elif action == Action.CO_REPLY:
+        co = live.filter(
+            role=ReferralRole.CO, state__in=[ReferralState.SENT, ReferralState.ACKNOWLEDGED]
+        ).first()
+        lifecycle.referral_reply(
+            referral=co, actor=actor, reply=f"{co.department}配合办理完毕。", now=at
+        )
+    elif action == Action.RETURN:
+        lifecycle.referral_return(
+            referral=lead, actor=actor, reason="不属于本部门职责范围，建议转其他部门。", now=at
+        )
+    elif action == Action.CONSULT:
+        lifecycle.case_consult(case=case, actor=actor, note=NOTES[action], now=at)
+    elif action == Action.RESOLVE:
+        lifecycle.case_resolve(case=case, actor=actor, note=NOTES[action], now=at)
+    elif action in (Action.CLOSE, Action.REOPEN):
+        satisfaction = (
+            Satisfaction.UNSATISFIED
+            if action == Action.REOPEN
+            else rng.choice(
+                [Satisfaction.SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASICALLY]
+            )
+        )
+        lifecycle.case_follow_up(
+            case=case, actor=actor, satisfaction=satisfaction, note=NOTES[action], now=at
+        )
+    elif action == Action.MERGE:
+        target = (
+            Case.objects.filter(
+                workstation=case.workstation,
+                status__in=[Case.Status.REGISTERED, Case.Status.CONSULTING],
+            )
+            .exclude(pk=case.pk)
+            .first()
+        )
+        if target is None:
+            return False
+        lifecycle.case_merge(case=case, actor=actor, into=target, now=at)
+    elif action == Action.ACCEPT:
+        lifecycle.case_accept(case=case, actor=actor, now=at)
+    elif action == Action.REJECT:
+        lifecycle.case_reject(case=case, actor=actor, reason=NOTES[action], now=at)
+    elif action == Action.WITHDRAW:
+        lifecycle.case_withdraw(case=case, actor=actor, note=NOTES[action], now=at)
+    else:
+        raise ValueError(action)
+    return True
+
+
+def demo_cases_exist() -> bool:
+    return Visit.objects.filter(created_by__username__startswith="staff-").exists()

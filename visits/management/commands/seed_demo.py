@@ -1,0 +1,58 @@
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from visits.demo.bulk import seed_bulk
+from visits.demo.cases import demo_cases_exist, seed_cases
+from visits.demo.network import DEMO_PASSWORD, seed_network, seed_rosters
+from workdays.loading import load_year
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo network (nine workstations, members, rosters, visits and cases, one login "
+        "per role). Safe to run again: what exists is kept. --scale N adds N cases in bulk."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cases", type=int, default=300, help="Demo cases to play (default 300)."
+        )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            help="Also generate this many cases in bulk, for performance work.",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+
+    def handle(self, *args, cases, scale, seed, **options):
+        if cases < 0 or scale < 0:
+            raise CommandError("--cases and --scale take a number of cases, 0 or more.")
+        rng = random.Random(seed)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        for year in range(today.year - 2, today.year + 2):
+            load_year(year)
+        with transaction.atomic():
+            logins = seed_network(rng)
+            shifts = seed_rosters(rng, today)
+        self.stdout.write(f"Network ready; {shifts} new duty shifts.")
+        if demo_cases_exist():
+            self.stdout.write("Demo cases already there; left as they are.")
+        else:
+            opened = seed_cases(rng, cases, now)
+            self.stdout.write(f"{opened} demo cases played through the lifecycle.")
+        if scale:
+            started = time.monotonic()
+            made = seed_bulk(rng, scale, now, progress=self.stdout.write)
+            self.stdout.write(f"{made} bulk cases in {time.monotonic() - started:.0f} s.")
+
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(f"  district administrator  {logins.administrator}")
+        for username in logins.staff.values():
+            self.stdout.write(f"  workstation staff       {username}")
+        self.stdout.write(f"  member                  {logins.member}")
