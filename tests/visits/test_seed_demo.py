@@ -1,0 +1,102 @@
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count
+
+from members.models import DutyAssignment, DutyShift, Member
+from visits.lifecycle import TERMINAL
+from visits.models import Case, CaseEvent, CaseStatus, Referral, Visit
+from workstations import roles
+from workstations.models import Workstation
+
+MODELS = [Workstation, Member, DutyShift, DutyAssignment, Visit, Case, CaseEvent, Referral]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS} | {
+        "users": get_user_model().objects.count()
+    }
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", cases=60, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_seed_demo_creates_the_nine_streets_with_one_workstation_each(seeded):
+    streets = set(Workstation.objects.values_list("street", flat=True))
+    assert streets == {
+        "西一路街道", "长乐中路街道", "中山门街道", "韩森寨街道", "解放门街道",
+        "自强路街道", "太华路街道", "长乐西路街道", "胡家庙街道",
+    }  # fmt: skip
+    assert Workstation.objects.count() == 9
+
+
+def test_seed_demo_run_twice_gives_the_same_counts(seeded):
+    before = counts()
+    call_command("seed_demo", cases=60, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == before
+    assert before["Case"] == 60
+
+
+def test_seed_demo_gives_one_login_per_role(seeded):
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    assert roles.is_administrator(admin) and admin.is_staff
+    staff = User.objects.get(username="staff-xiyilu")
+    assert roles.is_workstation_staff(staff)
+    assert staff.staffed_workstations.get().slug == "xiyilu"
+    member = User.objects.get(username="member")
+    assert member.member.home_workstation.slug == "xiyilu"
+    assert all(
+        user.check_password("xincheng-demo-2026")
+        for user in User.objects.filter(username__in=["admin", "staff-xiyilu", "member"])
+    )
+
+
+def test_seed_demo_cases_cover_open_and_closed_statuses_with_consistent_events(seeded):
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    assert len(statuses) >= 5
+    assert set(statuses) & TERMINAL and set(statuses) - TERMINAL
+    # Every case's last event leads to its status, and each step was allowed by the table.
+    for case in Case.objects.prefetch_related("events"):
+        events = list(case.events.all())
+        assert events[-1].to_status == case.status
+        assert events[0].from_status == ""
+        for earlier, later in zip(events, events[1:], strict=False):
+            assert later.from_status == earlier.to_status
+
+
+def test_seed_demo_rosters_give_each_shift_its_holding_groups_members(seeded):
+    shifts = DutyShift.objects.annotate(n=Count("assignments"))
+    assert shifts.count() > 0
+    for shift in shifts.select_related("holding_group").prefetch_related("assignments__member"):
+        assert shift.n == 2
+        assert {a.member.activity_group_id for a in shift.assignments.all()} == {
+            shift.holding_group_id
+        }
+
+
+def test_seed_demo_scale_generates_cases_in_bulk_that_obey_the_lifecycle(db):
+    call_command("seed_demo", cases=0, scale=400, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Case.objects.count() == 400
+    assert Visit.objects.count() == 400
+    assert len(set(Case.objects.values_list("number", flat=True))) == 400
+    for case in Case.objects.prefetch_related("events", "referrals"):
+        events = list(case.events.all())
+        assert events[0].from_status == "" and events[-1].to_status == case.status
+        for earlier, later in zip(events, events[1:], strict=False):
+            assert later.from_status == earlier.to_status
+            assert earlier.at <= later.at
+        live_leads = [r for r in case.referrals.all() if r.role == "lead" and r.state != "returned"]
+        assert len(live_leads) <= 1
+        if case.status in TERMINAL:
+            assert case.next_due_on is None
+        if case.status == CaseStatus.REFERRED:
+            open_dues = [r.due_on for r in case.referrals.all() if r.is_open]
+            # A referral returned by its department leaves nothing due until it is re-sent.
+            assert case.next_due_on == min(open_dues, default=None)
+    assert CaseEvent.objects.count() > 400
+    assert Referral.objects.exists()
