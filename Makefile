@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-fast lint format install messages catalogs migrate demo clean
+.PHONY: run serve test test-fast lint format install messages catalogs migrate demo clean system-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +43,7 @@ serve: install
 	$(MANAGE) collectstatic --noinput -v 0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
 
-test: install
+test: install system-deps
 	$(BIN)/pytest
 
 # The fast loop: everything but the real-browser tests.
@@ -56,6 +57,12 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Debian packages the browser tests need (run as root, or with sudo).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list | grep -qi "Noto Sans CJK"; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* *.egg-info
