@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Workstation
@@ -33,3 +35,22 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "contact_name", "contact_phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "contact_name"]
+
+
+class StaffedWorkstationInline(admin.TabularInline):
+    """On a user's page: the workstations whose staff the user belongs to."""
+
+    model = Workstation.staff.through
+    extra = 0
+    autocomplete_fields = ["workstation"]
+    verbose_name = _("staffed workstation")
+    verbose_name_plural = _("staffed workstations")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [*DjangoUserAdmin.inlines, StaffedWorkstationInline]
+    list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
