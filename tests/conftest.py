@@ -42,3 +42,9 @@ def member_user(workstation):
     user = UserFactory(username="member", role=roles.MEMBERS)
     MemberFactory(name="李委员", home_workstation=workstation, user=user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every persona gets a password; the production hasher would spend ~0.25 s on each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -101,8 +101,18 @@ class VisitFactory(factory.django.DjangoModelFactory):
     summary = "反映小区物业问题"
 
 
-def open_case(*, workstation=None, visit=None, actor=None, now=None, **fields) -> Case:
-    """A registered case, opened the way staff open one."""
+def open_case(
+    *,
+    workstation=None,
+    visit=None,
+    actor=None,
+    now=None,
+    action=Action.REGISTER,
+    note="",
+    **fields,
+) -> Case:
+    """A case opened through the lifecycle: registered by staff unless `action` says
+    SUBMIT (a citizen online) or ANSWER (answered on the spot, needs a satisfaction)."""
     visit = visit or VisitFactory(workstation=workstation or WorkstationFactory())
     case = Case(
         workstation=visit.workstation,
@@ -111,5 +121,4 @@ def open_case(*, workstation=None, visit=None, actor=None, now=None, **fields) -
         category=fields.pop("category", Case.Category.PROPERTY),
         **fields,
     )
-    return case_open(case=case, actor=actor, action=Action.REGISTER, now=now)
-
+    return case_open(case=case, actor=actor, action=action, note=note, now=now)

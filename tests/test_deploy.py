@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Drop what the test run itself sets (pytest-env), so production defaults apply.
     test_only = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST"}
-    clean = {k: v for k, v in os.environ.items() if k not in test_only | {"DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in test_only | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

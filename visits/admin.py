@@ -115,7 +115,10 @@ class CaseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Case, form, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only what the form edits: a full save would write back the status and
+            # deadline read when the request began, undoing a transition made meanwhile.
+            fields = [f.name for f in obj._meta.concrete_fields if f.name in form.fields]
+            obj.save(update_fields=[*fields, "updated_at"])
         else:
             case_open(case=obj, actor=request.user, action=Action.REGISTER)
 

@@ -202,7 +202,10 @@ def _next_due_on(case: Case) -> date | None:
     open_due = case.referrals.filter(
         state__in=(ReferralState.SENT, ReferralState.ACKNOWLEDGED)
     ).aggregate(due=Min("due_on"))["due"]
-    follow_up = follow_up_due_on(case.resolved_at) if case.resolved_at else None
+    # Only a resolved case awaits its follow-up: counting one for any other status would
+    # need a calendar (and queries) for nothing.
+    resolved = case.status == S.RESOLVED and case.resolved_at
+    follow_up = follow_up_due_on(case.resolved_at) if resolved else None
     return deadline(case.status, [open_due] if open_due else [], follow_up)
 
 

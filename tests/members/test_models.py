@@ -1,0 +1,290 @@
+"""Database rules of members and duty rosters: every constraint is enforced by the
+database itself, and `full_clean()` explains a bad roster entry in words."""
+
+from datetime import date, time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
+from django.utils import translation
+
+from members.models import ActivityGroup, DutyAssignment, DutyShift, Member, Sector
+
+from ..factories import (
+    DutyAssignmentFactory,
+    DutyShiftFactory,
+    MemberFactory,
+    UserFactory,
+)
+
+DAY = date(2026, 3, 3)
+Attendance = DutyAssignment.Attendance
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def shift(workstation):
+    return DutyShiftFactory(workstation=workstation, date=DAY, starts_at=time(9), ends_at=time(12))
+
+
+@pytest.fixture
+def member(workstation):
+    return MemberFactory(name="张委员", home_workstation=workstation)
+
+
+@pytest.fixture
+def colleague(workstation):
+    return MemberFactory(name="王委员", home_workstation=workstation)
+
+
+@pytest.fixture
+def assignment(shift, member):
+    return DutyAssignmentFactory(shift=shift, member=member)
+
+
+def refused_by_database(rule: str, queryset_or_call, **changes) -> None:
+    """Assert the database refuses the write by `rule` (a pattern matching the error of
+    SQLite or PostgreSQL); the test's transaction stays usable."""
+    with pytest.raises(IntegrityError, match=rule), transaction.atomic():
+        if changes:
+            queryset_or_call.update(**changes)
+        else:
+            queryset_or_call()
+
+
+# --- sectors, groups, members --------------------------------------------------------
+
+
+def test_two_sectors_with_one_name_are_refused_by_the_database(db):
+    Sector.objects.create(name="教育界")
+
+    refused_by_database(
+        "members_sector.name|members_sector_name_key", lambda: Sector.objects.create(name="教育界")
+    )
+
+
+def test_two_activity_groups_with_one_name_are_refused_by_the_database(db):
+    ActivityGroup.objects.create(name="法制组")
+
+    refused_by_database(
+        "members_activitygroup.name|members_activitygroup_name_key",
+        lambda: ActivityGroup.objects.create(name="法制组"),
+    )
+
+
+def test_one_login_cannot_belong_to_two_members(member, colleague):
+    user = UserFactory()
+    Member.objects.filter(pk=member.pk).update(user=user)
+
+    refused_by_database(
+        "members_member.user_id|members_member_user_id_key",
+        Member.objects.filter(pk=colleague.pk),
+        user=user,
+    )
+
+
+def test_a_sector_with_members_cannot_be_deleted(member):
+    with pytest.raises(ProtectedError):
+        member.sector.delete()
+
+    assert Sector.objects.filter(pk=member.sector_id).exists()
+
+
+# --- shifts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ends_at", [time(9), time(8, 30)], ids=["same-time", "before"])
+def test_a_shift_that_does_not_end_after_it_starts_is_refused_by_the_database(shift, ends_at):
+    refused_by_database(
+        "shift_ends_after_start", DutyShift.objects.filter(pk=shift.pk), ends_at=ends_at
+    )
+
+
+@pytest.mark.parametrize("ends_at", [time(9), time(8, 30)], ids=["same-time", "before"])
+def test_a_shift_that_does_not_end_after_it_starts_is_explained(workstation, ends_at):
+    shift = DutyShift(workstation=workstation, date=DAY, starts_at=time(9), ends_at=ends_at)
+
+    with pytest.raises(ValidationError) as error:
+        shift.full_clean()
+
+    assert error.value.message_dict == {"ends_at": ["A shift must end after it starts."]}
+
+
+def test_a_shift_in_a_taken_slot_is_refused_by_the_database(shift):
+    refused_by_database(
+        "shift_unique_slot|members_dutyshift.workstation_id, members_dutyshift.date, members_dutyshift.starts_at",
+        lambda: DutyShift.objects.create(
+            workstation=shift.workstation, date=DAY, starts_at=time(9), ends_at=time(11)
+        ),
+    )
+
+
+def test_a_shift_in_a_taken_slot_is_explained(shift):
+    twin = DutyShift(workstation=shift.workstation, date=DAY, starts_at=time(9), ends_at=time(11))
+
+    with pytest.raises(ValidationError) as error:
+        twin.full_clean()
+
+    assert error.value.message_dict == {
+        "__all__": ["Duty shift with this Workstation, Date and Starts at already exists."]
+    }
+
+
+def test_the_same_slot_at_another_workstation_or_time_is_accepted(shift, other_workstation):
+    elsewhere = DutyShift(
+        workstation=other_workstation, date=DAY, starts_at=time(9), ends_at=time(12)
+    )
+    later = DutyShift(workstation=shift.workstation, date=DAY, starts_at=time(14), ends_at=time(17))
+
+    for accepted in (elsewhere, later):
+        accepted.full_clean()
+        accepted.save()
+
+    assert DutyShift.objects.count() == 3
+
+
+def test_deleting_a_shift_deletes_its_assignments_but_not_the_members(assignment):
+    assignment.shift.delete()
+
+    assert not DutyAssignment.objects.exists()
+    assert Member.objects.filter(pk=assignment.member_id).exists()
+
+
+def test_a_member_with_assignments_cannot_be_deleted(assignment):
+    with pytest.raises(ProtectedError):
+        assignment.member.delete()
+
+    assert DutyAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+def test_a_member_assigned_twice_to_one_shift_is_refused_by_the_database(assignment):
+    refused_by_database(
+        "assignment_one_per_member|members_dutyassignment.shift_id, members_dutyassignment.member_id",
+        lambda: DutyAssignment.objects.create(shift=assignment.shift, member=assignment.member),
+    )
+
+
+def test_a_member_assigned_twice_to_one_shift_is_explained(assignment):
+    twice = DutyAssignment(shift=assignment.shift, member=assignment.member)
+
+    with pytest.raises(ValidationError) as error:
+        twice.full_clean()
+
+    assert error.value.message_dict == {
+        "__all__": ["Duty assignment with this Shift and Member already exists."]
+    }
+
+
+def test_a_member_may_hold_shifts_at_several_workstations(assignment, other_workstation):
+    elsewhere = DutyShiftFactory(workstation=other_workstation, date=DAY)
+
+    DutyAssignment(shift=elsewhere, member=assignment.member).full_clean()
+
+
+def test_an_unknown_attendance_is_refused_by_the_database(assignment):
+    refused_by_database(
+        "assignment_attendance_valid",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        attendance="late",
+    )
+
+
+def test_an_unknown_attendance_is_explained(shift, member):
+    assignment = DutyAssignment(shift=shift, member=member, attendance="late")
+
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+
+    assert error.value.message_dict == {"attendance": ["Value 'late' is not a valid choice."]}
+
+
+def test_a_substitution_without_the_substitute_is_refused_by_the_database(assignment):
+    refused_by_database(
+        "assignment_substitute_iff_substituted",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        attendance=Attendance.SUBSTITUTED,
+    )
+
+
+@pytest.mark.parametrize(
+    "attendance", [Attendance.SCHEDULED, Attendance.ATTENDED, Attendance.ABSENT]
+)
+def test_a_substitute_without_a_substitution_is_refused_by_the_database(
+    assignment, colleague, attendance
+):
+    refused_by_database(
+        "assignment_substitute_iff_substituted",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        attendance=attendance,
+        substitute=colleague,
+    )
+
+
+def test_a_member_substituting_for_themselves_is_refused_by_the_database(assignment):
+    refused_by_database(
+        "assignment_substitute_not_self",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        attendance=Attendance.SUBSTITUTED,
+        substitute=F("member"),
+    )
+
+
+def test_a_substitution_without_the_substitute_is_explained(shift, member):
+    assignment = DutyAssignment(shift=shift, member=member, attendance=Attendance.SUBSTITUTED)
+
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+
+    assert error.value.message_dict == {"substitute": ["Name the member who took the shift."]}
+
+
+@pytest.mark.parametrize(
+    "attendance", [Attendance.SCHEDULED, Attendance.ATTENDED, Attendance.ABSENT]
+)
+def test_a_substitute_without_a_substitution_is_explained(shift, member, colleague, attendance):
+    assignment = DutyAssignment(
+        shift=shift, member=member, attendance=attendance, substitute=colleague
+    )
+
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+
+    assert error.value.message_dict == {
+        "substitute": ["A substitute is only named when the attendance is 'substituted'."]
+    }
+
+
+def test_a_member_substituting_for_themselves_is_explained(shift, member):
+    assignment = DutyAssignment(
+        shift=shift, member=member, attendance=Attendance.SUBSTITUTED, substitute=member
+    )
+
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+
+    assert error.value.message_dict == {
+        "substitute": ["A member cannot substitute for themselves."]
+    }
+
+
+def test_a_substitution_by_a_colleague_is_accepted(assignment, colleague):
+    assignment.attendance = Attendance.SUBSTITUTED
+    assignment.substitute = colleague
+    assignment.full_clean()
+    assignment.save()
+
+    assert DutyAssignment.objects.get(pk=assignment.pk).substitute == colleague
+
+
+def test_a_new_assignment_is_scheduled_without_a_substitute(assignment):
+    assert (assignment.attendance, assignment.substitute) == (Attendance.SCHEDULED, None)
+    assignment.full_clean()
