@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workdays.calendar import add_working_days
+from workdays.calendar import CalendarMissing, add_working_days
 from workstations.models import Department
 
 from .models import (
+    OPEN_REFERRAL_STATES,
     Case,
     CaseEvent,
     CaseNumberSequence,
@@ -69,10 +70,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.CONSULT: {S.REGISTERED: S.CONSULTING, S.CONSULTING: S.CONSULTING}
     | {s: s for s in _WORKING},
     Action.REFER: {S.REGISTERED: S.REFERRED, S.CONSULTING: S.REFERRED} | {s: s for s in _WORKING},
-    Action.ACKNOWLEDGE: {s: s for s in _WORKING},
+    # Co-handling departments may still answer after the lead's reply resolved the case.
+    Action.ACKNOWLEDGE: {s: s for s in (*_WORKING, S.RESOLVED)},
     Action.REPLY: {S.REFERRED: S.REPLIED},
     Action.CO_REPLY: {s: s for s in _WORKING} | {S.RESOLVED: S.RESOLVED},
-    Action.RETURN: {s: s for s in _WORKING},
+    Action.RETURN: {s: s for s in (*_WORKING, S.RESOLVED)},
     Action.RESOLVE: {S.REGISTERED: S.RESOLVED, S.CONSULTING: S.RESOLVED, S.REPLIED: S.RESOLVED},
     Action.CLOSE: {S.RESOLVED: S.CLOSED},
     Action.REOPEN: {S.RESOLVED: S.CONSULTING},
@@ -199,9 +201,9 @@ def deadline(
 
 
 def _next_due_on(case: Case) -> date | None:
-    open_due = case.referrals.filter(
-        state__in=(ReferralState.SENT, ReferralState.ACKNOWLEDGED)
-    ).aggregate(due=Min("due_on"))["due"]
+    open_due = case.referrals.filter(state__in=OPEN_REFERRAL_STATES).aggregate(due=Min("due_on"))[
+        "due"
+    ]
     # Only a resolved case awaits its follow-up: counting one for any other status would
     # need a calendar (and queries) for nothing.
     resolved = case.status == S.RESOLVED and case.resolved_at
@@ -209,8 +211,15 @@ def _next_due_on(case: Case) -> date | None:
     return deadline(case.status, [open_due] if open_due else [], follow_up)
 
 
+def _working_days_after(day: date, count: int) -> date:
+    try:
+        return add_working_days(day, count)
+    except CalendarMissing as missing:
+        raise CaseError(str(missing)) from missing
+
+
 def follow_up_due_on(resolved_at: datetime) -> date:
-    return add_working_days(timezone.localdate(resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
+    return _working_days_after(timezone.localdate(resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
 
 
 def _apply(
@@ -226,6 +235,11 @@ def _apply(
     """Move a locked case by `action`, keep its deadline, and write the event."""
     before = case.status
     case.status = _check(case, action)
+    if case.status in TERMINAL:
+        # An ended case asks nothing more of any department.
+        case.referrals.filter(state__in=OPEN_REFERRAL_STATES).update(
+            state=ReferralState.CANCELLED, cancelled_at=now
+        )
     case.next_due_on = _next_due_on(case)
     case.save(update_fields=["status", "next_due_on", "updated_at", *fields])
     CaseEvent.objects.create(
@@ -258,6 +272,12 @@ def case_open(
     if action == Action.ANSWER:
         if case.satisfaction not in Satisfaction.values:
             raise CaseError(_("Ask the citizen how satisfied they are with the answer."))
+        if case.satisfaction == Satisfaction.UNSATISFIED:
+            raise CaseError(
+                _(
+                    "The citizen is not satisfied with the answer: register the issue as a case to follow."
+                )
+            )
         if not note.strip():
             raise CaseError(_("Write down the answer given on the spot."))
         case.answered_on_spot = True
@@ -302,14 +322,14 @@ def case_refer(
     _check(case, Action.REFER)
     if not department.is_active:
         raise CaseError(_("%(department)s no longer takes referrals.") % {"department": department})
-    live = case.referrals.exclude(state=ReferralState.RETURNED)
-    if live.filter(department=department).exists():
+    if case.referrals.filter(department=department, state__in=OPEN_REFERRAL_STATES).exists():
         raise CaseError(_("The case is already with %(department)s.") % {"department": department})
-    if role == ReferralRole.LEAD and live.filter(role=ReferralRole.LEAD).exists():
+    lead = current_lead(case)
+    if role == ReferralRole.LEAD and lead is not None:
         raise CaseError(_("The case already has a lead department; add this one as co-handling."))
-    if role == ReferralRole.CO and not live.filter(role=ReferralRole.LEAD).exists():
+    if role == ReferralRole.CO and lead is None:
         raise CaseError(_("Refer the case to a lead department first."))
-    due_on = due_on or add_working_days(
+    due_on = due_on or _working_days_after(
         timezone.localdate(now), settings.REFERRAL_REPLY_WORKING_DAYS
     )
     if due_on < timezone.localdate(now):
@@ -321,6 +341,20 @@ def case_refer(
     referral.save()
     _apply(case, Action.REFER, actor=actor, note=note, referral=referral, now=now)
     return referral
+
+
+def current_lead(case: Case) -> Referral | None:
+    """The lead department of the current round: one awaiting its reply, or one whose
+    reply the case is now acting on. After a reopening (重办) a new round needs a new lead."""
+    lead = (
+        case.referrals.filter(role=ReferralRole.LEAD)
+        .exclude(state__in=(ReferralState.RETURNED, ReferralState.CANCELLED))
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if lead and (lead.is_open or case.status == S.REPLIED):
+        return lead
+    return None
 
 
 def _lock_referral(referral: Referral) -> tuple[Case, Referral]:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.appendonly import AppendOnlyModel
 from members.models import Member
 from workstations.models import Department, Workstation
 from workstations.validators import phone_validator
@@ -46,6 +47,8 @@ class Visit(models.Model):
         help_text=_("The citizen agrees that the anonymised case may be published."),
     )
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    # A random id the form carries, so that a double submit creates one visit.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),
@@ -162,18 +165,24 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=CaseStatus.values), name="case_status_valid"
+                condition=Q(status__in=CaseStatus.values),
+                name="case_status_valid",
+                violation_error_message=_("Unknown case status."),
             ),
             models.CheckConstraint(
-                condition=Q(category__in=CaseCategory.values), name="case_category_valid"
+                condition=Q(category__in=CaseCategory.values),
+                name="case_category_valid",
+                violation_error_message=_("Unknown category."),
             ),
             models.CheckConstraint(
                 condition=Q(satisfaction__in=["", *Satisfaction.values]),
                 name="case_satisfaction_valid",
+                violation_error_message=_("Unknown satisfaction."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=CaseStatus.CLOSED) | ~Q(satisfaction=""),
                 name="case_closed_has_satisfaction",
+                violation_error_message=_("A closed case records the citizen's satisfaction."),
             ),
             models.CheckConstraint(
                 condition=Q(status=CaseStatus.MERGED, merged_into__isnull=False)
@@ -198,6 +207,16 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:visits_case_change", args=[self.pk])
+
+    def clean(self) -> None:
+        if (
+            self.visit_id
+            and self.workstation_id
+            and self.visit.workstation_id != self.workstation_id
+        ):
+            raise ValidationError(
+                {"workstation": _("A case belongs to the workstation of the visit that raised it.")}
+            )
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -228,6 +247,10 @@ class ReferralState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     REPLIED = "replied", _("Replied")
     RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_REFERRAL_STATES = (ReferralState.SENT, ReferralState.ACKNOWLEDGED)
 
 
 class Referral(models.Model):
@@ -260,6 +283,7 @@ class Referral(models.Model):
     reply = models.TextField(_("reply"), max_length=4000, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), max_length=1000, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at", "pk"]
@@ -282,16 +306,20 @@ class Referral(models.Model):
                 | (Q(returned_at__isnull=False) & ~Q(return_reason="")),
                 name="referral_returned_has_reason",
             ),
-            # While a referral is live, a case has one lead and each department once.
+            models.CheckConstraint(
+                condition=~Q(state=ReferralState.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="referral_cancelled_has_time",
+            ),
+            # While referrals await an answer, a case has one lead and each department once.
             models.UniqueConstraint(
                 fields=["case"],
-                condition=Q(role=ReferralRole.LEAD) & ~Q(state=ReferralState.RETURNED),
-                name="referral_one_live_lead",
+                condition=Q(role=ReferralRole.LEAD, state__in=OPEN_REFERRAL_STATES),
+                name="referral_one_open_lead",
             ),
             models.UniqueConstraint(
                 fields=["case", "department"],
-                condition=~Q(state=ReferralState.RETURNED),
-                name="referral_department_once",
+                condition=Q(state__in=OPEN_REFERRAL_STATES),
+                name="referral_department_once_open",
             ),
         ]
         indexes = [
@@ -310,20 +338,10 @@ class Referral(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (self.State.SENT, self.State.ACKNOWLEDGED)
+        return self.state in OPEN_REFERRAL_STATES
 
     def is_overdue(self, today=None) -> bool:
         return self.is_open and self.due_on < (today or timezone.localdate())
-
-
-class CaseEventQuerySet(models.QuerySet):
-    """The timeline is append-only: rows are added, never changed or removed."""
-
-    def update(self, **kwargs):
-        raise TypeError("Case events are append-only.")
-
-    def delete(self):
-        raise TypeError("Case events are append-only.")
 
 
 class EventKind(models.TextChoices):
@@ -345,7 +363,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One step in a case's life: who, when, what, from which status to which."""
 
     Kind = EventKind
@@ -376,8 +394,6 @@ class CaseEvent(models.Model):
         related_name="events",
     )
 
-    objects = CaseEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("case event")
@@ -392,11 +408,3 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Case events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Case events are append-only.")

@@ -14,7 +14,8 @@ MEMBERS = "members"
 
 # Model permissions each group carries; administrators get every permission of
 # the project's apps and user management.
-_ADMIN_APPS = ("workstations", "members", "visits", "workdays")
+# "audit" for reading the audit log, "axes" for unlocking locked-out logins.
+_ADMIN_APPS = ("workstations", "members", "visits", "workdays", "audit", "axes")
 _ADMIN_AUTH_MODELS = ("user", "group")
 _STAFF_PERMISSIONS = (
     "visits.add_visit",
@@ -78,4 +79,7 @@ def staffed_workstation_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """The workstations whose visits and cases this user handles (empty for non-staff)."""
     if not is_workstation_staff(user):
         return set()
-    return set(user.staffed_workstations.values_list("pk", flat=True))
+    # Asked several times per request; the user object lives for one request.
+    if not hasattr(user, "_staffed_ids"):
+        user._staffed_ids = set(user.staffed_workstations.values_list("pk", flat=True))
+    return user._staffed_ids

@@ -30,7 +30,7 @@ from visits.models import (
     ReferralState,
     Satisfaction,
 )
-from workdays.calendar import CalendarMissing, add_working_days
+from workdays.calendar import add_working_days
 from workdays.loading import load_year
 
 from ..factories import DepartmentFactory, UserFactory, VisitFactory, open_case
@@ -134,6 +134,10 @@ def _refer_co(s: Story) -> None:
     )
 
 
+def _lead_acknowledges(s: Story) -> None:
+    lifecycle.referral_acknowledge(referral=s.lead, actor=s.actor, now=s.tick())
+
+
 def _lead_replies(s: Story) -> None:
     lifecycle.referral_reply(referral=s.lead, actor=s.actor, reply="已督促物业整改", now=s.tick())
 
@@ -182,12 +186,15 @@ SITUATIONS = {
     "consulting": ((_register, _consult), S.CONSULTING),
     "referred": ((_register, _refer_lead), S.REFERRED),
     "referred with co": ((_register, _refer_lead, _refer_co), S.REFERRED),
+    "acknowledged with co": ((_register, _refer_lead, _refer_co, _lead_acknowledges), S.REFERRED),
     "replied with co": (_REPLIED_WITH_CO, S.REPLIED),
     "resolved": ((_register, _resolve), S.RESOLVED),
     "resolved with co": (_RESOLVED_WITH_CO, S.RESOLVED),
     "closed": ((_register, _resolve, _satisfied), S.CLOSED),
     "closed with co": ((*_RESOLVED_WITH_CO, _satisfied), S.CLOSED),
     "reopened with co": (_REOPENED_WITH_CO, S.CONSULTING),
+    # A second round (重办): the reopened case goes to a new lead department.
+    "referred again after reopening": ((*_REOPENED_WITH_CO, _refer_lead), S.REFERRED),
     "rejected": ((_register, _reject), S.REJECTED),
     "rejected after reopening": ((*_REOPENED_WITH_CO, _reject), S.REJECTED),
     "merged": ((_register, _merge), S.MERGED),
@@ -335,12 +342,14 @@ MOVES = [
     (Action.REFER, "replied with co", "co", S.REPLIED, S.REPLIED, EventKind.REFERRED),
     (Action.ACKNOWLEDGE, "referred", "lead", S.REFERRED, S.REFERRED, EventKind.ACKNOWLEDGED),
     (Action.ACKNOWLEDGE, "replied with co", "co", S.REPLIED, S.REPLIED, EventKind.ACKNOWLEDGED),
+    (Action.ACKNOWLEDGE, "resolved with co", "co", S.RESOLVED, S.RESOLVED, EventKind.ACKNOWLEDGED),
     (Action.REPLY, "referred", "lead", S.REFERRED, S.REPLIED, EventKind.REPLIED),
     (Action.CO_REPLY, "referred with co", "co", S.REFERRED, S.REFERRED, EventKind.REPLIED),
     (Action.CO_REPLY, "replied with co", "co", S.REPLIED, S.REPLIED, EventKind.REPLIED),
     (Action.CO_REPLY, "resolved with co", "co", S.RESOLVED, S.RESOLVED, EventKind.REPLIED),
     (Action.RETURN, "referred", "lead", S.REFERRED, S.REFERRED, EventKind.RETURNED),
     (Action.RETURN, "replied with co", "co", S.REPLIED, S.REPLIED, EventKind.RETURNED),
+    (Action.RETURN, "resolved with co", "co", S.RESOLVED, S.RESOLVED, EventKind.RETURNED),
     (Action.RESOLVE, "registered", None, S.REGISTERED, S.RESOLVED, EventKind.RESOLVED),
     (Action.RESOLVE, "consulting", None, S.CONSULTING, S.RESOLVED, EventKind.RESOLVED),
     (Action.RESOLVE, "replied with co", None, S.REPLIED, S.RESOLVED, EventKind.RESOLVED),
@@ -417,8 +426,8 @@ def test_an_allowed_step_moves_the_case_and_writes_one_event(
 
 # --- every step refused from every other status ------------------------------
 
-# Pairs no story can attempt: the action needs an open referral of that kind, and no
-# case in that status can have one.
+# Pairs no story can attempt: the action needs a referral of that kind, and no case in
+# that status can have one (open, or cancelled when the case ended).
 UNREACHABLE = {(a, st) for a in REFERRAL_ACTIONS for st in (S.SUBMITTED, S.REGISTERED)} | {
     (Action.REPLY, st)
     for st in (S.CONSULTING, S.REPLIED, S.RESOLVED, S.CLOSED, S.MERGED, S.REJECTED)
@@ -443,29 +452,29 @@ WRONG_STATUS = [
     if (action, status) not in ALLOWED
 ] + [
     (Action.ACKNOWLEDGE, "reopened with co", "co"),
-    (Action.ACKNOWLEDGE, "resolved with co", "co"),
-    (Action.ACKNOWLEDGE, "closed with co", "co"),
-    (Action.ACKNOWLEDGE, "merged after reopening", "co"),
-    (Action.ACKNOWLEDGE, "rejected after reopening", "co"),
+    (Action.CO_REPLY, "reopened with co", "co"),
+    (Action.RETURN, "reopened with co", "co"),
+]
+# (action, situation, referral it works on): the case is over, so its referrals were
+# cancelled with it, and the referral refuses the step before the status can.
+ON_CANCELLED = [
+    (action, situation, "co")
+    for action in (Action.ACKNOWLEDGE, Action.CO_REPLY, Action.RETURN)
+    for situation in ("closed with co", "merged after reopening", "rejected after reopening")
+] + [
     (Action.ACKNOWLEDGE, "withdrawn while referred", "lead"),
     (Action.REPLY, "withdrawn while referred", "lead"),
-    (Action.CO_REPLY, "reopened with co", "co"),
-    (Action.CO_REPLY, "closed with co", "co"),
-    (Action.CO_REPLY, "merged after reopening", "co"),
-    (Action.CO_REPLY, "rejected after reopening", "co"),
     (Action.CO_REPLY, "withdrawn while referred", "co"),
-    (Action.RETURN, "reopened with co", "co"),
-    (Action.RETURN, "resolved with co", "co"),
-    (Action.RETURN, "closed with co", "co"),
-    (Action.RETURN, "merged after reopening", "co"),
-    (Action.RETURN, "rejected after reopening", "co"),
     (Action.RETURN, "withdrawn while referred", "lead"),
 ]
 
 
 def test_every_refused_pair_of_action_and_status_is_tested_or_unreachable():
     everything = {(a, st) for a in Action.values if a not in CREATING for st in S.values}
-    tested = {(action, SITUATIONS[situation][1]) for action, situation, _on in WRONG_STATUS}
+    by_status = {(action, SITUATIONS[situation][1]) for action, situation, _on in WRONG_STATUS}
+    on_cancelled = {(action, SITUATIONS[situation][1]) for action, situation, _on in ON_CANCELLED}
+    tested = by_status | on_cancelled
+    assert not by_status & on_cancelled
     assert not tested & ALLOWED
     assert not tested & UNREACHABLE
     assert tested | UNREACHABLE == everything - ALLOWED
@@ -487,6 +496,25 @@ def test_a_step_from_a_status_it_is_not_allowed_in_is_refused_and_changes_nothin
     error = assert_refused(lambda: act(action, s, on), "is not possible while the case is")
 
     assert s.case.get_status_display() in str(error)
+
+
+@pytest.mark.parametrize(
+    ("action", "situation", "on"),
+    ON_CANCELLED,
+    ids=[f"{a}-from-{sit}" for a, sit, _on in ON_CANCELLED],
+)
+def test_a_step_on_a_referral_cancelled_with_its_case_is_refused_and_changes_nothing(
+    story, action, situation, on
+):
+    s = story(situation)
+    assert getattr(s, on).state == ReferralState.CANCELLED
+    message = (
+        "Only a referral that was sent"
+        if action == Action.ACKNOWLEDGE
+        else "is already “Cancelled”"
+    )
+
+    assert_refused(lambda: act(action, s, on), message)
 
 
 # --- opening a case -----------------------------------------------------------
@@ -563,6 +591,23 @@ def test_answering_on_the_spot_without_a_known_satisfaction_is_refused(
     assert not Case.objects.exists()
 
 
+def test_answering_on_the_spot_a_citizen_left_unsatisfied_is_refused(actor, workstation):
+    # The issue must be registered as a case to follow, not closed on the spot.
+    visit = VisitFactory(workstation=workstation)
+    assert_refused(
+        lambda: open_case(
+            visit=visit,
+            actor=actor,
+            action=Action.ANSWER,
+            satisfaction=Satisfaction.UNSATISFIED,
+            note="解释了政策，居民不认可",
+            now=START,
+        ),
+        "register the issue as a case to follow",
+    )
+    assert not Case.objects.exists()
+
+
 @pytest.mark.parametrize("note", ["", "  \n "])
 def test_answering_on_the_spot_without_writing_down_the_answer_is_refused(actor, workstation, note):
     visit = VisitFactory(workstation=workstation)
@@ -588,6 +633,26 @@ def test_opening_an_invalid_case_is_refused_and_uses_up_no_number(actor, worksta
         open_case(visit=visit, actor=actor, title="", now=START)
 
     assert "title" in refusal.value.message_dict
+    assert world() == before
+    assert open_case(visit=visit, actor=actor, now=START).number == "XC-2026-000001"
+
+
+@pytest.mark.parametrize("action", [Action.REGISTER, Action.SUBMIT])
+def test_opening_a_case_at_another_workstation_than_its_visit_is_refused_and_uses_up_no_number(
+    actor, workstation, other_workstation, action
+):
+    visit = VisitFactory(workstation=workstation)
+    case = Case(
+        workstation=other_workstation, visit=visit, title="噪音", category=Case.Category.OTHER
+    )
+    before = world()
+
+    with pytest.raises(ValidationError) as refusal:
+        lifecycle.case_open(case=case, actor=actor, action=action, now=START)
+
+    assert refusal.value.message_dict == {
+        "workstation": ["A case belongs to the workstation of the visit that raised it."]
+    }
     assert world() == before
     assert open_case(visit=visit, actor=actor, now=START).number == "XC-2026-000001"
 
@@ -765,7 +830,10 @@ def test_a_step_that_needs_words_is_refused_without_them(story, situation, attem
 # --- refusals: referrals ------------------------------------------------------
 
 
-@pytest.mark.parametrize("situation", ["referred", "replied with co"])
+@pytest.mark.parametrize(
+    "situation",
+    ["referred", "acknowledged with co", "replied with co", "referred again after reopening"],
+)
 def test_a_second_lead_department_is_refused(story, situation):
     s = story(situation)
 
@@ -783,13 +851,19 @@ def test_a_second_lead_department_is_refused(story, situation):
         ("referred", "lead", ReferralRole.CO),
         ("referred", "lead", ReferralRole.LEAD),
         ("referred with co", "co", ReferralRole.CO),
-        ("replied with co", "lead", ReferralRole.CO),
+        ("acknowledged with co", "lead", ReferralRole.CO),
+        ("replied with co", "co", ReferralRole.CO),
+        ("replied with co", "co", ReferralRole.LEAD),
+        ("reopened with co", "co", ReferralRole.LEAD),
+        ("referred again after reopening", "lead", ReferralRole.CO),
     ],
 )
 def test_referring_to_a_department_that_has_the_case_already_is_refused(
     story, situation, whose, role
 ):
+    # `whose` referral is still open: the department has the case and owes its answer.
     s = story(situation)
+    assert getattr(s, whose).is_open
     department = getattr(s, whose).department
 
     assert_refused(
@@ -800,7 +874,8 @@ def test_referring_to_a_department_that_has_the_case_already_is_refused(
     )
 
 
-@pytest.mark.parametrize("situation", ["registered", "consulting"])
+# A reopened case's lead has answered the last round: the new round needs its own lead.
+@pytest.mark.parametrize("situation", ["registered", "consulting", "reopened with co"])
 def test_co_handling_without_a_lead_department_is_refused(story, situation):
     s = story(situation)
 
@@ -849,6 +924,58 @@ def test_a_department_that_returned_the_case_can_be_given_it_again(story):
         ReferralState.SENT,
     ]
     assert Case.objects.get(pk=s.case.pk).next_due_on == NEW_DUE
+
+
+def test_a_department_that_replied_as_lead_can_be_asked_again_as_co_handling(story):
+    s = story("replied with co")
+    department = s.lead.department
+
+    again = lifecycle.case_refer(
+        case=s.case,
+        actor=s.actor,
+        department=department,
+        role=ReferralRole.CO,
+        due_on=NEW_DUE,
+        now=s.tick(),
+    )
+
+    assert (again.department, again.role, again.state) == (
+        department,
+        ReferralRole.CO,
+        ReferralState.SENT,
+    )
+    assert Referral.objects.get(pk=s.lead.pk).state == ReferralState.REPLIED
+    case = Case.objects.get(pk=s.case.pk)
+    assert case.status == S.REPLIED
+    assert case.next_due_on == NEW_DUE
+    assert lifecycle.current_lead(case) == s.lead
+
+
+@pytest.mark.parametrize(
+    ("situation", "lead"),
+    [
+        ("registered", None),
+        ("referred", "lead"),
+        ("acknowledged with co", "lead"),
+        ("replied with co", "lead"),
+        ("resolved with co", None),
+        ("reopened with co", None),
+        ("referred again after reopening", "lead"),
+        ("withdrawn while referred", None),
+    ],
+)
+def test_the_current_lead_is_the_lead_of_the_round_the_case_is_in(story, situation, lead):
+    s = story(situation)
+
+    assert lifecycle.current_lead(s.case) == (getattr(s, lead) if lead else None)
+
+
+def test_a_lead_department_that_returned_the_case_is_no_current_lead(story):
+    s = story("referred")
+    lifecycle.referral_return(referral=s.lead, actor=s.actor, reason="不属本局职责", now=s.tick())
+    s.reload()
+
+    assert lifecycle.current_lead(s.case) is None
 
 
 def test_referring_to_a_department_that_no_longer_takes_referrals_is_refused(story):
@@ -1095,24 +1222,42 @@ def test_a_reopened_case_can_be_resolved_again_and_closed(story):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CaseError,
-    reason="Known gap: a replied lead referral still counts as live, so a reopened case "
-    "(重办) can be referred to no lead department at all.",
-)
 def test_a_reopened_case_can_be_referred_to_a_lead_department_again(story):
-    s = story("replied with co")
-    _resolve(s)
-    s.reload()
-    _unsatisfied(s)
-    s.reload()
+    # 重办: the lead that answered the first round takes the case again, and the new
+    # round runs through reply, resolution and follow-up like the first.
+    s = story("reopened with co")
+    first_lead = s.lead
 
-    lifecycle.case_refer(
-        case=s.case, actor=s.actor, department=s.lead.department, due_on=NEW_DUE, now=s.tick()
+    s.lead = lifecycle.case_refer(
+        case=s.case, actor=s.actor, department=first_lead.department, due_on=NEW_DUE, now=s.tick()
     )
+    s.reload()
+    assert s.case.status == S.REFERRED
+    assert s.case.next_due_on == NEW_DUE  # before the co-handling reply, due 27 March
+    assert lifecycle.current_lead(s.case) == s.lead
+    for step in (_lead_replies, _resolve, _satisfied):
+        step(s)
+        s.reload()
 
-    assert Case.objects.get(pk=s.case.pk).status == S.REFERRED
+    assert (s.case.status, s.case.satisfaction) == (S.CLOSED, Satisfaction.SATISFIED)
+    assert s.case.next_due_on is None
+    assert list(s.case.referrals.values_list("department", "role", "state")) == [
+        (first_lead.department_id, ReferralRole.LEAD, ReferralState.REPLIED),
+        (s.co.department_id, ReferralRole.CO, ReferralState.CANCELLED),
+        (first_lead.department_id, ReferralRole.LEAD, ReferralState.REPLIED),
+    ]
+    assert list(s.case.events.values_list("kind", flat=True)) == [
+        EventKind.REGISTERED,
+        EventKind.REFERRED,
+        EventKind.REFERRED,
+        EventKind.REPLIED,
+        EventKind.RESOLVED,
+        EventKind.REOPENED,
+        EventKind.REFERRED,
+        EventKind.REPLIED,
+        EventKind.RESOLVED,
+        EventKind.CLOSED,
+    ]
 
 
 def test_merging_records_the_case_it_duplicates_and_leaves_that_case_alone(story, actor):
@@ -1149,6 +1294,81 @@ def test_a_case_cannot_be_merged_into_a_case_that_is_over(story, situation):
         "merge into an open case",
     )
     assert over.number in str(error)
+
+
+# --- ending a case cancels what it still asks of departments -----------------
+
+# (situation, the step that ends the case): each situation has open referrals, some
+# also one that answered.
+ENDINGS = [
+    ("referred with co", Action.WITHDRAW),
+    ("acknowledged with co", Action.WITHDRAW),
+    ("replied with co", Action.WITHDRAW),
+    ("reopened with co", Action.MERGE),
+    ("reopened with co", Action.REJECT),
+    ("resolved with co", Action.CLOSE),
+]
+FAR_FUTURE = date(2099, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("situation", "action"), ENDINGS, ids=[f"{a}-from-{sit}" for sit, a in ENDINGS]
+)
+def test_ending_a_case_cancels_its_open_referrals_and_leaves_the_answered_ones(
+    story, situation, action
+):
+    s = story(situation)
+    prepare(action, s)
+    before = {r["id"]: r for r in Referral.objects.filter(case=s.case).values()}
+    assert any(r["state"] in OPEN_STATES for r in before.values())
+    events_before = s.case.events.count()
+
+    act(action, s)
+
+    case = Case.objects.get(pk=s.case.pk)
+    assert case.status in TERMINAL_STATUSES
+    assert case.events.count() == events_before + 1
+    for after in Referral.objects.filter(case=case).values():
+        was = before[after["id"]]
+        if was["state"] in OPEN_STATES:
+            was = was | {"state": ReferralState.CANCELLED, "cancelled_at": s.now}
+        assert after == was
+    assert case.next_due_on is None
+    assert not case.is_overdue(today=FAR_FUTURE)
+    assert not any(r.is_overdue(today=FAR_FUTURE) for r in case.referrals.all())
+
+
+def test_a_case_ending_without_open_referrals_cancels_nothing(story):
+    s = story("replied with co")
+    lifecycle.referral_reply(referral=s.co, actor=s.actor, reply="已配合", now=s.tick())
+    s.reload()
+    before = list(Referral.objects.filter(case=s.case).values())
+
+    _withdraw(s)
+
+    assert list(Referral.objects.filter(case=s.case).values()) == before
+    assert not Referral.objects.filter(state=ReferralState.CANCELLED).exists()
+
+
+def test_ending_one_case_leaves_the_referrals_of_another_open(story):
+    other = story("referred with co")
+    s = story("referred with co")
+
+    _withdraw(s)
+
+    assert set(other.case.referrals.values_list("state", flat=True)) == {ReferralState.SENT}
+    assert Case.objects.get(pk=other.case.pk).next_due_on == LEAD_DUE
+
+
+def test_a_refused_ending_leaves_the_open_referrals_open(story):
+    over = story("closed").case
+    s = story("reopened with co")
+
+    assert_refused(
+        lambda: lifecycle.case_merge(case=s.case, actor=s.actor, into=over, now=s.tick()),
+        "merge into an open case",
+    )
+    assert Referral.objects.get(pk=s.co.pk).is_open
 
 
 # --- refusals: somebody else was quicker --------------------------------------
@@ -1357,14 +1577,41 @@ def test_closing_or_withdrawing_clears_the_deadline_and_reopening_keeps_awaited_
     assert case.next_due_on == expected
 
 
-def test_resolving_when_the_follow_up_falls_in_a_year_without_a_calendar_changes_nothing(story):
+def test_resolving_when_the_follow_up_falls_in_a_year_without_a_calendar_is_refused(story):
+    # Resolved Monday 28 December 2026: the fourth working day after it is in 2027.
     s = story("consulting")
-    before = world()
 
-    with pytest.raises(CalendarMissing):
-        lifecycle.case_resolve(case=s.case, actor=s.actor, note="已解决", now=at(12, 28))
+    assert_refused(
+        lambda: lifecycle.case_resolve(case=s.case, actor=s.actor, note="已解决", now=at(12, 28)),
+        "calendar for 2027 has not been entered",
+    )
 
-    assert world() == before
+
+def test_referring_when_the_default_due_date_falls_in_a_year_without_a_calendar_is_refused(story):
+    # Referred Monday 21 December 2026: only eight working days are left in 2026.
+    s = story("consulting")
+    department = DepartmentFactory()
+
+    assert_refused(
+        lambda: lifecycle.case_refer(
+            case=s.case, actor=s.actor, department=department, now=at(12, 21)
+        ),
+        "calendar for 2027 has not been entered",
+    )
+
+
+def test_referring_with_a_due_date_needs_no_calendar_for_the_next_year(story):
+    s = story("consulting")
+
+    referral = lifecycle.case_refer(
+        case=s.case,
+        actor=s.actor,
+        department=DepartmentFactory(),
+        due_on=date(2026, 12, 31),
+        now=at(12, 21),
+    )
+
+    assert Case.objects.get(pk=s.case.pk).next_due_on == referral.due_on == date(2026, 12, 31)
 
 
 def test_a_note_on_a_case_answered_in_a_year_without_a_calendar_needs_no_calendar(
@@ -1484,7 +1731,7 @@ def test_path_to_an_unknown_status_is_an_error():
     [
         ("submitted", {"accept", "merge", "reject", "withdraw", "note"}),
         ("registered", {"consult", "refer", "resolve", "merge", "reject", "withdraw", "note"}),
-        ("resolved", {"co_reply", "close", "reopen", "note"}),
+        ("resolved", {"acknowledge", "co_reply", "return", "close", "reopen", "note"}),
         ("closed", {"note"}),
     ],
 )

@@ -219,23 +219,44 @@ def test_an_unknown_category_is_explained(workstation):
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "rule"),
+    ("field", "value", "message"),
     [
-        ("status", "lost", "case_status_valid"),
-        ("satisfaction", "delighted", "case_satisfaction_valid"),
+        ("status", "lost", "Unknown case status."),
+        ("satisfaction", "delighted", "Unknown satisfaction."),
     ],
 )
-def test_an_unknown_status_or_satisfaction_fails_full_clean_naming_the_rule(
-    workstation, field, value, rule
-):
+def test_an_unknown_status_or_satisfaction_is_explained(workstation, field, value, message):
     # Both fields are not editable, so Django skips their choices check; the database
-    # rule is what full_clean reports.
+    # rule's own message is what full_clean reports.
     case = unsaved_case(workstation, **{field: value})
 
     with pytest.raises(ValidationError) as error:
         case.full_clean(exclude=["number"])
 
-    assert error.value.message_dict == {"__all__": [f"Constraint “{rule}” is violated."]}
+    assert error.value.message_dict == {"__all__": [message]}
+
+
+def test_a_closed_case_without_a_satisfaction_is_explained(closed_case):
+    closed_case.satisfaction = ""
+
+    with pytest.raises(ValidationError) as error:
+        closed_case.full_clean()
+
+    assert error.value.message_dict == {
+        "__all__": ["A closed case records the citizen's satisfaction."]
+    }
+
+
+def test_a_case_at_another_workstation_than_its_visit_is_explained(workstation, other_workstation):
+    case = unsaved_case(workstation)
+    case.workstation = other_workstation
+
+    with pytest.raises(ValidationError) as error:
+        case.full_clean(exclude=["number"])
+
+    assert error.value.message_dict == {
+        "workstation": ["A case belongs to the workstation of the visit that raised it."]
+    }
 
 
 def test_a_case_is_overdue_only_after_its_next_deadline(lead):
@@ -296,9 +317,9 @@ def test_a_reply_recorded_through_the_lifecycle_satisfies_the_database(lead, sta
     refused_by_database("referral_replied_has_reply", Referral.objects.filter(pk=lead.pk), reply="")
 
 
-def test_a_second_live_lead_department_is_refused_by_the_database(lead):
+def test_a_second_open_lead_department_is_refused_by_the_database(lead):
     refused_by_database(
-        r"referral_one_live_lead|visits_referral\.case_id$",
+        r"referral_one_open_lead|visits_referral\.case_id$",
         lambda: Referral.objects.create(
             case_id=lead.case_id, department=DepartmentFactory(), role=ReferralRole.LEAD, due_on=DUE
         ),
@@ -307,7 +328,7 @@ def test_a_second_live_lead_department_is_refused_by_the_database(lead):
 
 def test_a_department_twice_on_one_case_is_refused_by_the_database(lead):
     refused_by_database(
-        "referral_department_once|visits_referral.case_id, visits_referral.department_id",
+        "referral_department_once_open|visits_referral.case_id, visits_referral.department_id",
         lambda: Referral.objects.create(
             case_id=lead.case_id, department=lead.department, role=ReferralRole.CO, due_on=DUE
         ),
@@ -316,6 +337,45 @@ def test_a_department_twice_on_one_case_is_refused_by_the_database(lead):
 
 def test_a_returned_referral_leaves_room_for_a_new_lead_and_the_same_department(lead, staff):
     lifecycle.referral_return(referral=lead, actor=staff, reason="材料不全", now=NOW)
+
+    again = Referral.objects.create(
+        case_id=lead.case_id, department=lead.department, role=ReferralRole.LEAD, due_on=DUE
+    )
+
+    assert again.pk != lead.pk
+
+
+def test_a_referral_cancelled_without_its_time_is_refused_by_the_database(lead):
+    refused_by_database(
+        "referral_cancelled_has_time",
+        Referral.objects.filter(pk=lead.pk),
+        state=ReferralState.CANCELLED,
+    )
+
+
+def test_a_cancellation_recorded_through_the_lifecycle_satisfies_the_database(lead, staff):
+    lifecycle.case_withdraw(case=Case.objects.get(pk=lead.case_id), actor=staff, now=NOW)
+    cancelled = Referral.objects.get(pk=lead.pk)
+
+    assert (cancelled.state, cancelled.cancelled_at) == (ReferralState.CANCELLED, NOW)
+    cancelled.full_clean()
+    refused_by_database(
+        "referral_cancelled_has_time", Referral.objects.filter(pk=lead.pk), cancelled_at=None
+    )
+
+
+def test_a_replied_lead_leaves_room_for_a_new_lead_and_the_same_department(lead, staff):
+    lifecycle.referral_reply(referral=lead, actor=staff, reply="已办", now=NOW)
+
+    again = Referral.objects.create(
+        case_id=lead.case_id, department=lead.department, role=ReferralRole.LEAD, due_on=DUE
+    )
+
+    assert again.pk != lead.pk
+
+
+def test_a_cancelled_referral_leaves_room_for_a_new_lead_and_the_same_department(lead, staff):
+    lifecycle.case_withdraw(case=Case.objects.get(pk=lead.case_id), actor=staff, now=NOW)
 
     again = Referral.objects.create(
         case_id=lead.case_id, department=lead.department, role=ReferralRole.LEAD, due_on=DUE
@@ -357,6 +417,12 @@ def test_an_open_referral_is_overdue_only_after_its_due_date(lead, staff):
     lifecycle.referral_reply(referral=lead, actor=staff, reply="已办", now=NOW)
 
     assert not Referral.objects.get(pk=lead.pk).is_overdue(today=date(2026, 3, 21))
+
+
+def test_a_cancelled_referral_is_never_overdue(lead, staff):
+    lifecycle.case_withdraw(case=Case.objects.get(pk=lead.case_id), actor=staff, now=NOW)
+
+    assert not Referral.objects.get(pk=lead.pk).is_overdue(today=date(2099, 1, 1))
 
 
 # --- CaseEvent -------------------------------------------------------------------

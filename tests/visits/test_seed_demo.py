@@ -1,3 +1,4 @@
+import itertools
 from collections import Counter
 
 import pytest
@@ -65,7 +66,7 @@ def test_seed_demo_cases_cover_open_and_closed_statuses_with_consistent_events(s
         events = list(case.events.all())
         assert events[-1].to_status == case.status
         assert events[0].from_status == ""
-        for earlier, later in zip(events, events[1:], strict=False):
+        for earlier, later in itertools.pairwise(events):
             assert later.from_status == earlier.to_status
 
 
@@ -87,7 +88,7 @@ def test_seed_demo_scale_generates_cases_in_bulk_that_obey_the_lifecycle(db):
     for case in Case.objects.prefetch_related("events", "referrals"):
         events = list(case.events.all())
         assert events[0].from_status == "" and events[-1].to_status == case.status
-        for earlier, later in zip(events, events[1:], strict=False):
+        for earlier, later in itertools.pairwise(events):
             assert later.from_status == earlier.to_status
             assert earlier.at <= later.at
         live_leads = [r for r in case.referrals.all() if r.role == "lead" and r.state != "returned"]

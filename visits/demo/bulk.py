@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Member
-from visits.lifecycle import EVENT_KIND, Action, allocate_numbers, deadline
+from visits.lifecycle import EVENT_KIND, TERMINAL, Action, allocate_numbers, deadline
 from visits.models import (
     Case,
     CaseEvent,
@@ -174,6 +174,10 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
             )
         )
     case.status = path[-1]
+    if case.status in TERMINAL:
+        for referral in referrals:
+            if referral.is_open:
+                referral.state, referral.cancelled_at = ReferralState.CANCELLED, times[-1]
     follow_up = (
         calendar.add(timezone.localdate(case.resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
         if case.resolved_at
@@ -187,7 +191,7 @@ def _referral_step(rng, action, referrals, at, departments, calendar) -> Referra
     live = [r for r in referrals if r.state != ReferralState.RETURNED]
     lead = next((r for r in live if r.role == ReferralRole.LEAD), None)
     if action == Action.REFER:
-        taken = {r.department_id for r in live}
+        taken = {r.department_id for r in referrals if r.is_open}
         referral = Referral(
             department_id=rng.choice([d for d in departments if d not in taken]),
             role=ReferralRole.CO if lead else ReferralRole.LEAD,

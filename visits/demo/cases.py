@@ -8,7 +8,14 @@ from django.db import transaction
 from members.models import Member
 from visits import lifecycle
 from visits.lifecycle import Action
-from visits.models import Case, ReferralRole, ReferralState, Satisfaction, Visit, VisitChannel
+from visits.models import (
+    OPEN_REFERRAL_STATES,
+    Case,
+    ReferralRole,
+    Satisfaction,
+    Visit,
+    VisitChannel,
+)
 from workstations.models import Department, Workstation
 
 from .network import FAMILY, GIVEN
@@ -110,10 +117,10 @@ def _play(rng, case, actions, actor, departments, start: datetime, now: datetime
 
 def _step(rng, case, action, actor, departments, at) -> bool:
     """Take one action through the lifecycle; False when the story cannot go on."""
-    live = case.referrals.exclude(state=ReferralState.RETURNED)
-    lead = live.filter(role=ReferralRole.LEAD).first()
+    open_referrals = case.referrals.filter(state__in=OPEN_REFERRAL_STATES)
+    lead = lifecycle.current_lead(case)
     if action == Action.REFER:
-        taken = set(live.values_list("department_id", flat=True))
+        taken = set(open_referrals.values_list("department_id", flat=True))
         department = rng.choice([d for d in departments if d.pk not in taken])
         role = ReferralRole.CO if lead else ReferralRole.LEAD
         lifecycle.case_refer(case=case, actor=actor, department=department, role=role, now=at)
@@ -124,9 +131,7 @@ def _step(rng, case, action, actor, departments, at) -> bool:
             referral=lead, actor=actor, reply=f"{lead.department}已安排专人现场核查并整改。", now=at
         )
     elif action == Action.CO_REPLY:
-        co = live.filter(
-            role=ReferralRole.CO, state__in=[ReferralState.SENT, ReferralState.ACKNOWLEDGED]
-        ).first()
+        co = open_referrals.filter(role=ReferralRole.CO).first()
         lifecycle.referral_reply(
             referral=co, actor=actor, reply=f"{co.department}配合办理完毕。", now=at
         )

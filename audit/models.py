@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .appendonly import AppendOnlyModel
+
+
+class AuditAction(models.TextChoices):
+    REVEAL = "reveal", _("Revealed personal data")
+    EXPORT = "export", _("Exported a list")
+    TRANSITION = "transition", _("Changed a case")
+    VISIT = "visit", _("Logged a visit")
+
+
+class AuditEntry(AppendOnlyModel):
+    """Who did what to which record, when, from which address. Never edited."""
+
+    Action = AuditAction
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=12, choices=AuditAction)
+    target = models.CharField(
+        _("record"), max_length=60, blank=True, help_text=_("e.g. a tracking number")
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["target", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"

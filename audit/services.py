@@ -1,0 +1,26 @@
+"""Writing the audit log. Personal data never goes into `detail`: only what was done."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from .models import AuditEntry
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the header a trusted reverse proxy sets
+    (settings.CLIENT_IP_HEADER). Used by the audit log and the login lockout alike."""
+    address = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
+    # X-Forwarded-For style headers list the client first.
+    return address.split(",")[0].strip() if address else None
+
+
+def audit_record(
+    request: HttpRequest, action: str, target: str = "", detail: str = ""
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        ip_address=client_address(request),
+        action=action,
+        target=target,
+        detail=detail[:300],
+    )

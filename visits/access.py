@@ -1,0 +1,90 @@
+"""Who may see and do what with visits and cases. Role logic lives here only.
+
+Administrators see everything. Workstation staff see and act on their own
+workstations' visits and cases. Members see the cases they handle. Anything
+outside a user's scope is a 404, never a 403: its existence is not revealed.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from workstations import roles
+from workstations.models import Workstation
+
+from .lifecycle import Action
+from .models import Case, Visit
+
+# What each kind of user may do to a case they can see.
+_STAFF_ACTIONS = frozenset(Action.values)
+_MEMBER_ACTIONS = frozenset({Action.CONSULT, Action.NOTE})
+
+
+def workstations_for_user(user) -> QuerySet[Workstation]:
+    """The workstations a user logs visits for."""
+    if roles.is_administrator(user):
+        return Workstation.objects.filter(is_active=True)
+    if roles.is_workstation_staff(user):
+        return user.staffed_workstations.filter(is_active=True)
+    return Workstation.objects.none()
+
+
+def cases_for_user(user) -> QuerySet[Case]:
+    if roles.is_administrator(user):
+        return Case.objects.all()
+    if roles.is_workstation_staff(user):
+        return Case.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
+    member = _member(user)
+    if member is not None:
+        return Case.objects.filter(handling_members=member)
+    return Case.objects.none()
+
+
+def case_for_user(user, number: str) -> Case:
+    """The case with this tracking number if the user may see it; 404 otherwise."""
+    try:
+        return (
+            cases_for_user(user)
+            .select_related("workstation", "visit", "merged_into")
+            .get(number=number)
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def visits_for_user(user) -> QuerySet[Visit]:
+    if roles.is_administrator(user):
+        return Visit.objects.all()
+    return Visit.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
+
+
+def actions_for_user(user, case: Case) -> frozenset[str]:
+    """The lifecycle actions this user may take on a case they can see."""
+    if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):
+        return _STAFF_ACTIONS
+    if _member(user) is not None:
+        return _MEMBER_ACTIONS
+    return frozenset()
+
+
+def may_see_personal_data(user, case: Case) -> bool:
+    """Those who handle the case: its workstation's staff, its members, administrators."""
+    if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):
+        return True
+    member = _member(user)
+    return member is not None and case.handling_members.filter(pk=member.pk).exists()
+
+
+def may_see_all_personal_data(user) -> bool:
+    """Whether the user handles every case `cases_for_user` gives them: administrators,
+    staff (their own workstations only), members (their own cases only)."""
+    return (
+        roles.is_administrator(user)
+        or roles.is_workstation_staff(user)
+        or _member(user) is not None
+    )
+
+
+def _member(user):
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return getattr(user, "member", None)

@@ -1,0 +1,263 @@
+"""The forms through which staff take each lifecycle step on a case page.
+
+Each form knows which lifecycle function it calls; the view stays the same for
+all of them. Choices (referrals, departments, target cases) are limited to what
+the case and the user allow, so a forged id is a form error.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workstations.models import Department
+
+from . import lifecycle
+from .lifecycle import Action
+from .models import Case, CaseStatus, Referral, ReferralRole, Satisfaction
+
+NOTE_MAX = 4000
+
+
+def _note(label=None, required=True):
+    return forms.CharField(
+        label=label or _("Note"),
+        required=required,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ActionForm(forms.Form):
+    """Base: carries the status the user saw, so a stale page is refused."""
+
+    action: str = ""
+    seen_status = forms.ChoiceField(choices=CaseStatus.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case: Case, user=None, **kwargs):
+        self.case, self.user = case, user
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("seen_status", case.status)
+        self.prefix = self.action
+
+    @property
+    def action_label(self) -> str:
+        return Action(self.action).label
+
+    @classmethod
+    def is_available(cls, case: Case) -> bool:
+        """Whether this step makes sense now (the lifecycle table plus its guards)."""
+        return lifecycle.can(case, cls.action)
+
+    def perform(self, actor):
+        raise NotImplementedError
+
+
+class AcceptForm(ActionForm):
+    action = Action.ACCEPT
+    note = _note(required=False)
+
+    def perform(self, actor):
+        return lifecycle.case_accept(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class ConsultForm(ActionForm):
+    action = Action.CONSULT
+    METHODS = [
+        ("micro", _("Micro-consultation (微协商)")),
+        ("please_come", _("“Please come and consult” (请你来协商)")),
+        ("mediation", _("Mediation")),
+        ("legal", _("Direct channel to the legal authorities (政法直通车)")),
+        ("advice", _("Policy or legal advice")),
+    ]
+    method = forms.ChoiceField(label=_("Form"), choices=METHODS)
+    note = _note(_("Who took part and what was agreed"))
+
+    def perform(self, actor):
+        method = dict(self.METHODS)[self.cleaned_data["method"]]
+        return lifecycle.case_consult(
+            case=self.case, actor=actor, note=f"{method}：{self.cleaned_data['note']}"
+        )
+
+
+class ReferForm(ActionForm):
+    action = Action.REFER
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=ReferralRole.choices)
+    due_on = forms.DateField(
+        label=_("Reply due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for the standard number of working days."),
+    )
+    note = _note(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.initial.setdefault(
+            "role", ReferralRole.CO if lifecycle.current_lead(self.case) else ReferralRole.LEAD
+        )
+
+    def perform(self, actor):
+        data = self.cleaned_data
+        return lifecycle.case_refer(
+            case=self.case,
+            actor=actor,
+            department=data["department"],
+            role=data["role"],
+            due_on=data["due_on"],
+            note=data["note"],
+        )
+
+
+class _ReferralForm(ActionForm):
+    """A step on one of the case's open referrals."""
+
+    referral = forms.ModelChoiceField(label=_("Referral"), queryset=Referral.objects.none())
+    open_states: tuple = Referral.State.SENT, Referral.State.ACKNOWLEDGED
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = self.case.referrals.filter(
+            state__in=self.open_states
+        ).select_related("department")
+        self.fields["referral"].label_from_instance = lambda r: (
+            f"{r.department}（{r.get_role_display()}，{r.get_state_display()}）"
+        )
+
+    @classmethod
+    def is_available(cls, case: Case) -> bool:
+        return (
+            lifecycle.can(case, cls.action)
+            and case.referrals.filter(state__in=cls.open_states).exists()
+        )
+
+
+class AcknowledgeForm(_ReferralForm):
+    action = Action.ACKNOWLEDGE
+    open_states = (Referral.State.SENT,)
+
+    def perform(self, actor):
+        return lifecycle.referral_acknowledge(referral=self.cleaned_data["referral"], actor=actor)
+
+
+class ReplyForm(_ReferralForm):
+    action = Action.REPLY
+    reply = _note(_("The department's reply"))
+
+    @classmethod
+    def is_available(cls, case: Case) -> bool:
+        open_referrals = case.referrals.filter(state__in=cls.open_states)
+        return (lifecycle.can(case, Action.REPLY) or lifecycle.can(case, Action.CO_REPLY)) and (
+            open_referrals.exists()
+        )
+
+    def perform(self, actor):
+        return lifecycle.referral_reply(
+            referral=self.cleaned_data["referral"], actor=actor, reply=self.cleaned_data["reply"]
+        )
+
+
+class ReturnForm(_ReferralForm):
+    action = Action.RETURN
+    reason = _note(_("Reason given by the department"))
+
+    def perform(self, actor):
+        return lifecycle.referral_return(
+            referral=self.cleaned_data["referral"], actor=actor, reason=self.cleaned_data["reason"]
+        )
+
+
+class ResolveForm(ActionForm):
+    action = Action.RESOLVE
+    note = _note(_("How it was resolved"))
+
+    def perform(self, actor):
+        return lifecycle.case_resolve(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class FollowUpForm(ActionForm):
+    """Closes the case, or reopens it when the citizen is unsatisfied (重办)."""
+
+    action = Action.CLOSE
+    satisfaction = forms.ChoiceField(
+        label=_("Citizen's satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = _note(_("What the citizen said"), required=False)
+
+    def perform(self, actor):
+        return lifecycle.case_follow_up(
+            case=self.case,
+            actor=actor,
+            satisfaction=self.cleaned_data["satisfaction"],
+            note=self.cleaned_data["note"],
+        )
+
+
+class MergeForm(ActionForm):
+    action = Action.MERGE
+    into = forms.CharField(label=_("Tracking number of the case it duplicates"), max_length=20)
+    note = _note(required=False)
+
+    def clean_into(self):
+        from .access import cases_for_user
+
+        number = self.cleaned_data["into"].strip().upper()
+        target = cases_for_user(self.user).filter(number=number).first()
+        if target is None:
+            raise forms.ValidationError(_("No case of yours has this tracking number."))
+        return target
+
+    def perform(self, actor):
+        return lifecycle.case_merge(
+            case=self.case,
+            actor=actor,
+            into=self.cleaned_data["into"],
+            note=self.cleaned_data["note"],
+        )
+
+
+class RejectForm(ActionForm):
+    action = Action.REJECT
+    reason = _note(_("Reason, as told to the citizen"))
+
+    def perform(self, actor):
+        return lifecycle.case_reject(
+            case=self.case, actor=actor, reason=self.cleaned_data["reason"]
+        )
+
+
+class WithdrawForm(ActionForm):
+    action = Action.WITHDRAW
+    note = _note(_("Why the citizen withdraws"), required=False)
+    confirm = forms.BooleanField(label=_("The citizen asked to withdraw this case."))
+
+    def perform(self, actor):
+        return lifecycle.case_withdraw(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class NoteForm(ActionForm):
+    action = Action.NOTE
+    note = _note()
+
+    def perform(self, actor):
+        return lifecycle.case_note(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+# In the order the case page offers them.
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        AcceptForm,
+        ConsultForm,
+        ReferForm,
+        AcknowledgeForm,
+        ReplyForm,
+        ReturnForm,
+        ResolveForm,
+        FollowUpForm,
+        MergeForm,
+        RejectForm,
+        WithdrawForm,
+        NoteForm,
+    )
+}

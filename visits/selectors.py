@@ -1,0 +1,132 @@
+"""Reading cases for staff pages: filtering, keyset pages, dashboard figures.
+
+Pages are cut by keyset (the last row's sort value and id), not OFFSET: a deep
+page costs what the first one does, and no COUNT over the whole table is run.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .forms import CaseFilterForm
+from .models import Case, Referral
+
+PAGE_SIZE = 50
+
+
+def filter_cases(
+    cases: QuerySet[Case], form: CaseFilterForm, today: date | None = None
+) -> QuerySet[Case]:
+    data = form.cleaned_data
+    today = today or timezone.localdate()
+    if data.get("q"):
+        q = data["q"].strip()
+        cases = cases.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
+        )
+    if data.get("workstation"):
+        cases = cases.filter(workstation=data["workstation"])
+    if data.get("status"):
+        cases = cases.filter(status=data["status"])
+    if data.get("category"):
+        cases = cases.filter(category=data["category"])
+    if data.get("department"):
+        cases = cases.filter(
+            Exists(Referral.objects.filter(case=OuterRef("pk"), department=data["department"]))
+        )
+    if data.get("member"):
+        through = Case.handling_members.through
+        cases = cases.filter(
+            Exists(through.objects.filter(case=OuterRef("pk"), member=data["member"]))
+        )
+    if data.get("overdue"):
+        cases = cases.filter(next_due_on__lt=today)
+    if data.get("created_from"):
+        cases = cases.filter(created_at__date__gte=data["created_from"])
+    if data.get("created_to"):
+        cases = cases.filter(created_at__date__lte=data["created_to"])
+    field = CaseFilterForm.SORTS[form.sort_key][0]
+    if field.lstrip("-") == "next_due_on":
+        cases = cases.filter(next_due_on__isnull=False)
+    return cases
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _encode(value, pk: int) -> str:
+    raw = f"{value.isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, field: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        text, pk = raw.rsplit("|", 1)
+        value = parse_date(text) if field == "next_due_on" else parse_datetime(text)
+        if value is None:
+            return None
+        return value, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def keyset_page(
+    cases: QuerySet[Case],
+    sort_field: str,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of `cases` ordered by `sort_field` then id; `after`/`before` are cursors.
+
+    A cursor that does not decode gives the first page.
+    """
+    name = sort_field.lstrip("-")
+    descending = sort_field.startswith("-")
+    order = [sort_field, "-pk" if descending else "pk"]
+    reverse = [f"-{name}" if not descending else name, "pk" if descending else "-pk"]
+    cursor = _decode(before or after, name) if (before or after) else None
+    backwards = bool(before) and cursor is not None
+    if cursor:
+        value, pk = cursor
+        forward_is_less = descending != backwards
+        op = "lt" if forward_is_less else "gt"
+        cases = cases.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": pk}))
+    rows = list(cases.order_by(*(reverse if backwards else order))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    first, last = (rows[0], rows[-1]) if rows else (None, None)
+    has_next = more if not backwards else True
+    has_previous = (cursor is not None) if not backwards else more
+    return Page(
+        rows=rows,
+        next_cursor=_encode(getattr(last, name), last.pk) if rows and has_next else None,
+        previous_cursor=_encode(getattr(first, name), first.pk) if rows and has_previous else None,
+    )
+
+
+def case_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list row shows, fetched in the same query."""
+    return cases.select_related("workstation").only(
+        "number",
+        "title",
+        "category",
+        "status",
+        "next_due_on",
+        "created_at",
+        "updated_at",
+        "answered_on_spot",
+        "workstation__name",
+    )

@@ -1,0 +1,71 @@
+"""Logging a visit and the issues it raises, in one transaction."""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from members.models import Member
+
+from .lifecycle import Action, case_open
+from .models import Case, Visit
+
+
+@dataclass
+class Issue:
+    """One issue a visit raised: followed as a case, or answered on the spot."""
+
+    title: str
+    category: str
+    description: str = ""
+    answer: str = ""  # when answered on the spot (当场答复)
+    satisfaction: str = ""
+    handling_members: list[Member] = field(default_factory=list)
+
+    @property
+    def answered_on_spot(self) -> bool:
+        return bool(self.answer.strip())
+
+
+class DuplicateSubmission(Exception):
+    def __init__(self, visit: Visit):
+        self.visit = visit
+        super().__init__(f"visit {visit.pk} was already logged")
+
+
+def visit_log(
+    *, visit: Visit, receiving_members: list[Member], issues: list[Issue], actor, now=None
+) -> tuple[Visit, list[Case]]:
+    """Save a new visit with its receiving members and open a case per issue.
+
+    A form submitted twice carries the same submission_id: the second call raises
+    DuplicateSubmission with the visit the first one saved, and saves nothing.
+    """
+    try:
+        with transaction.atomic():
+            visit.created_by = actor
+            # The database, not a racy pre-check, decides whether this is a duplicate.
+            visit.full_clean(validate_unique=False)
+            visit.save()
+            visit.receiving_members.set(receiving_members)
+            cases = [_open_issue(visit, issue, actor, now) for issue in issues]
+    except IntegrityError:
+        existing = Visit.objects.filter(submission_id=visit.submission_id).first()
+        if visit.submission_id is None or existing is None:
+            raise
+        raise DuplicateSubmission(existing) from None
+    return visit, cases
+
+
+def _open_issue(visit: Visit, issue: Issue, actor, now) -> Case:
+    case = Case(
+        workstation=visit.workstation,
+        visit=visit,
+        title=issue.title,
+        description=issue.description,
+        category=issue.category,
+        satisfaction=issue.satisfaction if issue.answered_on_spot else "",
+    )
+    action = Action.ANSWER if issue.answered_on_spot else Action.REGISTER
+    case = case_open(case=case, actor=actor, action=action, note=issue.answer, now=now)
+    case.handling_members.set(issue.handling_members)
+    return case

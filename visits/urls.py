@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("visits/new/", views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/export.<str:fmt>", views.case_export, name="case_export"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/reveal/", views.case_reveal, name="case_reveal"),
+    path("cases/<str:number>/<str:action>/", views.case_act, name="case_act"),
+]

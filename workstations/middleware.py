@@ -1,0 +1,29 @@
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+class NoStoreForSignedInMiddleware:
+    """Nothing a signed-in user sees may be kept by a browser or a proxy cache:
+    staff pages carry citizens' personal data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class ChineseByDefaultMiddleware:
+    """The pages speak Simplified Chinese unless the visitor chose English with the
+    language switch (a cookie): a browser's language preference is not a choice.
+    Must come before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
