@@ -154,7 +154,6 @@ class CaseFilterForm(forms.Form):
     SORTS = {
         "newest": ("-created_at", _("Newest first")),
         "oldest": ("created_at", _("Oldest first")),
-        "updated": ("-updated_at", _("Recently updated")),
         "deadline": ("next_due_on", _("Deadline (cases with one)")),
     }
 

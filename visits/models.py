@@ -197,6 +197,8 @@ class Case(models.Model):
             models.Index(fields=["workstation", "status", "-created_at"]),
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["workstation", "-created_at"]),
+            # Administrators' and members' lists, newest first, across workstations.
+            models.Index(fields=["-created_at", "-id"], name="case_newest"),
             models.Index(fields=["category", "-created_at"]),
             models.Index(fields=["workstation", "next_due_on"]),
             models.Index(fields=["next_due_on"]),
