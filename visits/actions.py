@@ -38,9 +38,11 @@ class ActionForm(forms.Form):
         self.initial.setdefault("seen_status", case.status)
         self.prefix = self.action
 
+    label = None  # a form that serves more than one lifecycle action names itself
+
     @property
     def action_label(self) -> str:
-        return Action(self.action).label
+        return self.label or Action(self.action).label
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
@@ -141,7 +143,10 @@ class AcknowledgeForm(_ReferralForm):
 
 
 class ReplyForm(_ReferralForm):
+    """The lead's reply (the case moves to 'replied') or a co-handling department's."""
+
     action = Action.REPLY
+    label = _("Record a department's reply")
     reply = _note(_("The department's reply"))
 
     @classmethod
@@ -179,8 +184,15 @@ class FollowUpForm(ActionForm):
     """Closes the case, or reopens it when the citizen is unsatisfied (重办)."""
 
     action = Action.CLOSE
+    label = _("Follow up with the citizen")
     satisfaction = forms.ChoiceField(
-        label=_("Citizen's satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
+        label=_("Citizen's satisfaction"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Satisfied or basically satisfied closes the case and cancels any referral still "
+            "awaiting a reply; unsatisfied reopens it for redoing (重办)."
+        ),
     )
     note = _note(_("What the citizen said"), required=False)
 

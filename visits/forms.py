@@ -92,7 +92,8 @@ class IssueForm(forms.Form):
     """One issue raised by the visit. Answered on the spot when an answer is given."""
 
     title = forms.CharField(label=_("Issue"), max_length=Case._meta.get_field("title").max_length)
-    category = forms.ChoiceField(label=_("Category"), choices=CaseCategory.choices)
+    # A blank first choice, so that an untouched optional issue block stays empty.
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *CaseCategory.choices])
     description = forms.CharField(
         label=_("Details"),
         required=False,
@@ -183,6 +184,8 @@ class CaseFilterForm(forms.Form):
         self.fields["workstation"].queryset = workstations
         self.fields["department"].queryset = departments
         self.fields["member"].queryset = members
+        for name in ("workstation", "department", "member"):
+            self.fields[name].empty_label = _("All")
         # Drop what does not validate (a forged id, an unknown sort) and keep the rest.
         if self.is_bound and not self.is_valid():
             self.data = self.data.copy()

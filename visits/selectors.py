@@ -6,7 +6,7 @@ page costs what the first one does, and no COUNT over the whole table is run.
 
 import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -74,8 +74,14 @@ def _decode(cursor: str, field: str):
         value = parse_date(text) if field == "next_due_on" else parse_datetime(text)
         if value is None:
             return None
+        if isinstance(value, datetime):
+            # Cursors written here carry aware times; a naive one was made up. Converting
+            # now turns a time near year 1 or 9999 into an error here, not in the query.
+            if timezone.is_naive(value):
+                return None
+            value = value.astimezone(UTC)
         return value, int(pk)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, OverflowError):
         return None
 
 

@@ -55,6 +55,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [*DjangoUserAdmin.inlines, StaffedWorkstationInline]
     list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
 
+
 admin.site.site_header = _("Xincheng District CPPCC · Member workstations")
 admin.site.site_title = _("Member workstations administration")
 admin.site.index_title = _("Administration")
