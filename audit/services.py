@@ -1,5 +1,7 @@
 """Writing the audit log. Personal data never goes into `detail`: only what was done."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -9,9 +11,15 @@ from .models import AuditEntry
 def client_address(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or the header a trusted reverse proxy sets
     (settings.CLIENT_IP_HEADER). Used by the audit log and the login lockout alike."""
-    address = request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
-    # X-Forwarded-For style headers list the client first.
-    return address.split(",")[0].strip() if address else None
+    for header in (settings.CLIENT_IP_HEADER, "REMOTE_ADDR"):
+        # X-Forwarded-For style headers list the client first.
+        address = (request.META.get(header) or "").split(",")[0].strip()
+        try:
+            # What is not an address would fail to save (PostgreSQL's inet): a 500 at sign-in.
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            continue
+    return None
 
 
 def audit_record(

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.appendonly import AppendOnlyModel
 from members.models import Member
@@ -14,7 +15,7 @@ from workstations.validators import phone_validator
 
 class VisitChannel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("visit channel", "Phone call")
     ONLINE = "online", _("Online")
     COMMUNITY = "community", _("Community visit")
     EVENT = "event", _("Event")

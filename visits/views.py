@@ -179,7 +179,8 @@ def _case_page(request, case: Case, *, forms=None, revealed=False, status=200) -
     action_forms = [
         forms.get(action) or form_class(case=case, user=request.user)
         for action, form_class in ACTION_FORMS.items()
-        if action in allowed and form_class.is_available(case)
+        # A refused form stays on the page to say why, even when its step no longer fits.
+        if action in forms or (action in allowed and form_class.is_available(case))
     ]
     visit = case.visit
     may_reveal = access.may_see_personal_data(request.user, case)
