@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .forms import CaseFilterForm
-from .models import Case, Referral
+from .models import Case, CaseCategory, CaseStatus, Referral
 
 PAGE_SIZE = 50
 
@@ -107,8 +107,11 @@ def keyset_page(
         value, pk = cursor
         forward_is_less = descending != backwards
         op = "lt" if forward_is_less else "gt"
-        cases = cases.filter(Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": pk}))
-    rows = list(cases.order_by(*(reverse if backwards else order))[: size + 1])
+        # The plain bound (<= or >=) lets the index start at the cursor; the OR breaks ties.
+        cases = cases.filter(**{f"{name}__{op}e": value}).filter(
+            Q(**{f"{name}__{op}": value}) | Q(**{name: value, f"pk__{op}": pk})
+        )
+    rows = with_labels(cases.order_by(*(reverse if backwards else order))[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -121,6 +124,18 @@ def keyset_page(
         next_cursor=_encode(getattr(last, name), last.pk) if rows and has_next else None,
         previous_cursor=_encode(getattr(first, name), first.pk) if rows and has_previous else None,
     )
+
+
+def with_labels(cases) -> list[Case]:
+    """The rows with their status and category labels, translated once per page:
+    Django's get_FOO_display rebuilds and translates the whole choice list per call."""
+    statuses = {value: str(label) for value, label in CaseStatus.choices}
+    categories = {value: str(label) for value, label in CaseCategory.choices}
+    rows = list(cases)
+    for case in rows:
+        case.status_label = statuses[case.status]
+        case.category_label = categories[case.category]
+    return rows
 
 
 def case_rows(cases: QuerySet[Case]) -> QuerySet[Case]:

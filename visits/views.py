@@ -22,7 +22,7 @@ from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import TERMINAL, Action, CaseError
 from .masking import mask_name, mask_phone
 from .models import Case, CaseEvent, CaseStatus, Referral
-from .selectors import case_rows, filter_cases, keyset_page
+from .selectors import case_rows, filter_cases, keyset_page, with_labels
 from .services import DuplicateSubmission, visit_log
 
 WAITING = (CaseStatus.SUBMITTED, CaseStatus.REPLIED, CaseStatus.RESOLVED)
@@ -58,12 +58,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 (status, counts.get(status, 0)) for status in CaseStatus if status not in TERMINAL
             ],
             "open_total": sum(counts.values()),
-            "overdue": case_rows(cases.filter(next_due_on__lt=today)).order_by("next_due_on", "pk")[
-                :10
-            ],
-            "waiting": case_rows(cases.filter(status__in=WAITING)).order_by("created_at", "pk")[
-                :10
-            ],
+            "overdue": with_labels(
+                case_rows(cases.filter(next_due_on__lt=today)).order_by("next_due_on", "pk")[:10]
+            ),
+            "waiting": with_labels(
+                case_rows(cases.filter(status__in=WAITING)).order_by("created_at", "pk")[:10]
+            ),
             "shifts": shifts,
             "today": today,
             "can_log_visit": workstations.exists(),
