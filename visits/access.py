@@ -5,18 +5,15 @@ workstations' visits and cases. Members see the cases they handle. Anything
 outside a user's scope is a 404, never a 403: its existence is not revealed.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from members.models import DutyShift
 from workstations import roles
 from workstations.models import Workstation
 
-from .lifecycle import Action
+from .lifecycle import Actor, actions_for
 from .models import Case, Visit
-
-# What each kind of user may do to a case they can see.
-_STAFF_ACTIONS = frozenset(Action.values)
-_MEMBER_ACTIONS = frozenset({Action.CONSULT, Action.NOTE})
 
 
 def workstations_for_user(user) -> QuerySet[Workstation]:
@@ -26,6 +23,25 @@ def workstations_for_user(user) -> QuerySet[Workstation]:
     if roles.is_workstation_staff(user):
         return user.staffed_workstations.filter(is_active=True)
     return Workstation.objects.none()
+
+
+def may_log_visits(user) -> bool:
+    """Whether to offer "log a visit" (the page itself checks the workstations)."""
+    return roles.is_administrator(user) or roles.is_workstation_staff(user)
+
+
+def shifts_for_user(user) -> QuerySet[DutyShift]:
+    """Duty shifts a user follows: their workstations' for staff, their own for members."""
+    if roles.is_administrator(user):
+        return DutyShift.objects.all()
+    if roles.is_workstation_staff(user):
+        return DutyShift.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
+    member = _member(user)
+    if member is not None:
+        return DutyShift.objects.filter(
+            Q(assignments__member=member) | Q(assignments__substitute=member)
+        ).distinct()
+    return DutyShift.objects.none()
 
 
 def cases_for_user(user) -> QuerySet[Case]:
@@ -60,9 +76,9 @@ def visits_for_user(user) -> QuerySet[Visit]:
 def actions_for_user(user, case: Case) -> frozenset[str]:
     """The lifecycle actions this user may take on a case they can see."""
     if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):
-        return _STAFF_ACTIONS
+        return actions_for(Actor.HANDLER)
     if _member(user) is not None:
-        return _MEMBER_ACTIONS
+        return actions_for(Actor.MEMBER)
     return frozenset()
 
 

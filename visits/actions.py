@@ -6,6 +6,8 @@ the case and the user allow, so a forged id is a form error.
 """
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from workstations.models import Department
@@ -74,7 +76,9 @@ class ConsultForm(ActionForm):
     note = _note(_("Who took part and what was agreed"))
 
     def perform(self, actor):
-        method = dict(self.METHODS)[self.cleaned_data["method"]]
+        # The timeline is kept in the office's language, whoever wrote the entry.
+        with translation.override(settings.LANGUAGE_CODE):
+            method = str(dict(self.METHODS)[self.cleaned_data["method"]])
         return lifecycle.case_consult(
             case=self.case, actor=actor, note=f"{method}：{self.cleaned_data['note']}"
         )

@@ -106,6 +106,31 @@ EVENT_KIND: dict[str, str] = {
 }
 
 TERMINAL = frozenset({S.CLOSED, S.REJECTED, S.MERGED, S.WITHDRAWN})
+
+
+class Actor(models.TextChoices):
+    """How a user stands to a case; `visits.access` decides which one a user is."""
+
+    HANDLER = "handler", gettext_lazy("Staff of its workstation, or an administrator")
+    MEMBER = "member", gettext_lazy("A member handling it")
+
+
+# Who may take each step. Staff of the case's workstation (and administrators) run
+# the whole loop; a handling member records consultations and notes.
+ALLOWED_ACTORS: dict[str, frozenset[str]] = {
+    action: frozenset(
+        {Actor.HANDLER, Actor.MEMBER}
+        if action in (Action.CONSULT, Action.NOTE)
+        else {Actor.HANDLER}
+    )
+    for action in Action.values
+}
+
+
+def actions_for(actor: str | None) -> frozenset[str]:
+    return frozenset(a for a, actors in ALLOWED_ACTORS.items() if actor in actors)
+
+
 _CREATING = (Action.SUBMIT, Action.REGISTER, Action.ANSWER)
 
 

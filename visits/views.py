@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from members.models import DutyAssignment, DutyShift, Member
+from members.models import DutyAssignment, Member
 from workstations.models import Department
 
 from . import access, exports
@@ -36,7 +36,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     workstations = access.workstations_for_user(request.user)
     week_end = today + timedelta(days=6 - today.weekday())
     shifts = (
-        DutyShift.objects.filter(workstation__in=workstations, date__range=(today, week_end))
+        access.shifts_for_user(request.user)
+        .filter(date__range=(today, week_end))
         .select_related("workstation", "holding_group")
         .prefetch_related(Prefetch("assignments", DutyAssignment.objects.select_related("member")))
         .order_by("date", "starts_at", "workstation__ordering")

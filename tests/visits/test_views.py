@@ -1087,7 +1087,8 @@ STEPS = [
         lambda c: {"method": "micro", "note": "物业、业委会和居民代表当面协商"},
         S.CONSULTING,
         EventKind.CONSULTED,
-        note="Micro-consultation (微协商)：物业、业委会和居民代表当面协商",
+        # Kept in the office's language even though this client browses in English.
+        note="微协商：物业、业委会和居民代表当面协商",
     ),
     Step(
         "referred",

@@ -1,0 +1,49 @@
+"""What the staff menu and the dashboard's duty table offer each role."""
+
+from datetime import time
+
+from django.utils import timezone
+
+from members.models import DutyAssignment
+from visits.lifecycle import ALLOWED_ACTORS, Action, Actor, actions_for
+
+from ..factories import DutyShiftFactory, MemberFactory
+
+
+def test_the_log_a_visit_link_is_offered_to_staff_and_administrators_only(
+    sign_in, staff, administrator, member_user
+):
+    for user, offered in ((staff, True), (administrator, True), (member_user, False)):
+        page = sign_in(user).get("/cases/").content.decode()
+        assert ('href="/visits/new/"' in page) is offered, user.username
+
+
+def test_a_members_dashboard_lists_their_own_duties_this_week_and_nobody_elses(
+    sign_in, member_user, workstation, other_workstation
+):
+    me = member_user.member
+    today = timezone.localdate()
+    mine = DutyShiftFactory(workstation=other_workstation, date=today, theme="我的轮值")
+    DutyAssignment.objects.create(shift=mine, member=me)
+    covered = DutyShiftFactory(
+        workstation=workstation, date=today, starts_at=time(14), ends_at=time(17), theme="代班"
+    )
+    DutyAssignment.objects.create(
+        shift=covered,
+        member=MemberFactory(),
+        attendance=DutyAssignment.Attendance.SUBSTITUTED,
+        substitute=me,
+    )
+    DutyShiftFactory(workstation=workstation, date=today, starts_at=time(8), theme="别人的班")
+
+    page = sign_in(member_user).get("/dashboard/").content.decode()
+
+    assert "我的轮值" in page and "代班" in page
+    assert "别人的班" not in page
+
+
+def test_staff_run_every_step_and_handling_members_consult_and_note():
+    assert actions_for(Actor.HANDLER) == frozenset(Action.values)
+    assert actions_for(Actor.MEMBER) == {Action.CONSULT, Action.NOTE}
+    assert actions_for(None) == frozenset()
+    assert set(ALLOWED_ACTORS) == set(Action.values)
