@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db.models import Case as DbCase
 from django.db.models import Q, Value, When
 from django.utils import timezone
@@ -63,10 +62,6 @@ class VisitForm(forms.ModelForm):
                 self.initial.setdefault("workstation", first_two[0])
         self.fields["receiving_members"].queryset = _members_on_duty_first(workstations)
         self.fields["receiving_members"].required = False
-        # The database's "at least one visitor" rule, said next to the field rather than
-        # as "Constraint “visit_count_positive” is violated." above the form.
-        self.fields["visitor_count"].validators.append(MinValueValidator(1))
-        self.fields["visitor_count"].widget.attrs["min"] = 1
 
     def clean_visited_at(self):
         visited_at = self.cleaned_data["visited_at"]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -41,7 +42,12 @@ class Visit(models.Model):
         _("visitor's phone"), max_length=20, blank=True, validators=[phone_validator]
     )
     visitor_address = models.CharField(_("visitor's address"), max_length=200, blank=True)
-    visitor_count = models.PositiveSmallIntegerField(_("number of visitors"), default=1)
+    visitor_count = models.PositiveSmallIntegerField(
+        _("number of visitors"),
+        default=1,
+        # A delegation, not a crowd: larger numbers are typing mistakes.
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
     consent_to_publish = models.BooleanField(
         _("consents to publication"),
         default=False,

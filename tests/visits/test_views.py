@@ -412,6 +412,11 @@ TOO_LONG = "长" * 4001
             "Ensure this value is greater than or equal to 1.",
         ),
         (
+            {"visitor_count": "40000"},
+            "id_visitor_count",
+            "Ensure this value is less than or equal to 200.",
+        ),
+        (
             {"visitor_name": "王" * 31},
             "id_visitor_name",
             "Ensure this value has at most 30 characters (it has 31).",
@@ -453,6 +458,7 @@ TOO_LONG = "长" * 4001
         "satisfaction-without-answer",
         "unknown-category",
         "no-visitors",
+        "a-crowd",
         "long-name",
         "long-title",
         "long-description",
