@@ -60,8 +60,17 @@ class VisitForm(forms.ModelForm):
             first_two = list(workstations[:2])
             if len(first_two) == 1:
                 self.initial.setdefault("workstation", first_two[0])
-        self.fields["receiving_members"].queryset = _members_on_duty_first(workstations)
-        self.fields["receiving_members"].required = False
+        members = self.fields["receiving_members"]
+        members.queryset = _members_on_duty_first(workstations)
+        members.required = False
+        members.label_from_instance = lambda m: (
+            _("%(name)s (on duty)") % {"name": m.name} if m.off_duty == 0 else m.name
+        )
+        if not self.is_bound:
+            # Those on duty now are the ones most likely receiving the citizen.
+            self.initial.setdefault(
+                "receiving_members", [m.pk for m in members.queryset if m.off_duty == 0]
+            )
 
     def clean_visited_at(self):
         visited_at = self.cleaned_data["visited_at"]

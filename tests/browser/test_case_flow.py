@@ -97,7 +97,9 @@ def test_staff_follow_a_visits_case_from_registration_to_closure(
     expect(field(page, "workstation")).to_have_value(str(desk.workstation.pk))
     expect(field(page, "visited_at")).to_have_value(re.compile(rf"^{today:%Y-%m-%d}T\d\d:\d\d$"))
     # The member on duty now comes first, ahead of alphabetical order.
-    expect(page.locator("[name=receiving_members]").first).to_have_accessible_name("王秀兰")
+    expect(page.locator("[name=receiving_members]").first).to_have_accessible_name("王秀兰（值班）")
+    # and is ticked already.
+    expect(page.get_by_label("王秀兰")).to_be_checked()
     shoot("visit-form-empty")
     page.get_by_label("王秀兰").check()
     field(page, "visitor_name").fill("张建华")

@@ -47,3 +47,22 @@ def test_staff_run_every_step_and_handling_members_consult_and_note():
     assert actions_for(Actor.MEMBER) == {Action.CONSULT, Action.NOTE}
     assert actions_for(None) == frozenset()
     assert set(ALLOWED_ACTORS) == set(Action.values)
+
+
+def test_the_visit_form_ticks_and_marks_the_members_on_duty_now(sign_in, staff, workstation):
+    now = timezone.localtime()
+    on_duty = MemberFactory(name="值班委员", home_workstation=workstation)
+    MemberFactory(name="其他委员", home_workstation=workstation)
+    shift = DutyShiftFactory(
+        workstation=workstation,
+        date=now.date(),
+        starts_at=time(0),
+        ends_at=time(23, 59, 59),
+    )
+    DutyAssignment.objects.create(shift=shift, member=on_duty)
+
+    form = sign_in(staff, language="zh-hans").get("/visits/new/").context["form"]
+
+    assert form["receiving_members"].value() == [on_duty.pk]
+    labels = [str(choice.choice_label) for choice in form["receiving_members"]]
+    assert labels == ["值班委员（值班）", "其他委员"]
