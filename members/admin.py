@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActivityGroup, DutyAssignment, DutyShift, Member, Sector
+from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 
 
 @admin.register(Sector)
@@ -81,3 +81,23 @@ class DutyAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["member__name", "shift__workstation__name"]
     date_hierarchy = "shift__date"
     autocomplete_fields = ["shift", "member", "substitute"]
+
+
+@admin.register(DutyChange)
+class DutyChangeAdmin(admin.ModelAdmin):
+    """The record of attendance, leave and swaps: readable, never edited."""
+
+    list_display = ["at", "kind", "assignment", "by", "detail"]
+    list_filter = ["kind"]
+    list_select_related = ["assignment__shift__workstation", "assignment__member", "by"]
+    search_fields = ["assignment__member__name", "detail"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,10 +1,18 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.appendonly import AppendOnlyModel
 from workstations.models import Workstation
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Sector(models.Model):
@@ -73,6 +81,14 @@ class Member(models.Model):
     is_published = models.BooleanField(_("published"), default=False)
     term = models.CharField(_("term"), max_length=30, blank=True, help_text=_("e.g. 第十届"))
     is_active = models.BooleanField(_("active"), default=True)
+    # The secret in the member's personal calendar feed address; a new one revokes the old.
+    calendar_token = models.CharField(
+        _("calendar feed token"),
+        max_length=43,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -211,3 +227,46 @@ class DutyAssignment(models.Model):
             )
         if self.substitute_id and self.substitute_id == self.member_id:
             raise ValidationError({"substitute": _("A member cannot substitute for themselves.")})
+
+
+class DutyChangeKind(models.TextChoices):
+    ATTENDANCE = "attendance", _("Attendance recorded")
+    LEAVE = "leave", _("Leave with a substitute")
+    SWAP = "swap", _("Shifts swapped")
+
+
+class DutyChange(AppendOnlyModel):
+    """Who changed a duty assignment, when, how and why. Never edited."""
+
+    Kind = DutyChangeKind
+
+    assignment = models.ForeignKey(
+        DutyAssignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=DutyChangeKind)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("duty change")
+        verbose_name_plural = _("duty changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DutyChangeKind.values), name="duty_change_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.get_kind_display()}"

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.models import AuditEntry
-from members.models import ActivityGroup, DutyAssignment, DutyShift, Member, Sector
+from members.models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from visits.admin import CaseAdmin
 from visits.lifecycle import (
     allocate_numbers,
@@ -51,7 +51,7 @@ from .factories import (
 User = get_user_model()
 REGISTERED = list(admin.site._registry)
 # Written only by the lifecycle or the audit trail: never added, changed or deleted here.
-READ_ONLY = {Referral, CaseEvent, CaseNumberSequence, AuditEntry}
+READ_ONLY = {Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange}
 # Login records are written by django-axes; deleting an attempt is how a lockout is lifted.
 NOT_ADDABLE = READ_ONLY | {AccessAttempt, AccessLog, AccessFailureLog}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -144,6 +144,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     special_day = SpecialDay.objects.create(
         date=date(2031, 10, 8), kind=SpecialDay.Kind.HOLIDAY, name="国庆节补休"
     )
+    duty_change = DutyChange.objects.create(
+        assignment=assignment, kind=DutyChange.Kind.ATTENDANCE, by=staff, detail="到岗签到"
+    )
     audit_entry = AuditEntry.objects.create(
         user=staff, ip_address="10.1.2.3", action=AuditEntry.Action.REVEAL, target=case.number
     )
@@ -154,6 +157,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     failure = AccessFailureLog.objects.create(username="guesser", ip_address="10.9.9.8")
     return {
         AuditEntry: Seeded(audit_entry, ["10.1.2.3", case.number], ["10.1.2.3", case.number]),
+        DutyChange: Seeded(duty_change, ["到岗签到"], ["到岗签到"]),
         AccessAttempt: Seeded(attempt, ["guesser", "10.9.9.9"], ["guesser", "10.9.9.9"]),
         AccessLog: Seeded(access_log, ["10.1.2.4"], ["10.1.2.4"]),
         AccessFailureLog: Seeded(failure, ["10.9.9.8"], ["10.9.9.8"]),
@@ -655,7 +659,15 @@ def _make_access_failures(n: int) -> None:
     )
 
 
+def _make_duty_changes(n: int) -> None:
+    DutyChange.objects.bulk_create(
+        DutyChange(assignment=assignment, kind=DutyChange.Kind.ATTENDANCE)
+        for assignment in DutyAssignmentFactory.create_batch(n)
+    )
+
+
 ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
+    DutyChange: _make_duty_changes,
     AuditEntry: _make_audit_entries,
     AccessAttempt: _make_access_attempts,
     AccessLog: _make_access_logs,

@@ -84,8 +84,8 @@ def test_administrators_get_every_permission_of_the_project_apps_and_user_manage
     codes = _codes(Group.objects.get(name=roles.ADMINISTRATORS))
 
     assert codes == _administrator_permissions()
-    # workstations 2, members 5, visits 5, workdays 2, audit 1, axes 4, auth 2 models.
-    assert len(codes) == 4 * (2 + 5 + 5 + 2 + 1 + 4 + 2)
+    # workstations 2, members 6, visits 5, workdays 2, audit 1, axes 4, auth 2 models.
+    assert len(codes) == 4 * (2 + 6 + 5 + 2 + 1 + 4 + 2)
     # Permissions, sessions and the admin log are not theirs to edit.
     assert "auth.change_permission" not in codes
     assert "admin.delete_logentry" not in codes
