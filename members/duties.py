@@ -1,0 +1,161 @@
+"""Changes to duty assignments after the roster is made: attendance, leave, swaps.
+
+Each change runs in one transaction, locks the rows it changes, and writes a
+DutyChange saying who did it. Refusals raise DutyError and change nothing.
+Permission to act is checked by the callers.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Attendance, DutyAssignment, DutyChange, Member
+
+
+class DutyError(Exception):
+    """A change that cannot be made; its message is meant for the user."""
+
+
+def _locked(assignment: DutyAssignment) -> DutyAssignment:
+    return (
+        DutyAssignment.objects.select_for_update()
+        .select_related("shift__workstation", "member")
+        .get(pk=assignment.pk)
+    )
+
+
+def _check_free(member: Member, assignment: DutyAssignment) -> None:
+    """`member` can take `assignment`'s shift: active, not on it, not elsewhere at that time."""
+    shift = assignment.shift
+    if not member.is_active:
+        raise DutyError(_("%(name)s is no longer an active member.") % {"name": member.name})
+    if member.pk == assignment.member_id:
+        raise DutyError(_("A member cannot stand in for themselves."))
+    busy = DutyAssignment.objects.filter(
+        Q(member=member) | Q(substitute=member),
+        shift__date=shift.date,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    ).exclude(pk=assignment.pk)
+    if busy.exists():
+        raise DutyError(_("%(name)s is already on duty at that time.") % {"name": member.name})
+
+
+@transaction.atomic
+def assignment_mark_attendance(
+    *,
+    assignment: DutyAssignment,
+    attendance: str,
+    actor,
+    substitute: Member | None = None,
+    today: date | None = None,
+) -> DutyAssignment:
+    """Record whether the member came: only for today's and past shifts."""
+    today = today or timezone.localdate()
+    assignment = _locked(assignment)
+    if assignment.shift.date > today:
+        raise DutyError(_("Attendance can only be recorded for today's and past shifts."))
+    if attendance not in Attendance.values or attendance == Attendance.SCHEDULED:
+        raise DutyError(_("Choose attended, absent or substituted."))
+    if attendance == Attendance.SUBSTITUTED:
+        if substitute is None:
+            raise DutyError(_("Name the member who took the shift."))
+        _check_free(substitute, assignment)
+    else:
+        substitute = None
+    assignment.attendance, assignment.substitute = attendance, substitute
+    assignment.save(update_fields=["attendance", "substitute"])
+    detail = assignment.get_attendance_display()
+    if substitute:
+        detail += f"：{substitute.name}"
+    DutyChange.objects.create(
+        assignment=assignment, kind=DutyChange.Kind.ATTENDANCE, by=actor, detail=detail
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_take_leave(
+    *, assignment: DutyAssignment, substitute: Member, reason: str, actor, today: date | None = None
+) -> DutyAssignment:
+    """A member asks for leave (请假) from a coming shift; the substitute takes it."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise DutyError(_("Give the reason for the leave."))
+    assignment = _locked(assignment)
+    if assignment.shift.date < today:
+        raise DutyError(_("Leave is asked for before a shift, not after it."))
+    if assignment.attendance != Attendance.SCHEDULED:
+        raise DutyError(
+            _("This duty is already “%(state)s”.") % {"state": assignment.get_attendance_display()}
+        )
+    _check_free(substitute, assignment)
+    assignment.attendance, assignment.substitute = Attendance.SUBSTITUTED, substitute
+    assignment.save(update_fields=["attendance", "substitute"])
+    DutyChange.objects.create(
+        assignment=assignment,
+        kind=DutyChange.Kind.LEAVE,
+        by=actor,
+        detail=f"{substitute.name}：{reason}"[:300],
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignments_swap(
+    *,
+    first: DutyAssignment,
+    second: DutyAssignment,
+    actor,
+    reason: str = "",
+    today: date | None = None,
+) -> tuple[DutyAssignment, DutyAssignment]:
+    """Two members exchange their coming shifts."""
+    today = today or timezone.localdate()
+    pair = sorted([first, second], key=lambda a: a.pk)  # lock in one order: no deadlock
+    first, second = (_locked(a) for a in pair)
+    if first.shift_id == second.shift_id:
+        raise DutyError(_("Both duties are on the same shift."))
+    for assignment in (first, second):
+        if assignment.shift.date < today:
+            raise DutyError(_("Only coming shifts can be swapped."))
+        if assignment.attendance != Attendance.SCHEDULED:
+            raise DutyError(
+                _("%(name)s's duty is already “%(state)s”.")
+                % {"name": assignment.member.name, "state": assignment.get_attendance_display()}
+            )
+    a, b = first.member, second.member
+    # Each takes the other's shift: check each is free then, ignoring the duty they give up.
+    for member, target, own in ((a, second, first), (b, first, second)):
+        clash = DutyAssignment.objects.filter(
+            Q(member=member) | Q(substitute=member),
+            shift__date=target.shift.date,
+            shift__starts_at__lt=target.shift.ends_at,
+            shift__ends_at__gt=target.shift.starts_at,
+        ).exclude(pk__in=[own.pk, target.pk])
+        if clash.exists():
+            raise DutyError(_("%(name)s is already on duty at that time.") % {"name": member.name})
+    first.member, second.member = b, a
+    first.save(update_fields=["member"])
+    second.save(update_fields=["member"])
+    note = reason[:200]
+    DutyChange.objects.bulk_create(
+        [
+            DutyChange(
+                assignment=first,
+                kind=DutyChange.Kind.SWAP,
+                by=actor,
+                detail=f"{a.name} → {b.name} {note}".strip(),
+            ),
+            DutyChange(
+                assignment=second,
+                kind=DutyChange.Kind.SWAP,
+                by=actor,
+                detail=f"{b.name} → {a.name} {note}".strip(),
+            ),
+        ]
+    )
+    return first, second
