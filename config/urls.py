@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("members.urls")),
     path("", include("visits.urls")),
     # Until the public column page exists, the site's front door is the staff sign-in.
     path("", RedirectView.as_view(pattern_name="visits:dashboard"), name="home"),

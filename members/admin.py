@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
+from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
+from .services import member_calendar_token_renew
 
 
 @admin.register(Sector)
@@ -54,6 +63,25 @@ class MemberAdmin(admin.ModelAdmin):
         (_("Login"), {"fields": ["user"]}),
     ]
 
+    actions = ["renew_calendar_token"]
+
+    @admin.action(description=_("Renew calendar feed address"), permissions=["change"])
+    def renew_calendar_token(self, request, queryset) -> None:
+        """Revoke the members' calendar feed addresses: the old ones stop working at once."""
+        for member in queryset:
+            member_calendar_token_renew(member)
+            self.log_change(request, member, gettext("Renewed the calendar feed address."))
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d calendar feed address renewed; the old one no longer works.",
+                "%(count)d calendar feed addresses renewed; the old ones no longer work.",
+                count,
+            )
+            % {"count": count},
+        )
+
 
 class DutyAssignmentInline(admin.TabularInline):
     model = DutyAssignment
@@ -71,6 +99,59 @@ class DutyShiftAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["workstation", "holding_group"]
     inlines = [DutyAssignmentInline]
+    actions = ["export_to_excel"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name=name), *super().get_urls()]
+
+    def can_import(self, request: HttpRequest) -> bool:
+        # An import both adds and changes shifts.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_import_roster": self.can_import(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Export selected shifts to Excel"), permissions=["view"])
+    def export_to_excel(self, request, queryset) -> HttpResponse:
+        response = HttpResponse(roster_export(queryset), content_type=XLSX_CONTENT_TYPE)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.can_import(request):
+            raise PermissionDenied
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            result = roster_import(form.cleaned_data["file"], actor=request.user)
+            if result.ok:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Roster imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+                    )
+                    % {
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import roster from Excel"),
+            "form": form,
+            "result": result,
+        }
+        return TemplateResponse(request, "admin/members/dutyshift/import.html", context)
 
 
 @admin.register(DutyAssignment)

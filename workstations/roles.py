@@ -75,6 +75,10 @@ def is_workstation_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and _in_group(user, STAFF)
 
 
+def is_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_active and _in_group(user, MEMBERS)
+
+
 def staffed_workstation_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """The workstations whose visits and cases this user handles (empty for non-staff)."""
     if not is_workstation_staff(user):

@@ -1,0 +1,185 @@
+"""Members' pages: calendar feeds, roster weeks and months with attendance, my duties."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+from icalendar import Calendar
+
+from workstations import roles
+from workstations.models import Workstation
+
+from . import feeds
+from .calendars import grid, month_bounds, week_start, with_people
+from .duties import DutyError, assignment_mark_attendance
+from .models import Attendance, DutyAssignment, DutyShift, Member
+
+# Calendar apps poll every few minutes to hours; five minutes of caching spares the database.
+FEED_MAX_AGE = 300
+
+
+def _ics(calendar: Calendar, *, public: bool) -> HttpResponse:
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    if public:
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
+        # The address is the secret: keep it out of search engines if it ever leaks.
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def member_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's duties; the unguessable token is the only credential. An unknown or
+    revoked token is a plain 404."""
+    member = get_object_or_404(Member, calendar_token=token)
+    return _ics(feeds.member_duties_calendar(member), public=False)
+
+
+@require_safe
+def workstation_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public roster of an active workstation."""
+    workstation = get_object_or_404(Workstation, slug=slug, is_active=True)
+    return _ics(feeds.workstation_shifts_calendar(workstation), public=True)
+
+
+def _workstations_for_user(user):
+    """Whose rosters a user keeps: all for administrators, their own for staff."""
+    workstations = Workstation.objects.filter(is_active=True)
+    if not roles.is_administrator(user):
+        workstations = workstations.filter(pk__in=roles.staffed_workstation_ids(user))
+    return workstations
+
+
+def _workstation_for_user(user, slug: str) -> Workstation:
+    return get_object_or_404(_workstations_for_user(user), slug=slug)
+
+
+@require_safe
+@login_required
+def rosters(request: HttpRequest) -> HttpResponse:
+    """The menu's roster link: straight to the week of a liaison's one workstation."""
+    workstations = list(_workstations_for_user(request.user))
+    if not workstations:
+        raise Http404
+    if len(workstations) == 1:
+        return redirect("members:roster_week", slug=workstations[0].slug)
+    return render(request, "members/rosters.html", {"workstations": workstations})
+
+
+def _day(request: HttpRequest) -> date:
+    return parse_date(request.GET.get("date", "")) or timezone.localdate()
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=gettext_lazy("Attendance"),
+        choices=[(a, label) for a, label in Attendance.choices if a != Attendance.SCHEDULED],
+    )
+    substitute = forms.ModelChoiceField(
+        label=gettext_lazy("Substitute"),
+        queryset=Member.objects.filter(is_active=True),
+        required=False,
+    )
+
+
+@require_safe
+@login_required
+def roster_week(request: HttpRequest, slug: str) -> HttpResponse:
+    workstation = _workstation_for_user(request.user, slug)
+    first = week_start(_day(request))
+    last = first + timedelta(days=6)
+    return render(
+        request,
+        "members/roster_week.html",
+        {
+            "workstation": workstation,
+            "weeks": grid(DutyShift.objects.filter(workstation=workstation), first, last),
+            "first": first,
+            "last": last,
+            "previous": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+            "today": timezone.localdate(),
+            "attendance_form": AttendanceForm(),
+        },
+    )
+
+
+@require_safe
+@login_required
+def roster_month(request: HttpRequest, slug: str) -> HttpResponse:
+    workstation = _workstation_for_user(request.user, slug)
+    first, last = month_bounds(_day(request))
+    return render(
+        request,
+        "members/roster_month.html",
+        {
+            "workstation": workstation,
+            "weeks": grid(DutyShift.objects.filter(workstation=workstation), first, last),
+            "first": first,
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": last + timedelta(days=1),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def assignment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        DutyAssignment.objects.select_related("shift__workstation"), pk=pk
+    )
+    workstation = _workstation_for_user(request.user, assignment.shift.workstation.slug)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            assignment_mark_attendance(
+                assignment=assignment,
+                attendance=form.cleaned_data["attendance"],
+                substitute=form.cleaned_data["substitute"],
+                actor=request.user,
+            )
+        except DutyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Attendance recorded."))
+    else:
+        messages.error(request, _("Choose attended, absent or substituted."))
+    week = reverse("members:roster_week", args=[workstation.slug])
+    return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
+
+
+@require_safe
+@login_required
+def my_duties(request: HttpRequest) -> HttpResponse:
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404
+    today = timezone.localdate()
+    shifts = with_people(
+        DutyShift.objects.filter(
+            Q(assignments__member=member) | Q(assignments__substitute=member),
+            date__gte=today - timedelta(days=30),
+        ).distinct()
+    )[:200]
+    feed = request.build_absolute_uri(
+        reverse("members:member_calendar", args=[member.calendar_token])
+    )
+    return render(
+        request,
+        "members/my_duties.html",
+        {"member": member, "shifts": shifts, "today": today, "feed_url": feed},
+    )
