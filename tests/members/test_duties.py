@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import pytest
+from django.utils.translation import gettext
 
 from members.duties import (
     DutyError,
@@ -56,11 +57,14 @@ def test_attendance_for_a_future_shift_is_refused_and_changes_nothing(desk, acto
     assignment = duty(desk, day=TODAY + timedelta(days=1))
     before = snapshot()
 
-    with pytest.raises(DutyError, match="today"):
+    with pytest.raises(DutyError) as refusal:
         assignment_mark_attendance(
             assignment=assignment, attendance=Attendance.ABSENT, actor=actor, today=TODAY
         )
 
+    assert str(refusal.value) == gettext(
+        "Attendance can only be recorded for today's and past shifts."
+    )
     assert snapshot() == before
 
 

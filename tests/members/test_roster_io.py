@@ -5,6 +5,7 @@ import io
 from datetime import date, datetime, time
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -307,7 +308,8 @@ def _upload(data: bytes | io.BytesIO) -> SimpleUploadedFile:
 @pytest.fixture
 def admin_client(client, administrator):
     client.force_login(administrator)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # The site speaks Chinese unless English was chosen with the language switch.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

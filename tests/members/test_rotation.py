@@ -6,6 +6,7 @@ from datetime import date, time
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from members.models import DutyAssignment, DutyShift
 from members.rotation import (
@@ -31,6 +32,13 @@ from ..factories import (
 MORNING = (time(9), time(12))
 AFTERNOON = (time(14), time(17))
 MON, TUE, WED, THU, FRI, SAT = range(6)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are matched by their English wording."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
