@@ -101,3 +101,12 @@ def test_seed_demo_scale_generates_cases_in_bulk_that_obey_the_lifecycle(db):
             assert case.next_due_on == min(open_dues, default=None)
     assert CaseEvent.objects.count() > 400
     assert Referral.objects.exists()
+
+
+def test_seed_demo_rosters_never_put_a_member_on_two_shifts_at_once(seeded):
+    seen = set()
+    for member, day, start in DutyAssignment.objects.values_list(
+        "member", "shift__date", "shift__starts_at"
+    ):
+        assert (member, day, start) not in seen
+        seen.add((member, day, start))

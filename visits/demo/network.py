@@ -118,7 +118,7 @@ EMPLOYERS = [
 ]
 MEMBERS_PER_STREET = 8
 SHIFT_SLOTS = [(time(9), time(11, 30)), (time(14, 30), time(17))]
-DUTY_WEEKDAYS = (1, 3)  # Tuesdays and Thursdays
+DUTY_DAYS_PER_WEEK = 2
 MEMBERS_PER_SHIFT = 2
 
 
@@ -208,18 +208,22 @@ def seed_network(rng: random.Random) -> DemoLogins:
 
 
 def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:
-    """Duty shifts on Tuesdays and Thursdays, four weeks either side of today.
+    """Duty shifts on two weekdays a week per workstation, four weeks either side of today.
 
-    The groups take rotation days in turn; the members of the holding group fill
-    the slots. Past shifts carry attendance. Returns the number of shifts created.
+    Workstations have different duty weekdays, and the groups take rotation days
+    in turn, so that no member is on two workstations' duty at once. The members of
+    the holding group fill the slots. Past shifts carry attendance. Returns the
+    number of shifts created.
     """
     first = today - timedelta(weeks=weeks // 2, days=today.weekday())
     last = first + timedelta(weeks=weeks) - timedelta(days=1)
-    days = [d for d in working_days_between(first, last) if d.weekday() in DUTY_WEEKDAYS]
+    working_days = working_days_between(first, last)
     groups = list(ActivityGroup.objects.order_by("name"))
     members_by_group = {g.pk: list(g.members.filter(is_active=True).order_by("pk")) for g in groups}
     created = 0
     for workstation in Workstation.objects.filter(is_active=True).order_by("ordering"):
+        weekdays = {(workstation.ordering + 2 * n) % 5 for n in range(DUTY_DAYS_PER_WEEK)}
+        days = [d for d in working_days if d.weekday() in weekdays]
         for index, day in enumerate(days):
             group = groups[(index + workstation.ordering) % len(groups)]
             for slot, (starts_at, ends_at) in enumerate(SHIFT_SLOTS):
