@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms import RotationForm, plan_digest
 from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
+from .rotation import RotationError, apply, plan
 from .services import member_calendar_token_renew
 
 
@@ -102,16 +104,27 @@ class DutyShiftAdmin(admin.ModelAdmin):
     actions = ["export_to_excel"]
 
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name=name), *super().get_urls()]
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
+            path(
+                "generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name=f"{prefix}_generate",
+            ),
+            *super().get_urls(),
+        ]
 
     def can_import(self, request: HttpRequest) -> bool:
         # An import both adds and changes shifts.
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"can_import_roster": self.can_import(request), **(extra_context or {})}
+        extra_context = {
+            "can_import_roster": self.can_import(request),
+            "can_generate_rotation": self.has_add_permission(request),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Export selected shifts to Excel"), permissions=["view"])
@@ -152,6 +165,52 @@ class DutyShiftAdmin(admin.ModelAdmin):
             "result": result,
         }
         return TemplateResponse(request, "admin/members/dutyshift/import.html", context)
+
+    def generate_view(self, request: HttpRequest) -> HttpResponse:
+        """The rotation generator: a preview first, then a save of exactly that preview."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RotationForm(request.POST or None)
+        preview = digest = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                preview = plan(form.spec())
+            except RotationError as error:
+                form.add_error(None, str(error))
+            else:
+                digest = plan_digest(preview)
+                if "save" in request.POST:
+                    try:
+                        if request.POST.get("digest") != digest:
+                            raise RotationError(
+                                gettext(
+                                    "The roster has changed since the preview; preview it again."
+                                )
+                            )
+                        applied = apply(preview, actor=request.user)
+                    except RotationError as error:
+                        form.add_error(None, str(error))
+                    else:
+                        self.message_user(
+                            request,
+                            gettext("%(shifts)d shifts and %(duties)d duties created.")
+                            % {"shifts": applied.shifts, "duties": applied.assignments},
+                            messages.SUCCESS,
+                        )
+                        return redirect(
+                            reverse(
+                                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                            )
+                        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Generate rotation"),
+            "form": form,
+            "preview": preview,
+            "digest": digest,
+        }
+        return TemplateResponse(request, "admin/members/dutyshift/generate.html", context)
 
 
 @admin.register(DutyAssignment)

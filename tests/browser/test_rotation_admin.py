@@ -1,0 +1,60 @@
+"""The rotation generator in a real browser: an administrator signs in to admin, fills
+the generator's form, previews the rotation, saves it and sees it on the changelist."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from members.models import DutyAssignment, DutyShift
+from workdays.loading import load_year
+
+from ..factories import ActivityGroupFactory, MemberFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_an_administrator_previews_and_saves_a_rotation(
+    page: Page, live_server, administrator, workstation, watch, screenshot
+):
+    load_year(2026)
+    group = ActivityGroupFactory(name="法制组")
+    for name in ("李建国", "王秀兰", "赵明"):
+        MemberFactory(name=name, activity_group=group, home_workstation=workstation)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("[name='username']").fill(administrator.username)
+    page.locator("[name='password']").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[type=submit]").click()
+
+    page.goto(f"{live_server.url}/admin/members/dutyshift/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="生成轮值表").click()
+    form = page.locator("#rotation-form")
+    form.get_by_label(workstation.name).check()
+    form.locator("[name='first']").fill("2026-03-01")
+    form.locator("[name='last']").fill("2026-03-31")
+    form.locator("[name='recurrence'][value='weekdays']").check()
+    form.locator("[name='weekdays'][value='2']").check()
+    form.locator("[name='slots']").fill("09:00-11:30\n14:00-17:00")
+    form.locator("[name='members_per_shift']").fill("1")
+    form.get_by_label("法制组").check()
+    form.locator("[name='theme']").fill("普法宣传")
+    with page.expect_navigation():
+        form.locator("[name='preview']").click()
+
+    rows = page.locator("#rotation-new-shifts tbody tr")
+    expect(rows).to_have_count(8)
+    expect(rows.first).to_contain_text("2026-03-04")
+    expect(rows.first).to_contain_text("09:00–11:30")
+    assert not DutyShift.objects.exists()
+    screenshot(page, "rotation-preview")
+
+    with page.expect_navigation():
+        page.locator("#rotation-save-form [name='save']").click()
+    expect(page.locator(".messagelist")).to_contain_text("已创建 8 个班次、8 项值班安排。")
+    assert DutyShift.objects.count() == 8 and DutyAssignment.objects.count() == 8
+    screenshot(page, "rotation-saved")
+    watch.assert_clean()
