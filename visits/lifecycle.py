@@ -6,8 +6,6 @@ one transaction; a refusal raises CaseError and changes nothing. Permission to
 act is checked by the callers (views), not here.
 """
 
-from collections import deque
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -145,34 +143,6 @@ def allowed_actions(case: Case) -> list[str]:
 
 def can(case: Case, action: str) -> bool:
     return case.status in TRANSITIONS[action]
-
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    before: str
-    after: str
-
-
-def path_to(target: str) -> list[Step]:
-    """The shortest sequence of steps from a registered case to `target`.
-
-    Used to build consistent histories in bulk (demo data) from this table alone.
-    """
-    start = Step(Action.REGISTER, NEW, S.REGISTERED)
-    if target == S.SUBMITTED:
-        return [Step(Action.SUBMIT, NEW, S.SUBMITTED)]
-    queue, seen = deque([[start]]), {S.REGISTERED}
-    while queue:
-        path = queue.popleft()
-        if path[-1].after == target:
-            return path
-        for action, moves in TRANSITIONS.items():
-            after = moves.get(path[-1].after)
-            if after is not None and after not in seen and action not in _CREATING:
-                seen.add(after)
-                queue.append([*path, Step(action, path[-1].after, after)])
-    raise ValueError(f"no path to {target}")
 
 
 # --- tracking numbers -------------------------------------------------------

@@ -1676,56 +1676,6 @@ def test_the_closed_loop_keeps_every_step_in_order(story):
     assert s.case.status == S.CLOSED
 
 
-EXPECTED_PATHS = {
-    S.SUBMITTED: [Action.SUBMIT],
-    S.REGISTERED: [Action.REGISTER],
-    S.CONSULTING: [Action.REGISTER, Action.CONSULT],
-    S.REFERRED: [Action.REGISTER, Action.REFER],
-    S.REPLIED: [Action.REGISTER, Action.REFER, Action.REPLY],
-    S.RESOLVED: [Action.REGISTER, Action.RESOLVE],
-    S.CLOSED: [Action.REGISTER, Action.RESOLVE, Action.CLOSE],
-    S.REJECTED: [Action.REGISTER, Action.REJECT],
-    S.MERGED: [Action.REGISTER, Action.MERGE],
-    S.WITHDRAWN: [Action.REGISTER, Action.WITHDRAW],
-}
-
-
-@pytest.mark.parametrize("target", S.values)
-def test_path_to_gives_the_shortest_path_the_table_allows(target):
-    path = lifecycle.path_to(target)
-
-    assert [step.action for step in path] == EXPECTED_PATHS[target]
-    assert path[0].before == NEW
-    assert path[-1].after == target
-    for previous, step in zip([None, *path], path, strict=False):
-        if previous is not None:
-            assert step.before == previous.after
-            assert step.action not in CREATING
-        assert TRANSITIONS[step.action][step.before] == step.after
-
-
-@pytest.mark.parametrize("target", S.values)
-def test_following_path_to_through_the_lifecycle_reaches_the_status(actor, workstation, target):
-    s = Story(actor=actor, workstation=workstation)
-    first, *rest = lifecycle.path_to(target)
-    s.case = open_case(workstation=workstation, actor=actor, action=first.action, now=s.tick())
-
-    for step in rest:
-        s.reload()
-        assert s.case.status == step.before
-        prepare(step.action, s)
-        referral = act(step.action, s, "lead")
-        if step.action == Action.REFER:
-            s.lead = referral
-
-    assert Case.objects.get(pk=s.case.pk).status == target
-
-
-def test_path_to_an_unknown_status_is_an_error():
-    with pytest.raises(ValueError, match="no path"):
-        lifecycle.path_to("lost")
-
-
 @pytest.mark.parametrize(
     ("situation", "actions"),
     [
