@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import ReadOnlyAdminMixin
+
 from .forms import RotationForm, plan_digest
 from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
@@ -224,7 +226,7 @@ class DutyAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyChange)
-class DutyChangeAdmin(admin.ModelAdmin):
+class DutyChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of attendance, leave and swaps: readable, never edited."""
 
     list_display = ["at", "kind", "assignment", "by", "detail"]
@@ -232,12 +234,3 @@ class DutyChangeAdmin(admin.ModelAdmin):
     list_select_related = ["assignment__shift__workstation", "assignment__member", "by"]
     search_fields = ["assignment__member__name", "detail"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,22 +4,11 @@ through `visits.lifecycle`, so those parts are read-only in admin."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import ReadOnlyAdminMixin
+
 from .lifecycle import Action, case_open
 from .masking import mask_name, mask_phone
 from .models import Case, CaseEvent, CaseNumberSequence, Referral, Visit
-
-
-class ReadOnlyAdminMixin:
-    """Rows written only by the lifecycle: visible, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CaseInline(admin.TabularInline):
