@@ -47,6 +47,11 @@ class ConflictKind(models.TextChoices):
     OVERLAP = "overlap", gettext_lazy("Member on two shifts at once")
     INACTIVE = "inactive", gettext_lazy("Inactive member")
     EMPTY = "empty", gettext_lazy("Shift with nobody")
+    UNDERSTAFFED = "understaffed", gettext_lazy("Fewer members than the shift needs")
+
+
+# How far back past duties count when the generator deals out fair turns.
+HISTORY_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ class Plan:
     spec: RotationSpec
     shifts: list[PlannedShift] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # Worth knowing but no reason to refuse the save: shifts short of members.
+    warnings: list[Conflict] = field(default_factory=list)
 
     @property
     def new_shifts(self) -> list[PlannedShift]:
@@ -210,11 +217,12 @@ def _duty_days(spec: RotationSpec) -> list[tuple[date, date | None]]:
 
 
 class _FairTurn:
-    """Members in a stable order; each pick takes the least-assigned first."""
+    """Members in a stable order; each pick takes the least-assigned first, counting the
+    duties each already has (`history`), so a new rotation evens out the old ones."""
 
-    def __init__(self, members: list[Member]):
+    def __init__(self, members: list[Member], history: Counter[int]):
         self.members = members
-        self.counts: Counter[int] = Counter()
+        self.counts: Counter[int] = Counter({m.pk: history[m.pk] for m in members})
 
     def pick(self, how_many: int) -> tuple[Member, ...]:
         order = sorted(range(len(self.members)), key=lambda i: (self.counts[self.members[i].pk], i))
@@ -242,14 +250,6 @@ def plan(spec: RotationSpec) -> Plan:
     slots = sorted(spec.slots)
     first_day, last_day = duty_days[0][0], duty_days[-1][0]
 
-    if spec.groups:
-        by_group: dict[int, list[Member]] = defaultdict(list)
-        for member in Member.objects.filter(activity_group__in=spec.groups, is_active=True):
-            by_group[member.activity_group_id].append(member)
-        turns = {group.pk: _FairTurn(by_group[group.pk]) for group in spec.groups}
-    else:
-        everyone = _FairTurn(list(spec.members))
-
     existing = set(
         DutyShift.objects.filter(
             workstation__in=spec.workstations, date__range=(first_day, last_day)
@@ -266,27 +266,87 @@ def plan(spec: RotationSpec) -> Plan:
             if person is not None:
                 busy[(person, day)].append((starts_at, ends_at))
 
-    turn = 0
+    if spec.groups:
+        by_group: dict[int, list[Member]] = defaultdict(list)
+        for member in Member.objects.filter(activity_group__in=spec.groups, is_active=True):
+            by_group[member.activity_group_id].append(member)
+        history = _duty_counts([m for ms in by_group.values() for m in ms], first_day, last_day)
+        turns = {group.pk: _FairTurn(by_group[group.pk], history) for group in spec.groups}
+    else:
+        everyone = _FairTurn(list(spec.members), _duty_counts(spec.members, first_day, last_day))
+
+    turn = _next_group_turn(spec, first_day)
     for day, moved_from in duty_days:
         for workstation in spec.workstations:
             group = spec.groups[turn % len(spec.groups)] if spec.groups else None
             turn += 1
             fair = turns[group.pk] if group else everyone
             for starts_at, ends_at in slots:
+                exists = (workstation.pk, day, starts_at) in existing
                 shift = PlannedShift(
                     workstation=workstation,
                     date=day,
                     starts_at=starts_at,
                     ends_at=ends_at,
                     group=group,
-                    members=fair.pick(spec.members_per_shift),
-                    exists=(workstation.pk, day, starts_at) in existing,
+                    # An existing shift keeps its people; they are counted in the history.
+                    members=() if exists else fair.pick(spec.members_per_shift),
+                    exists=exists,
                     moved_from=moved_from,
                 )
                 result.shifts.append(shift)
-                if not shift.exists:
+                if not exists:
                     result.conflicts.extend(_conflicts(shift, busy))
+                    if 0 < len(shift.members) < spec.members_per_shift:
+                        result.warnings.append(_understaffed(shift, spec.members_per_shift))
     return result
+
+
+def _duty_counts(members, first_day: date, last_day: date) -> Counter[int]:
+    """How many duties each member has had in the past year or holds in the range already."""
+    rows = (
+        DutyAssignment.objects.filter(
+            member__in=[m.pk for m in members],
+            shift__date__range=(first_day - timedelta(days=HISTORY_DAYS), last_day),
+        )
+        .values("member_id")
+        .annotate(n=models.Count("pk"))
+        .values_list("member_id", "n")
+    )
+    return Counter(dict(rows))
+
+
+def _next_group_turn(spec: RotationSpec, first_day: date) -> int:
+    """Where the group turn starts: after the group that held the last shift before the
+    range at these workstations, so January's rotation and February's read as one."""
+    if not spec.groups:
+        return 0
+    group_ids = [group.pk for group in spec.groups]
+    position = {workstation.pk: n for n, workstation in enumerate(spec.workstations)}
+    latest = list(
+        DutyShift.objects.filter(
+            workstation__in=spec.workstations, holding_group__in=group_ids, date__lt=first_day
+        )
+        .order_by("-date")
+        .values_list("date", "workstation_id", "holding_group_id")[: len(position) * 8]
+    )
+    if not latest:
+        return 0
+    last_date = latest[0][0]
+    _, _, group_id = max(
+        (row for row in latest if row[0] == last_date), key=lambda row: position[row[1]]
+    )
+    return group_ids.index(group_id) + 1
+
+
+def _understaffed(shift: PlannedShift, needed: int) -> Conflict:
+    place = f"{shift.workstation} {shift.date:%Y-%m-%d} {shift.starts_at:%H:%M}"
+    return Conflict(
+        ConflictKind.UNDERSTAFFED,
+        _("%(shift)s: %(count)s of the %(needed)s members it needs (the group is too small).")
+        % {"shift": place, "count": len(shift.members), "needed": needed},
+        shift,
+    )
 
 
 def _conflicts(

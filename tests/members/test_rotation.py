@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 
-from members.models import DutyAssignment, DutyShift
+from members.models import DutyAssignment, DutyShift, Member
 from members.rotation import (
     ConflictKind,
     HolidayPolicy,
@@ -348,6 +348,48 @@ def test_members_of_a_group_take_slots_in_fair_turn_over_the_whole_range(year_20
     assert not result.conflicts
 
 
+def test_fair_turns_count_the_duties_members_already_had(year_2026, desk, legal):
+    busy = Member.objects.get(name="丙")
+    for day in (date(2026, 2, 4), date(2026, 2, 11)):
+        DutyAssignment.objects.create(
+            shift=DutyShiftFactory(workstation=desk, date=day), member=busy
+        )
+
+    result = plan(spec(desk, legal, last=date(2026, 3, 25)))
+
+    # 丙 already held two duties in February: 乙 and 甲 catch up first.
+    assert [s.members[0].name for s in result.shifts] == ["乙", "甲", "乙", "甲"]
+
+
+def test_a_new_rotation_continues_the_group_turn_where_the_last_one_stopped(
+    year_2026, desk, legal, actor
+):
+    economy = ActivityGroupFactory(name="经济组")
+    education = ActivityGroupFactory(name="教育组")
+    MemberFactory(activity_group=economy)
+    MemberFactory(activity_group=education)
+    groups = (legal, economy, education)
+    march = spec(desk, legal, groups=groups, last=date(2026, 3, 11))
+    apply(plan(march), actor=actor)  # 4th 法制组, 11th 经济组
+
+    april = plan(replace(march, first=date(2026, 4, 1), last=date(2026, 4, 15)))
+
+    assert [s.group.name for s in april.shifts] == ["教育组", "法制组", "经济组"]
+
+
+def test_a_group_too_small_for_the_shift_is_a_warning_that_does_not_block_saving(
+    year_2026, desk, legal, actor
+):
+    result = plan(spec(desk, legal, last=date(2026, 3, 4), members_per_shift=4))
+
+    assert not result.conflicts
+    assert [(w.kind, w.shift.date, len(w.shift.members)) for w in result.warnings] == [
+        (ConflictKind.UNDERSTAFFED, date(2026, 3, 4), 3)
+    ]
+    assert "3 of the 4 members" in result.warnings[0].message
+    assert apply(result, actor=actor).assignments == 3
+
+
 def test_chosen_members_take_turns_without_groups(year_2026, desk):
     chosen = tuple(MemberFactory(name=name) for name in ("赵", "钱"))
 
@@ -600,12 +642,12 @@ def test_planning_and_saving_run_the_same_queries_for_a_month_or_half_a_year(
     long = replace(short, first=date(2026, 4, 1), last=date(2026, 9, 30))
 
     for rotation in (short, long):
-        # calendar years, special days, calendar years again (working days), group
-        # members, existing shifts, existing assignments
-        with django_assert_num_queries(6):
+        # calendar years, special days, calendar years again (working days), existing
+        # shifts, existing assignments, group members, their past duties, the last group
+        with django_assert_num_queries(8):
             result = plan(rotation)
-        # savepoint, the plan again (6), shifts, assignments, log entries, release
-        with django_assert_num_queries(11):
+        # savepoint, the plan again (8), shifts, assignments, log entries, release
+        with django_assert_num_queries(13):
             apply(result, actor=actor)
 
     # March has 4 Wednesdays; April to September 27, none of them a holiday.

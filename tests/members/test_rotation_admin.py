@@ -214,3 +214,11 @@ def test_staff_without_add_permission_on_shifts_get_403(client, workstation, leg
     assert client.post(reverse(GENERATE_URL), {**data, "save": "1"}).status_code == 403
     assert not DutyShift.objects.exists()
     assert reverse(GENERATE_URL) not in client.get(reverse(CHANGELIST_URL)).content.decode()
+
+
+def test_a_short_staffed_preview_warns_and_still_offers_the_save(admin_client, workstation, legal):
+    response = _preview(admin_client, _data(workstation, legal, members_per_shift="5"))
+
+    html = response.content.decode()
+    assert 'id="rotation-warnings"' in html and "3 of the 5 members" in html
+    assert 'name="save"' in html
