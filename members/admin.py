@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdminMixin
 
+from .conflicts import FLAGS, shift_conflicts, with_conflicts
 from .forms import RotationForm, plan_digest
 from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
@@ -94,16 +96,47 @@ class DutyAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["member", "substitute"]
 
 
+class ConflictFilter(admin.SimpleListFilter):
+    title = _("conflicts")
+    parameter_name = "conflict"
+    ANY = "any"
+
+    def lookups(self, request, model_admin):
+        return [(self.ANY, _("Any conflict")), *((kind.value, kind.label) for kind in FLAGS)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ANY:
+            return queryset.filter(Q(has_overlap=True) | Q(has_inactive=True) | Q(has_nobody=True))
+        flag = {kind.value: name for kind, name in FLAGS.items()}.get(self.value())
+        return queryset.filter(**{flag: True}) if flag else queryset
+
+
 @admin.register(DutyShift)
 class DutyShiftAdmin(admin.ModelAdmin):
-    list_display = ["date", "starts_at", "ends_at", "workstation", "holding_group", "theme"]
-    list_filter = ["workstation", "holding_group"]
+    list_display = [
+        "date",
+        "starts_at",
+        "ends_at",
+        "workstation",
+        "holding_group",
+        "theme",
+        "conflicts",
+    ]
+    list_filter = [ConflictFilter, "workstation", "holding_group"]
     list_select_related = ["workstation", "holding_group"]
     search_fields = ["theme", "workstation__name", "holding_group__name"]
     date_hierarchy = "date"
     autocomplete_fields = ["workstation", "holding_group"]
+    readonly_fields = ["conflicts"]
     inlines = [DutyAssignmentInline]
     actions = ["export_to_excel"]
+
+    def get_queryset(self, request):
+        return with_conflicts(super().get_queryset(request))
+
+    @admin.display(description=_("conflicts"))
+    def conflicts(self, shift: DutyShift) -> str:
+        return "、".join(shift_conflicts(shift)) or "—"
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
