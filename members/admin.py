@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import ReadOnlyAdminMixin
 
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
-from .forms import RotationForm, plan_digest
+from .fairness import by_group, member_fairness
+from .forms import FairnessForm, RotationForm, plan_digest
 from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
 from .rotation import RotationError, apply, plan
@@ -147,6 +148,11 @@ class DutyShiftAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.generate_view),
                 name=f"{prefix}_generate",
             ),
+            path(
+                "fairness/",
+                self.admin_site.admin_view(self.fairness_view),
+                name=f"{prefix}_fairness",
+            ),
             *super().get_urls(),
         ]
 
@@ -158,6 +164,7 @@ class DutyShiftAdmin(admin.ModelAdmin):
         extra_context = {
             "can_import_roster": self.can_import(request),
             "can_generate_rotation": self.has_add_permission(request),
+            "can_view_fairness": self.has_view_permission(request),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context)
@@ -246,6 +253,31 @@ class DutyShiftAdmin(admin.ModelAdmin):
             "digest": digest,
         }
         return TemplateResponse(request, "admin/members/dutyshift/generate.html", context)
+
+    def fairness_view(self, request: HttpRequest) -> HttpResponse:
+        """Duties assigned, attended and missed per member and group over a period."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        form = FairnessForm(request.GET or {"first": today.replace(month=1, day=1), "last": today})
+        members = groups = None
+        if form.is_valid():
+            members = member_fairness(
+                form.cleaned_data["first"],
+                form.cleaned_data["last"],
+                workstation=form.cleaned_data["workstation"],
+                group=form.cleaned_data["group"],
+            )
+            groups = by_group(members)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Duty fairness"),
+            "form": form,
+            "members": members,
+            "groups": groups,
+        }
+        return TemplateResponse(request, "admin/members/dutyshift/fairness.html", context)
 
 
 @admin.register(DutyAssignment)

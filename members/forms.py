@@ -1,4 +1,4 @@
-"""Forms for the members admin: the rotation generator's form."""
+"""Forms for the members admin: the rotation generator and the fairness view."""
 
 import hashlib
 import re
@@ -167,3 +167,27 @@ def plan_digest(preview: Plan) -> str:
         for shift in preview.new_shifts
     ]
     return hashlib.sha256(repr(shifts).encode()).hexdigest()
+
+
+class FairnessForm(forms.Form):
+    """The period and scope of the fairness view; a GET form, so a view can be bookmarked."""
+
+    first = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    workstation = forms.ModelChoiceField(
+        label=_("Workstation"), queryset=Workstation.objects.all(), required=False
+    )
+    group = forms.ModelChoiceField(
+        label=_("Activity group"), queryset=ActivityGroup.objects.all(), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last and first > last:
+            self.add_error("last", _("The last date is before the first."))
+        return cleaned
