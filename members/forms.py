@@ -1,8 +1,9 @@
-"""Forms for the members admin: the rotation generator and the fairness view."""
+"""Members' forms: the rotation generator and fairness view in admin; attendance, leave
+and swaps on the roster pages."""
 
 import hashlib
 import re
-from datetime import time
+from datetime import date, time, timedelta
 
 from django import forms
 from django.utils.dates import WEEKDAYS
@@ -10,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from workstations.models import Workstation
 
-from .models import ActivityGroup, DutyShift, Member
+from .models import ActivityGroup, Attendance, DutyAssignment, DutyShift, Member
 from .rotation import HolidayPolicy, Plan, Recurrence, RotationSpec
+
+# How far ahead the swap form looks for duties to exchange with.
+SWAP_HORIZON = timedelta(days=90)
 
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—~]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -191,3 +195,63 @@ class FairnessForm(forms.Form):
         if first and last and first > last:
             self.add_error("last", _("The last date is before the first."))
         return cleaned
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=[(a, label) for a, label in Attendance.choices if a != Attendance.SCHEDULED],
+    )
+    substitute = forms.ModelChoiceField(
+        label=_("Substitute"),
+        queryset=Member.objects.filter(is_active=True),
+        required=False,
+    )
+
+
+class LeaveForm(forms.Form):
+    substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Member.objects.none())
+    reason = forms.CharField(
+        label=_("Reason for the leave"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, assignment: DutyAssignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = (
+            Member.objects.filter(is_active=True)
+            .exclude(pk=assignment.member_id)
+            .order_by("name", "pk")
+        )
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DutyAssignment) -> str:
+        return f"{obj.shift.date:%Y-%m-%d} {obj.shift.starts_at:%H:%M} · {obj.member.name}"
+
+
+class SwapForm(forms.Form):
+    other = AssignmentChoiceField(label=_("Swap with"), queryset=DutyAssignment.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, assignment: DutyAssignment, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Other members' coming duties at the same workstation; another duty on the same
+        # shift would be no exchange at all.
+        self.fields["other"].queryset = (
+            DutyAssignment.objects.filter(
+                shift__workstation_id=assignment.shift.workstation_id,
+                shift__date__range=(today, today + SWAP_HORIZON),
+                attendance=Attendance.SCHEDULED,
+            )
+            .exclude(member_id=assignment.member_id)
+            .exclude(shift_id=assignment.shift_id)
+            .select_related("shift", "member")
+            .order_by("shift__date", "shift__starts_at", "member__name", "pk")
+        )

@@ -19,5 +19,12 @@ urlpatterns = [
         views.assignment_attendance,
         name="assignment_attendance",
     ),
+    path(
+        "rosters/assignments/<int:pk>/change/",
+        views.assignment_change,
+        name="assignment_change",
+    ),
+    path("rosters/assignments/<int:pk>/leave/", views.assignment_leave, name="assignment_leave"),
+    path("rosters/assignments/<int:pk>/swap/", views.assignment_swap, name="assignment_swap"),
     path("my/duties/", views.my_duties, name="my_duties"),
 ]

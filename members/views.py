@@ -1,8 +1,8 @@
-"""Members' pages: calendar feeds, roster weeks and months with attendance, my duties."""
+"""Members' pages: calendar feeds, roster weeks and months with attendance, leave and swaps,
+my duties."""
 
 from datetime import date, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar
 
@@ -22,7 +21,8 @@ from workstations.models import Workstation
 
 from . import feeds
 from .calendars import grid, month_bounds, week_start, with_people
-from .duties import DutyError, assignment_mark_attendance
+from .duties import DutyError, assignment_mark_attendance, assignment_take_leave, assignments_swap
+from .forms import AttendanceForm, LeaveForm, SwapForm
 from .models import Attendance, DutyAssignment, DutyShift, Member
 
 # Calendar apps poll every few minutes to hours; five minutes of caching spares the database.
@@ -81,18 +81,6 @@ def rosters(request: HttpRequest) -> HttpResponse:
 
 def _day(request: HttpRequest) -> date:
     return parse_date(request.GET.get("date", "")) or timezone.localdate()
-
-
-class AttendanceForm(forms.Form):
-    attendance = forms.ChoiceField(
-        label=gettext_lazy("Attendance"),
-        choices=[(a, label) for a, label in Attendance.choices if a != Attendance.SCHEDULED],
-    )
-    substitute = forms.ModelChoiceField(
-        label=gettext_lazy("Substitute"),
-        queryset=Member.objects.filter(is_active=True),
-        required=False,
-    )
 
 
 @require_safe
@@ -160,6 +148,107 @@ def assignment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose attended, absent or substituted."))
     week = reverse("members:roster_week", args=[workstation.slug])
     return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
+
+
+def _assignment_for_user(user, pk: int) -> DutyAssignment:
+    """A duty the user may change: any for administrators, their workstations' for staff,
+    their own for a member; everything else is a 404."""
+    assignment = get_object_or_404(
+        DutyAssignment.objects.select_related("shift__workstation", "member", "substitute"), pk=pk
+    )
+    if roles.is_administrator(user):
+        return assignment
+    if assignment.shift.workstation_id in roles.staffed_workstation_ids(user):
+        return assignment
+    if _is_own(user, assignment):
+        return assignment
+    raise Http404
+
+
+def _is_own(user, assignment: DutyAssignment) -> bool:
+    member = getattr(user, "member", None)
+    return member is not None and assignment.member_id == member.pk
+
+
+def _change_page(
+    request: HttpRequest,
+    assignment: DutyAssignment,
+    *,
+    leave_form: LeaveForm | None = None,
+    swap_form: SwapForm | None = None,
+) -> HttpResponse:
+    today = timezone.localdate()
+    # The same guards the services hold; the services enforce them again on POST.
+    changeable = assignment.shift.date >= today and assignment.attendance == Attendance.SCHEDULED
+    context = {"assignment": assignment, "shift": assignment.shift, "changeable": changeable}
+    if changeable:
+        context["leave_form"] = leave_form or LeaveForm(assignment=assignment)
+        context["swap_form"] = swap_form or SwapForm(assignment=assignment, today=today)
+    return render(request, "members/assignment_change.html", context)
+
+
+def _after_change(request: HttpRequest, assignment: DutyAssignment, own: bool) -> HttpResponse:
+    """Members go back to their duties; staff and administrators to the shift's week."""
+    if own:
+        return redirect("members:my_duties")
+    week = reverse("members:roster_week", args=[assignment.shift.workstation.slug])
+    return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
+
+
+@require_safe
+@login_required
+def assignment_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for leave with a substitute, or swap with another member's coming duty."""
+    return _change_page(request, _assignment_for_user(request.user, pk))
+
+
+@require_POST
+@login_required
+def assignment_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_user(request.user, pk)
+    form = LeaveForm(request.POST, assignment=assignment)
+    if not form.is_valid():
+        return _change_page(request, assignment, leave_form=form)
+    own = _is_own(request.user, assignment)
+    try:
+        assignment_take_leave(
+            assignment=assignment,
+            substitute=form.cleaned_data["substitute"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except DutyError as error:
+        messages.error(request, str(error))
+        return redirect("members:assignment_change", pk=assignment.pk)
+    messages.success(
+        request,
+        _("Leave recorded; %(name)s takes the shift.")
+        % {"name": form.cleaned_data["substitute"].name},
+    )
+    return _after_change(request, assignment, own)
+
+
+@require_POST
+@login_required
+def assignment_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for_user(request.user, pk)
+    form = SwapForm(request.POST, assignment=assignment, today=timezone.localdate())
+    if not form.is_valid():
+        return _change_page(request, assignment, swap_form=form)
+    own = _is_own(request.user, assignment)
+    other = form.cleaned_data["other"]
+    try:
+        assignments_swap(
+            first=assignment, second=other, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DutyError as error:
+        messages.error(request, str(error))
+        return redirect("members:assignment_change", pk=assignment.pk)
+    messages.success(
+        request,
+        _("Duties swapped; %(name)s takes this shift.") % {"name": other.member.name},
+    )
+    return _after_change(request, assignment, own)
 
 
 @require_safe
