@@ -1,5 +1,6 @@
 """The rotation generator in a real browser: an administrator signs in to admin, fills
-the generator's form, previews the rotation, saves it and sees it on the changelist."""
+the generator's form, previews the rotation, saves it, sees it on the changelist and
+reads the month's duties per group and member in the fairness view."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -57,4 +58,16 @@ def test_an_administrator_previews_and_saves_a_rotation(
     expect(page.locator(".messagelist")).to_contain_text("已创建 8 个班次、8 项值班安排。")
     assert DutyShift.objects.count() == 8 and DutyAssignment.objects.count() == 8
     screenshot(page, "rotation-saved")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="值班均衡").click()
+    page.locator("#fairness-form [name='first']").fill("2026-03-01")
+    page.locator("#fairness-form [name='last']").fill("2026-03-31")
+    with page.expect_navigation():
+        page.locator("#fairness-form input[type=submit]").click()
+    group_row = page.locator("#fairness-groups tbody tr")
+    expect(group_row).to_have_count(1)
+    expect(group_row).to_contain_text("法制组")
+    expect(page.locator("#fairness-members tbody tr")).to_have_count(3)
+    screenshot(page, "rotation-fairness")
     watch.assert_clean()
