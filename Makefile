@@ -43,7 +43,7 @@ serve: install
 	$(MANAGE) collectstatic --noinput -v 0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
 
-test: install system-deps
+test: install system-deps node_modules/.installed
 	$(BIN)/pytest
 
 # The fast loop: everything but the real-browser tests.
@@ -64,5 +64,10 @@ system-deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
 	fi
 
+# axe-core for the accessibility checks in the browser tests (test-only, never served).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* *.egg-info
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-* *.egg-info

@@ -1,4 +1,4 @@
-"""Serve the staff pages over a large database with gunicorn and measure them with wrk.
+"""Serve the pages over a large database with gunicorn and measure them with wrk.
 
     python bench/serve.py                     # PostgreSQL database bench_seed, 1,000,000 cases
     DATABASE_URL=sqlite:////tmp/b.sqlite3 python bench/serve.py --cases 100000
@@ -134,6 +134,9 @@ def main() -> None:
         staff, admin = urls["staff_cookie"], urls["admin_cookie"]
         pages = [
             ("trivial Django view", "/bench/trivial", ""),
+            ("public column page (visitor, page cache)", "/", ""),
+            ("public statistics page (visitor, page cache)", "/stats/", ""),
+            ("public column page (signed in: never cached)", "/", staff),
             ("dashboard (liaison)", "/dashboard/", staff),
             ("case list, first page (liaison)", "/cases/", staff),
             ("case list, deep page (liaison)", f"/cases/?after={urls['deep']}", staff),

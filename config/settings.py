@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "members",
     "visits",
     "workdays",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache: public pages and rate limits, seen alike by every server process.
+# The database cache needs nothing more (its table comes with the migrations);
+# CACHE_URL=redis://127.0.0.1:6379/0 uses Redis instead.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,6 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from workstations.views import healthz
 
@@ -15,8 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("visits.urls")),
-    # Until the public column page exists, the site's front door is the staff sign-in.
-    path("", RedirectView.as_view(pattern_name="visits:dashboard"), name="home"),
+    path("", include("public.urls")),
 ]
 
 if settings.DEBUG:

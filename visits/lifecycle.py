@@ -111,22 +111,34 @@ class Actor(models.TextChoices):
 
     HANDLER = "handler", gettext_lazy("Staff of its workstation, or an administrator")
     MEMBER = "member", gettext_lazy("A member handling it")
+    CITIZEN = "citizen", gettext_lazy("The citizen, online with the lookup code")
 
 
 # Who may take each step. Staff of the case's workstation (and administrators) run
-# the whole loop; a handling member records consultations and notes.
+# the whole loop; a handling member records consultations and notes; the citizen who
+# submitted online adds information (追加) and gives the follow-up satisfaction.
 ALLOWED_ACTORS: dict[str, frozenset[str]] = {
-    action: frozenset(
-        {Actor.HANDLER, Actor.MEMBER}
-        if action in (Action.CONSULT, Action.NOTE)
-        else {Actor.HANDLER}
-    )
-    for action in Action.values
+    Action.NOTE: frozenset({Actor.HANDLER, Actor.MEMBER, Actor.CITIZEN}),
+    Action.CONSULT: frozenset({Actor.HANDLER, Actor.MEMBER}),
+    Action.CLOSE: frozenset({Actor.HANDLER, Actor.CITIZEN}),
+    Action.REOPEN: frozenset({Actor.HANDLER, Actor.CITIZEN}),
 }
+ALLOWED_ACTORS.update(
+    {action: frozenset({Actor.HANDLER}) for action in Action.values if action not in ALLOWED_ACTORS}
+)
 
 
 def actions_for(actor: str | None) -> frozenset[str]:
     return frozenset(a for a, actors in ALLOWED_ACTORS.items() if actor in actors)
+
+
+def citizen_actions(case: Case) -> frozenset[str]:
+    """What the citizen may do online now: add information while the case is open,
+    give their satisfaction once it is resolved."""
+    allowed = actions_for(Actor.CITIZEN) & set(allowed_actions(case))
+    if case.status in TERMINAL:
+        allowed -= {Action.NOTE}
+    return frozenset(allowed)
 
 
 _CREATING = (Action.SUBMIT, Action.REGISTER, Action.ANSWER)

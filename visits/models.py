@@ -54,6 +54,10 @@ class Visit(models.Model):
         help_text=_("The citizen agrees that the anonymised case may be published."),
     )
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
+    # When a citizen online agreed to the processing of their personal information (PIPL).
+    privacy_consent_at = models.DateTimeField(
+        _("consented to processing"), null=True, blank=True, editable=False
+    )
     # A random id the form carries, so that a double submit creates one visit.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -161,6 +165,9 @@ class Case(models.Model):
     # The next deadline the case must meet: the earliest reply due from a department
     # while referred, the follow-up with the citizen once resolved. Kept by the lifecycle.
     next_due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    # A hash of the code a citizen uses with the tracking number to follow the case online;
+    # the code itself is shown once, on the receipt, and kept nowhere.
+    lookup_code = models.CharField(max_length=128, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)

@@ -1,4 +1,6 @@
+import io
 import itertools
+import re
 from collections import Counter
 
 import pytest
@@ -7,8 +9,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from members.models import DutyAssignment, DutyShift, Member
+from visits.demo.cases import DEMO_SUBMISSION
 from visits.lifecycle import TERMINAL
 from visits.models import Case, CaseEvent, CaseStatus, Referral, Visit
+from visits.online import case_lookup
 from workstations import roles
 from workstations.models import Workstation
 
@@ -39,7 +43,24 @@ def test_seed_demo_run_twice_gives_the_same_counts(seeded):
     before = counts()
     call_command("seed_demo", cases=60, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before
-    assert before["Case"] == 60
+    # The 60 played cases and the one opinion sent online with a known lookup code.
+    assert before["Case"] == 61
+
+
+def test_the_demo_online_opinion_is_found_with_the_printed_code(seeded):
+    out = io.StringIO()
+    call_command("seed_demo", cases=60, stdout=out)
+
+    number, code = re.search(r"tracking number (\S+), lookup code (\S+)", out.getvalue()).groups()
+    case = case_lookup(number, code)
+    assert case is not None and case.status == CaseStatus.SUBMITTED
+
+
+def test_no_demo_visitor_shares_a_name_with_a_member(seeded):
+    # Members' names are public; a visitor's name on a public page is then always a leak.
+    members = set(Member.objects.values_list("name", flat=True))
+    visitors = set(Visit.objects.values_list("visitor_name", flat=True))
+    assert visitors and not members & visitors
 
 
 def test_seed_demo_gives_one_login_per_role(seeded):
@@ -82,9 +103,10 @@ def test_seed_demo_rosters_give_each_shift_its_holding_groups_members(seeded):
 
 def test_seed_demo_scale_generates_cases_in_bulk_that_obey_the_lifecycle(db):
     call_command("seed_demo", cases=0, scale=400, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Case.objects.count() == 400
-    assert Visit.objects.count() == 400
-    assert len(set(Case.objects.values_list("number", flat=True))) == 400
+    bulk = Case.objects.exclude(visit__submission_id=DEMO_SUBMISSION)
+    assert bulk.count() == 400
+    assert Visit.objects.exclude(submission_id=DEMO_SUBMISSION).count() == 400
+    assert len(set(bulk.values_list("number", flat=True))) == 400
     for case in Case.objects.prefetch_related("events", "referrals"):
         events = list(case.events.all())
         assert events[0].from_status == "" and events[-1].to_status == case.status

@@ -1,6 +1,7 @@
 """Demo visits and cases, played through the real lifecycle services."""
 
 import random
+import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -16,9 +17,10 @@ from visits.models import (
     Visit,
     VisitChannel,
 )
+from visits.online import Receipt, Submission, online_submit
 from workstations.models import Department, Workstation
 
-from .network import FAMILY, GIVEN
+from .network import FAMILY
 from .stories import STORIES, STORY_WEIGHTS, TOPICS, story_length
 
 CHANNEL_WEIGHTS = {
@@ -38,9 +40,14 @@ NOTES = {
 }
 
 
+# Citizens' given names share none with the members' (network.GIVEN): a member's name is
+# public, so a test can tell a leaked visitor's name from a member's on a public page.
+VISITOR_GIVEN = ["桂芳", "淑珍", "春生", "保国", "金凤", "长顺", "秋菊", "福来", "素琴", "满仓"]
+
+
 def citizen(rng: random.Random) -> dict:
     return {
-        "visitor_name": rng.choice(FAMILY) + rng.choice(GIVEN),
+        "visitor_name": rng.choice(FAMILY) + rng.choice(VISITOR_GIVEN),
         "visitor_phone": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
         "visitor_address": f"新城区某小区{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元",
     }
@@ -179,3 +186,24 @@ def _step(rng, case, action, actor, departments, at) -> bool:
 
 def demo_cases_exist() -> bool:
     return Visit.objects.filter(created_by__username__startswith="staff-").exists()
+
+
+DEMO_SUBMISSION = uuid.UUID("5eed0000-0000-4000-8000-000000000001")
+DEMO_LOOKUP_CODE = "DEMAXC2345"
+
+
+def seed_online_demo(now: datetime) -> Receipt:
+    """One opinion sent online with a known lookup code, for trying /track/. Kept on rerun."""
+    existing = Case.objects.filter(visit__submission_id=DEMO_SUBMISSION).first()
+    if existing is not None:
+        return Receipt(existing.number, DEMO_LOOKUP_CODE)
+    submission = Submission(
+        workstation=Workstation.objects.filter(is_active=True).order_by("ordering").first(),
+        name="孙桂芳",
+        phone="13800001234",
+        category=Case.Category.GROUP_RENTAL,
+        text="小区6号楼有群租房\n一套房住了十几个人，楼道里电动车充电，存在消防隐患。",
+        consent_to_publish=False,
+        submission_id=DEMO_SUBMISSION,
+    )
+    return online_submit(submission, now=now, lookup_code=DEMO_LOOKUP_CODE)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from visits.demo.bulk import seed_bulk
-from visits.demo.cases import demo_cases_exist, seed_cases
+from visits.demo.cases import demo_cases_exist, seed_cases, seed_online_demo
 from visits.demo.network import DEMO_PASSWORD, seed_network, seed_rosters
 from workdays.loading import load_year
 
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         else:
             opened = seed_cases(rng, cases, now)
             self.stdout.write(f"{opened} demo cases played through the lifecycle.")
+        online = seed_online_demo(now)
         if scale:
             started = time.monotonic()
             made = seed_bulk(rng, scale, now, progress=self.stdout.write)
@@ -56,3 +57,7 @@ class Command(BaseCommand):
         for username in logins.staff.values():
             self.stdout.write(f"  workstation staff       {username}")
         self.stdout.write(f"  member                  {logins.member}")
+        self.stdout.write(
+            self.style.SUCCESS("\nAn opinion sent online, to look up at /track/ (no login)")
+        )
+        self.stdout.write(f"  tracking number {online.number}, lookup code {online.lookup_code}")

@@ -1,0 +1,159 @@
+"""The citizen's pages: send an opinion (/submit/), read the receipt once, follow the case
+(/track/), add information and give the follow-up. None of them is cached, and none is
+kept by a browser: they carry a case's progress or a fresh lookup code."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from visits.lifecycle import Action, CaseError, citizen_actions
+from visits.models import Case
+from visits.online import (
+    Submission,
+    case_lookup,
+    citizen_add,
+    citizen_follow_up,
+    online_submit,
+    public_timeline,
+)
+from visits.services import DuplicateSubmission
+
+from . import throttle
+from .forms import AddForm, FollowUpForm, LookupForm, SubmitForm
+
+RECEIPT = "public_receipt"
+TRACKED = "public_tracked_case"
+
+
+@never_cache
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    form = SubmitForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "public/submit.html", {"form": form})
+    address = throttle.address(request)
+    if throttle.exceeded(throttle.SUBMISSIONS, address):
+        form.add_error(None, _("Too many submissions from your network. Please try again later."))
+        return render(request, "public/submit.html", {"form": form}, status=429)
+    throttle.count(throttle.SUBMISSIONS, address)
+    if form.is_robot:
+        form.add_error(None, _("Your opinion could not be accepted."))
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            receipt = online_submit(
+                Submission(
+                    workstation=data["workstation"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    category=data["category"],
+                    text=data["text"],
+                    consent_to_publish=data["consent_to_publish"],
+                    submission_id=data["submission_id"],
+                )
+            )
+        except DuplicateSubmission:
+            return redirect("public:receipt")  # the first submit's receipt, if not yet read
+        request.session[RECEIPT] = {"number": receipt.number, "code": receipt.lookup_code}
+        return redirect("public:receipt")
+    return render(request, "public/submit.html", {"form": form}, status=400)
+
+
+@require_safe
+@never_cache
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Shown once: the lookup code is kept nowhere else in readable form."""
+    return render(request, "public/receipt.html", {"receipt": request.session.pop(RECEIPT, None)})
+
+
+def _tracked(request: HttpRequest) -> Case | None:
+    pk = request.session.get(TRACKED)
+    return Case.objects.select_related("workstation").filter(pk=pk).first() if pk else None
+
+
+def _track_page(request: HttpRequest, *, lookup=None, add=None, follow_up=None, status=200):
+    case = _tracked(request)
+    context = {"lookup_form": lookup or LookupForm(), "case": case}
+    if case is not None:
+        allowed = citizen_actions(case)
+        context |= {
+            "timeline": public_timeline(case),
+            "add_form": (add or AddForm()) if Action.NOTE in allowed else None,
+            "follow_up_form": (follow_up or FollowUpForm()) if Action.CLOSE in allowed else None,
+        }
+    return render(request, "public/track.html", context, status=status)
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    if request.method != "POST":
+        return _track_page(request)
+    if "forget" in request.POST:
+        request.session.pop(TRACKED, None)
+        return redirect("public:track")
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return _track_page(request, lookup=form, status=400)
+    number = form.cleaned_data["number"].strip().upper()
+    address = throttle.address(request)
+    if throttle.exceeded(throttle.LOOKUPS, address) or throttle.exceeded(
+        throttle.FAILED_LOOKUPS_PER_NUMBER, number
+    ):
+        form.add_error(None, _("Too many attempts. Please try again later."))
+        return _track_page(request, lookup=form, status=429)
+    throttle.count(throttle.LOOKUPS, address)
+    case = case_lookup(number, form.cleaned_data["code"])
+    if case is None:
+        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER, number)
+        # The same answer for an unknown number and a wrong code.
+        form.add_error(None, _("No case matches this tracking number and lookup code."))
+        return _track_page(request, lookup=form, status=400)
+    request.session.cycle_key()
+    request.session[TRACKED] = case.pk
+    return redirect("public:track")
+
+
+def _act(request: HttpRequest, form_class, act, field: str, success: str) -> HttpResponse:
+    case = _tracked(request)
+    if case is None:
+        return redirect("public:track")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _track_page(request, status=400, **{field: form})
+    try:
+        act(case, form.cleaned_data)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("public:track")
+
+
+@require_POST
+@never_cache
+def track_add(request: HttpRequest) -> HttpResponse:
+    return _act(
+        request,
+        AddForm,
+        lambda case, data: citizen_add(case, data["text"]),
+        "add",
+        _("Thank you: your information was added to the case."),
+    )
+
+
+@require_POST
+@never_cache
+def track_follow_up(request: HttpRequest) -> HttpResponse:
+    return _act(
+        request,
+        FollowUpForm,
+        lambda case, data: citizen_follow_up(case, data["satisfaction"], data["comment"]),
+        "follow_up",
+        _("Thank you for your feedback."),
+    )

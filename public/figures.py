@@ -1,0 +1,335 @@
+"""The network's figures for one calendar year, as the public statistics page shows them.
+
+Every function runs a fixed number of aggregate queries, whatever the number of rows.
+A year is a local calendar year (the site's time zone, Beijing time): a case opened at
+00:30 on 1 January belongs to the new year although it is still 31 December in UTC.
+
+Each figure's definition lives in DEFINITIONS, so the page prints beside every number
+exactly what was counted.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from visits.models import (
+    Case,
+    CaseCategory,
+    CaseStatus,
+    Referral,
+    ReferralRole,
+    ReferralState,
+    Satisfaction,
+    Visit,
+)
+from workstations.models import Workstation
+
+# Cases that never entered the loop: waiting for acceptance, refused, duplicates, withdrawn.
+OUTSIDE_LOOP = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.WITHDRAWN)
+IN_LOOP = tuple(s for s in CaseStatus if s not in OUTSIDE_LOOP)
+FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+
+# The followed cases (the "universe" of the rates): not answered on the spot, in the loop.
+FOLLOWED = Q(answered_on_spot=False, status__in=IN_LOOP)
+ON_SPOT = Q(answered_on_spot=True)
+# A case's satisfaction is the citizen's answer at the latest follow-up: an unsatisfied
+# answer reopens the case and stays on it until the next follow-up.
+RATED = ~Q(satisfaction="")
+
+LABELS = {
+    "visits": _("Visits"),
+    "people": _("Citizens received"),
+    "cases_by_status": _("Cases by status"),
+    "followed": _("Followed cases"),
+    "closure_rate": _("Closure rate"),
+    "average_days_to_close": _("Average days to close"),
+    "satisfaction_rate": _("Satisfaction rate"),
+    "answered_on_spot": _("Answered on the spot"),
+    "on_spot_satisfaction_rate": _("Satisfaction with answers on the spot"),
+    "cases_by_month": _("Cases by month"),
+    "cases_by_category": _("Cases by category"),
+    "cases_by_workstation": _("Cases by workstation"),
+    "referrals": _("Referrals"),
+    "response_rate": _("Response rate"),
+    "resolution_rate": _("Resolution rate"),
+    "department_satisfaction_rate": _("Satisfaction rate"),
+    "on_time_rate": _("On-time reply rate"),
+}
+
+DEFINITIONS = {
+    "visits": _("Visits logged at the workstations during the year."),
+    "people": _(
+        "Citizens received during the year: the number of visitors of every visit, added up."
+    ),
+    "cases_by_status": _(
+        "Cases opened during the year, answers on the spot aside, by their status today."
+    ),
+    "followed": _(
+        "Cases opened during the year to be followed to the end: not answered on the spot, "
+        "and not waiting for acceptance, rejected, merged as a duplicate or withdrawn."
+    ),
+    "closure_rate": _(
+        "Followed cases now resolved or followed up and closed, divided by all followed cases "
+        "of the year."
+    ),
+    "average_days_to_close": _(
+        "Mean number of days from the opening of a followed case to its resolution, over the "
+        "followed cases resolved so far."
+    ),
+    "satisfaction_rate": _(
+        "Followed cases whose citizen was satisfied or basically satisfied at the latest "
+        "follow-up, divided by the followed cases followed up so far (an unsatisfied answer "
+        "reopens the case and counts until the next follow-up)."
+    ),
+    "answered_on_spot": _(
+        "Issues answered on the spot during the year: closed at once, counted apart from the "
+        "followed cases."
+    ),
+    "on_spot_satisfaction_rate": _(
+        "Answers on the spot the citizen was satisfied or basically satisfied with, divided "
+        "by all answers on the spot. An answer the citizen is not satisfied with is "
+        "registered as a case to follow instead."
+    ),
+    "cases_by_month": _(
+        "Followed cases opened in each month of the year (Beijing time); issues answered on "
+        "the spot are counted apart."
+    ),
+    "cases_by_category": _(
+        "Followed cases opened during the year, by category; issues answered on the spot are "
+        "counted apart."
+    ),
+    "cases_by_workstation": _(
+        "Followed cases opened during the year at each open workstation; issues answered on "
+        "the spot are counted apart."
+    ),
+    "referrals": _(
+        "Cases sent to the department as lead department during the year; referrals "
+        "cancelled because the case ended are left out."
+    ),
+    "response_rate": _(
+        "Referrals the department acknowledged, replied to or returned, divided by its referrals."
+    ),
+    "resolution_rate": _(
+        "Referrals the department replied to whose case is now resolved or closed, divided by "
+        "its referrals."
+    ),
+    "department_satisfaction_rate": _(
+        "Cases the department replied to whose citizen was satisfied or basically satisfied "
+        "at the latest follow-up, divided by those cases followed up so far."
+    ),
+    "on_time_rate": _(
+        "Replies given on or before their due date (Beijing time), divided by the "
+        "department's replies."
+    ),
+}
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A share between 0 and 1, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first instant of the local year and of the next one."""
+    zone = timezone.get_default_timezone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def _cases_opened(year: int) -> QuerySet[Case]:
+    start, end = year_bounds(year)
+    return Case.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+
+
+@dataclass(frozen=True)
+class Headline:
+    year: int
+    visits: int
+    people: int
+    cases_by_status: dict[str, int]
+    followed: int
+    finished: int
+    closure_rate: float | None
+    average_days_to_close: float | None
+    satisfaction_rate: float | None
+    answered_on_spot: int
+    on_spot_satisfaction_rate: float | None
+
+
+def headline(year: int) -> Headline:
+    """The year's main figures, in three queries."""
+    start, end = year_bounds(year)
+    visits = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end).aggregate(
+        visits=Count("pk"), people=Coalesce(Sum("visitor_count"), 0)
+    )
+    by_status = dict.fromkeys(CaseStatus.values, 0)
+    by_status |= dict(
+        _cases_opened(year)
+        .filter(answered_on_spot=False)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    resolved = FOLLOWED & Q(resolved_at__isnull=False)
+    cases = _cases_opened(year).aggregate(
+        rated=Count("pk", filter=FOLLOWED & RATED),
+        pleased=Count("pk", filter=FOLLOWED & Q(satisfaction__in=PLEASED)),
+        time_to_resolve=Avg(
+            ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
+            filter=resolved,
+        ),
+        on_spot=Count("pk", filter=ON_SPOT),
+        on_spot_rated=Count("pk", filter=ON_SPOT & RATED),
+        on_spot_pleased=Count("pk", filter=ON_SPOT & Q(satisfaction__in=PLEASED)),
+    )
+    followed = sum(by_status[status] for status in IN_LOOP)
+    finished = sum(by_status[status] for status in FINISHED)
+    return Headline(
+        year=year,
+        visits=visits["visits"],
+        people=visits["people"],
+        cases_by_status=by_status,
+        followed=followed,
+        finished=finished,
+        closure_rate=rate(finished, followed),
+        average_days_to_close=_days(cases["time_to_resolve"]),
+        satisfaction_rate=rate(cases["pleased"], cases["rated"]),
+        answered_on_spot=cases["on_spot"],
+        on_spot_satisfaction_rate=rate(cases["on_spot_pleased"], cases["on_spot_rated"]),
+    )
+
+
+def _days(duration: timedelta | float | None) -> float | None:
+    if duration is None:
+        return None
+    # SQLite averages the microseconds as a float and leaves it so.
+    if not isinstance(duration, timedelta):
+        duration = timedelta(microseconds=duration)
+    return round(duration / timedelta(days=1), 1)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One bar of a chart: followed cases, and answers on the spot counted apart."""
+
+    key: str | int
+    label: str
+    followed: int
+    on_spot: int
+
+
+def _counts_by(year: int, field: str, expression=None) -> dict:
+    cases = _cases_opened(year)
+    if expression is not None:
+        cases = cases.annotate(**{field: expression})
+    rows = cases.values(field).annotate(
+        followed=Count("pk", filter=FOLLOWED), on_spot=Count("pk", filter=ON_SPOT)
+    )
+    return {row[field]: (row["followed"], row["on_spot"]) for row in rows}
+
+
+def cases_by_month(year: int) -> list[CountRow]:
+    """Twelve rows, January first, months without cases included. One query."""
+    month = ExtractMonth("created_at", tzinfo=timezone.get_default_timezone())
+    counts = _counts_by(year, "month", month)
+    return [CountRow(m, MONTHS[m], *counts.get(m, (0, 0))) for m in range(1, 13)]
+
+
+def cases_by_category(year: int) -> list[CountRow]:
+    """Every category in its usual order, empty ones included. One query."""
+    counts = _counts_by(year, "category")
+    return [CountRow(c.value, c.label, *counts.get(c.value, (0, 0))) for c in CaseCategory]
+
+
+def cases_by_workstation(year: int) -> list[CountRow]:
+    """Every open workstation in its display order, empty ones included. One query."""
+    start, end = year_bounds(year)
+    opened = Q(cases__created_at__gte=start, cases__created_at__lt=end)
+    followed = Q(cases__answered_on_spot=False, cases__status__in=IN_LOOP)
+    workstations = (
+        Workstation.objects.filter(is_active=True)
+        .annotate(
+            followed=Count("cases", filter=opened & followed),
+            on_spot=Count("cases", filter=opened & Q(cases__answered_on_spot=True)),
+        )
+        .order_by("ordering", "name")
+    )
+    return [CountRow(w.slug, w.name, w.followed, w.on_spot) for w in workstations]
+
+
+@dataclass(frozen=True)
+class DepartmentFigures:
+    department_id: int
+    name: str
+    referrals: int
+    responded: int
+    replied: int
+    resolved: int
+    rated: int
+    pleased: int
+    on_time: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return rate(self.responded, self.referrals)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return rate(self.resolved, self.referrals)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return rate(self.pleased, self.rated)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.replied)
+
+
+def departments(year: int) -> list[DepartmentFigures]:
+    """Each department that was sent cases as lead during the year, by name. One query."""
+    start, end = year_bounds(year)
+    replied = Q(replied_at__isnull=False)
+    replied_on = TruncDate("replied_at", tzinfo=timezone.get_default_timezone())
+    rows = (
+        Referral.objects.filter(role=ReferralRole.LEAD, sent_at__gte=start, sent_at__lt=end)
+        .exclude(state=ReferralState.CANCELLED)
+        .values("department_id", "department__name")
+        .annotate(
+            referrals=Count("pk"),
+            responded=Count(
+                "pk",
+                filter=Q(acknowledged_at__isnull=False)
+                | Q(replied_at__isnull=False)
+                | Q(returned_at__isnull=False),
+            ),
+            replied=Count("pk", filter=replied),
+            resolved=Count("pk", filter=replied & Q(case__status__in=FINISHED)),
+            # A case referred to the same department twice (after a reopening) counts once.
+            rated=Count("case", distinct=True, filter=replied & ~Q(case__satisfaction="")),
+            pleased=Count(
+                "case", distinct=True, filter=replied & Q(case__satisfaction__in=PLEASED)
+            ),
+            on_time=Count("pk", filter=replied & Q(LessThanOrEqual(replied_on, F("due_on")))),
+        )
+        .order_by("department__name")
+    )
+    return [
+        DepartmentFigures(
+            department_id=row["department_id"],
+            name=row["department__name"],
+            referrals=row["referrals"],
+            responded=row["responded"],
+            replied=row["replied"],
+            resolved=row["resolved"],
+            rated=row["rated"],
+            pleased=row["pleased"],
+            on_time=row["on_time"],
+        )
+        for row in rows
+    ]

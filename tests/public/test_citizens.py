@@ -1,0 +1,334 @@
+"""Online submission (/submit/), the receipt, and progress lookup (/track/), as a citizen
+and as every signed-in role; bad input, double submits, guessing and rate limits."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from public import throttle
+from visits import lifecycle
+from visits.models import Case, CaseEvent, EventKind, Visit
+from workdays.loading import load_year
+
+from ..factories import WorkstationFactory
+
+NAME, PHONE = "赵秀芝", "13912345678"
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Rate-limit counters live in the shared cache, which outlives a test's transaction.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def calendar(db):
+    year = timezone.localdate().year
+    for y in (year - 1, year, year + 1):
+        load_year(y)
+
+
+def citizen(address: str = "10.0.0.1") -> Client:
+    client = Client(REMOTE_ADDR=address)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def form_data(desk, **fields) -> dict:
+    data = {
+        "workstation": desk.pk,
+        "category": "property",
+        "text": "小区楼道堆满杂物，存在消防隐患，物业一直不管。",
+        "name": NAME,
+        "phone": PHONE,
+        "consent_to_processing": "on",
+        "consent_to_publish": "on",
+        "website": "",
+        "submission_id": "6f1c1b8e-2a7c-4d1e-9d55-1f3f2e0c9a11",
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client, desk, **fields):
+    return client.post(reverse("public:submit"), form_data(desk, **fields))
+
+
+def read_receipt(client) -> tuple[str, str]:
+    html = client.get(reverse("public:receipt")).content.decode()
+    number = re.search(r'id="receipt-number">([^<]+)<', html).group(1)
+    code = re.search(r'id="receipt-code">([^<]+)<', html).group(1)
+    return number, code
+
+
+# Submitting
+
+
+@pytest.mark.parametrize("persona", [None, "administrator", "staff", "other_staff", "member_user"])
+def test_everyone_gets_the_form_with_its_fields_and_consents(request, workstation, persona):
+    client = citizen()
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("public:submit"))
+
+    html = response.content.decode()
+    for field in ("workstation", "category", "text", "name", "phone", "consent_to_processing"):
+        assert f'name="{field}"' in html
+    assert workstation.street in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_citizen_submits_and_reads_the_receipt_exactly_once(workstation):
+    client = citizen()
+
+    response = submit(client, workstation)
+
+    assert response.status_code == 302 and response["Location"] == reverse("public:receipt")
+    number, code = read_receipt(client)
+    case = Case.objects.get(number=number)
+    assert case.status == Case.Status.SUBMITTED and case.workstation == workstation
+    assert case.visit.visitor_name == NAME and case.visit.consent_to_publish
+    assert len(code) == 10 and code not in case.lookup_code
+    again = client.get(reverse("public:receipt")).content.decode()
+    assert code not in again and "There is no receipt to show" in again
+
+
+def test_a_double_submit_creates_one_case_and_still_shows_the_receipt(workstation):
+    client = citizen()
+
+    submit(client, workstation)
+    second = submit(client, workstation)
+
+    assert second["Location"] == reverse("public:receipt")
+    assert Case.objects.count() == 1 and Visit.objects.count() == 1
+    assert read_receipt(client)[0] == Case.objects.get().number
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"text": "长" * 2001}, "text", "at most 2000 characters"),
+        ({"text": "太短"}, "text", "at least 10 characters"),
+        ({"workstation": "999999"}, "workstation", "Select a valid choice"),
+        ({"consent_to_processing": None}, "consent_to_processing", "Without this consent"),
+        ({"phone": "12345"}, "phone", "Enter a mobile number"),
+        ({"name": ""}, "name", "This field is required"),
+        ({"category": "gossip"}, "category", "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_a_field_error_and_saves_nothing(workstation, fields, field, message):
+    response = submit(citizen(), workstation, **fields)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors and message.lower() in " ".join(errors[field]).lower()
+    assert not Case.objects.exists() and not Visit.objects.exists()
+
+
+def test_an_inactive_workstation_cannot_be_chosen(workstation):
+    closed = WorkstationFactory(is_active=False)
+
+    response = submit(citizen(), closed)
+
+    assert response.status_code == 400 and "workstation" in response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_the_honeypot_filled_in_saves_nothing(workstation):
+    response = submit(citizen(), workstation, website="http://spam.example")
+
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+
+
+def test_submissions_from_one_address_are_limited_and_the_refusal_saves_nothing(workstation):
+    client = citizen("10.0.0.7")
+    for n in range(throttle.SUBMISSIONS.count):
+        submit(client, workstation, submission_id=f"00000000-0000-0000-0000-{n:012d}")
+    assert Case.objects.count() == throttle.SUBMISSIONS.count
+
+    refused = submit(client, workstation, submission_id="00000000-0000-0000-0000-999999999999")
+
+    assert refused.status_code == 429
+    assert "Too many submissions" in refused.content.decode()
+    assert Case.objects.count() == throttle.SUBMISSIONS.count
+    # Another address is not held back.
+    assert submit(citizen("10.0.0.8"), workstation).status_code == 302
+
+
+def test_markup_in_the_opinion_comes_out_escaped_on_the_tracking_page(workstation):
+    client = citizen()
+    submit(client, workstation, text=f"{XSS} 楼道堆物严重，请尽快处理。")
+    number, code = read_receipt(client)
+
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    html = client.get(reverse("public:track")).content.decode()
+
+    assert XSS not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# Tracking
+
+
+@pytest.fixture
+def submitted(workstation):
+    """A citizen's client after submitting, with the number and code from the receipt."""
+    client = citizen()
+    submit(client, workstation)
+    number, code = read_receipt(client)
+    return client, number, code
+
+
+def test_the_lookup_shows_status_dates_and_public_steps_but_no_personal_data(submitted, staff):
+    client, number, code = submitted
+    case = Case.objects.get(number=number)
+    lifecycle.case_accept(case=case, actor=staff, note="内部：已电话联系")
+
+    response = client.post(reverse("public:track"), {"number": number, "code": code})
+    assert response.status_code == 302
+    page = client.get(reverse("public:track"))
+
+    html = page.content.decode()
+    assert "Registered" in html and number in html
+    assert "Submitted online" in html and "Accepted" in html
+    assert "内部" not in html and NAME not in html and PHONE not in html
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_a_wrong_code_answers_exactly_like_an_unknown_number(submitted):
+    _, number, code = submitted
+    wrong = code[:-1] + ("2" if code[-1] != "2" else "3")
+
+    def answer(number, code):
+        response = citizen().post(reverse("public:track"), {"number": number, "code": code})
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return response.status_code, body.replace(number, "N")
+
+    assert answer(number, wrong) == answer("2026-999999", wrong)
+    assert "No case matches" in answer(number, wrong)[1]
+
+
+def test_repeated_guessing_from_one_address_is_refused_even_with_the_right_code(submitted):
+    _, number, code = submitted
+    guesser = citizen("10.9.9.9")
+    for n in range(throttle.LOOKUPS.count):
+        guesser.post(reverse("public:track"), {"number": f"2026-{n:06d}", "code": "AAAAAAAAAA"})
+
+    refused = guesser.post(reverse("public:track"), {"number": number, "code": code})
+
+    assert refused.status_code == 429 and "Too many attempts" in refused.content.decode()
+
+
+def test_wrong_codes_for_one_number_from_many_addresses_lock_that_number(submitted):
+    _, number, code = submitted
+    for n in range(throttle.FAILED_LOOKUPS_PER_NUMBER.count):
+        citizen(f"10.1.1.{n}").post(
+            reverse("public:track"), {"number": number, "code": "WRONGCODE2"}
+        )
+
+    refused = citizen("10.2.2.2").post(reverse("public:track"), {"number": number, "code": code})
+
+    assert refused.status_code == 429
+
+
+def test_the_citizen_adds_information_to_their_open_case(submitted):
+    client, number, code = submitted
+    client.post(reverse("public:track"), {"number": number, "code": code})
+
+    response = client.post(reverse("public:track_add"), {"text": "补充：5号楼也有同样问题。"})
+
+    assert response["Location"] == reverse("public:track")
+    event = CaseEvent.objects.filter(case__number=number, kind=EventKind.NOTE).get()
+    assert (event.actor, event.note) == (None, "补充：5号楼也有同样问题。")
+    assert "5号楼" in client.get(reverse("public:track")).content.decode()
+
+
+def test_the_citizen_gives_the_follow_up_once_the_case_is_resolved(submitted, staff):
+    client, number, code = submitted
+    case = Case.objects.get(number=number)
+    lifecycle.case_accept(case=case, actor=staff)
+    case.refresh_from_db()
+    lifecycle.case_resolve(case=case, actor=staff, note="楼道已清理，物业已整改。")
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    page = client.get(reverse("public:track")).content.decode()
+    assert 'id="follow-up-form"' in page and "楼道已清理" in page
+
+    client.post(reverse("public:track_follow_up"), {"satisfaction": "satisfied", "comment": ""})
+
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Case.Status.CLOSED, "satisfied")
+    page = client.get(reverse("public:track")).content.decode()
+    assert "Followed up and closed" in page and 'id="follow-up-form"' not in page
+    assert 'id="add-form"' not in page
+
+
+def test_a_follow_up_before_resolution_is_refused_and_changes_nothing(submitted):
+    client, number, code = submitted
+    client.post(reverse("public:track"), {"number": number, "code": code})
+
+    client.post(reverse("public:track_follow_up"), {"satisfaction": "satisfied"})
+
+    assert Case.objects.get(number=number).status == Case.Status.SUBMITTED
+    assert "not possible while the case is" in client.get(reverse("public:track")).content.decode()
+
+
+def test_an_empty_addition_is_a_field_error(submitted):
+    client, number, code = submitted
+    client.post(reverse("public:track"), {"number": number, "code": code})
+
+    response = client.post(reverse("public:track_add"), {"text": ""})
+
+    assert response.status_code == 400 and "text" in response.context["add_form"].errors
+    assert not CaseEvent.objects.filter(kind=EventKind.NOTE).exists()
+
+
+@pytest.mark.usefixtures("submitted")
+def test_without_a_lookup_the_actions_go_back_to_the_form_and_change_nothing():
+    stranger = citizen("10.3.3.3")
+
+    response = stranger.post(reverse("public:track_add"), {"text": "我不是提交人"})
+
+    assert response["Location"] == reverse("public:track")
+    assert not CaseEvent.objects.filter(kind=EventKind.NOTE).exists()
+
+
+def test_the_action_addresses_take_post_only(submitted):
+    client, _, _ = submitted
+    assert client.get(reverse("public:track_add")).status_code == 405
+    assert client.get(reverse("public:track_follow_up")).status_code == 405
+    assert client.put(reverse("public:track")).status_code == 405
+
+
+def test_look_up_another_case_forgets_the_current_one(submitted):
+    client, number, code = submitted
+    client.post(reverse("public:track"), {"number": number, "code": code})
+
+    client.post(reverse("public:track"), {"forget": "1"})
+
+    html = client.get(reverse("public:track")).content.decode()
+    assert 'id="lookup-form"' in html and number not in html
+
+
+def test_staff_accept_the_online_case_from_their_case_page_and_the_citizen_sees_it(
+    submitted, staff
+):
+    client, number, code = submitted
+    desk = citizen()
+    desk.force_login(staff)
+
+    desk.post(
+        reverse("visits:case_act", args=[number, "accept"]),
+        {"accept-seen_status": "submitted", "accept-note": ""},
+    )
+
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    assert "Registered" in client.get(reverse("public:track")).content.decode()

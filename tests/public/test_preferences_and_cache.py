@@ -1,0 +1,118 @@
+"""The visitor's preferences (language, care mode) and the public page cache."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from public.cache import cached_for_visitors
+from public.preferences import CARE_COOKIE
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(db):
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_english_is_chosen_with_a_link_and_remembered_in_a_cookie(client):
+    response = client.get(reverse("public:preferences"), {"language": "en", "next": "/stats/"})
+
+    assert response.status_code == 302 and response["Location"] == "/stats/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["max-age"] == 365 * 24 * 3600
+
+
+def test_care_mode_is_switched_on_and_off_and_stays_on(client):
+    on = client.get(reverse("public:preferences"), {"care": "on", "next": "/"})
+    assert on.cookies[CARE_COOKIE].value == "1"
+    assert on.cookies[CARE_COOKIE]["max-age"] == 365 * 24 * 3600
+
+    off = client.get(reverse("public:preferences"), {"care": "off", "next": "/"})
+    assert off.cookies[CARE_COOKIE].value == ""
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_the_return_address_never_leaves_the_site(client, target):
+    response = client.get(reverse("public:preferences"), {"language": "en", "next": target})
+    assert response["Location"] == "/"
+
+
+def test_an_unknown_language_sets_nothing(client):
+    response = client.get(reverse("public:preferences"), {"language": "xx"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_preferences_answer_get_only(client):
+    assert client.post(reverse("public:preferences"), {"care": "on"}).status_code == 405
+
+
+# The page cache, on a view of its own so that only the decorator is under test.
+
+rendered = []
+
+
+@cached_for_visitors
+def counting_view(request):
+    rendered.append(request.path)
+    return HttpResponse(f"page {len(rendered)}")
+
+
+@cached_for_visitors
+def form_view(request):
+    return HttpResponse(f"token {get_token(request)}")
+
+
+def get(view, path="/x/", user=None, cookies=None):
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    request.COOKIES.update(cookies or {})
+    return view(request)
+
+
+@pytest.fixture(autouse=True)
+def no_renders():
+    rendered.clear()
+
+
+def test_a_second_visitor_gets_the_stored_page_without_running_the_view():
+    first, second = get(counting_view), get(counting_view)
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second.content == b"page 1" and len(rendered) == 1
+    assert "Cookie" in second["Vary"] and "public" in second["Cache-Control"]
+
+
+def test_each_address_and_query_is_stored_apart():
+    get(counting_view, "/x/")
+    get(counting_view, "/x/?year=2025")
+    assert len(rendered) == 2
+
+
+def test_the_care_mode_and_the_language_have_pages_of_their_own():
+    get(counting_view)
+    get(counting_view, cookies={CARE_COOKIE: "1"})
+    with translation.override("en"):
+        get(counting_view)
+    assert len(rendered) == 3
+
+
+def test_a_signed_in_user_is_never_served_nor_stored(administrator):
+    get(counting_view)  # stored for visitors
+
+    response = get(counting_view, user=administrator)
+
+    assert response.content == b"page 2" and "X-Page-Cache" not in response
+    assert get(counting_view)["X-Page-Cache"] == "hit"
+    assert get(counting_view).content == b"page 1"
+
+
+def test_a_page_carrying_a_csrf_token_is_never_stored():
+    first, second = get(form_view), get(form_view)
+    assert second["X-Page-Cache"] == "miss" and first.content != b""

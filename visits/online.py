@@ -1,0 +1,155 @@
+"""The citizen's side of a case, online: submitting an opinion, looking it up with the
+tracking number and lookup code, adding information and giving the follow-up.
+
+The lookup code is random (never derived from the tracking number), shown once on the
+receipt and stored only as a password hash. A wrong code and an unknown number look the
+same to the caller, in answer and in time.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workstations.models import Workstation
+
+from .lifecycle import Action, CaseError, case_follow_up, case_note, case_open, citizen_actions
+from .models import Case, CaseEvent, EventKind, Visit
+from .services import DuplicateSubmission
+
+# No 0/O, 1/I/L: codes are read off paper and typed on phones.
+LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LOOKUP_LENGTH = 10
+TITLE_LENGTH = 40
+# Events whose text the citizen reads: the departments' replies and the outcome.
+# Staff notes, consultations and referral instructions stay internal.
+PUBLIC_TEXT_KINDS = frozenset({EventKind.REPLIED, EventKind.RESOLVED, EventKind.REJECTED})
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: str
+    lookup_code: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    workstation: Workstation
+    name: str
+    phone: str
+    category: str
+    text: str
+    consent_to_publish: bool
+    submission_id: uuid.UUID
+
+
+def new_lookup_code() -> str:
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+
+
+def _title(text: str) -> str:
+    first_line = text.strip().splitlines()[0].strip()
+    return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
+
+
+def online_submit(
+    submission: Submission, *, now: datetime | None = None, lookup_code: str = ""
+) -> Receipt:
+    """Save the citizen's opinion as a visit and a case 'submitted online', waiting for the
+    workstation's staff to accept or reject it. A second call with the same submission_id
+    raises DuplicateSubmission and saves nothing. Only the demo passes a `lookup_code`,
+    so that its printed code keeps working."""
+    now = now or timezone.now()
+    code = lookup_code or new_lookup_code()
+    visit = Visit(
+        workstation=submission.workstation,
+        visited_at=now,
+        channel=Visit.Channel.ONLINE,
+        visitor_name=submission.name,
+        visitor_phone=submission.phone,
+        consent_to_publish=submission.consent_to_publish,
+        privacy_consent_at=now,
+        submission_id=submission.submission_id,
+    )
+    try:
+        with transaction.atomic():
+            visit.full_clean(validate_unique=False)
+            visit.save()
+            case = Case(
+                workstation=submission.workstation,
+                visit=visit,
+                title=_title(submission.text),
+                description=submission.text,
+                category=submission.category,
+                lookup_code=make_password(code),
+            )
+            case = case_open(case=case, actor=None, action=Action.SUBMIT, now=now)
+    except IntegrityError:
+        existing = Visit.objects.filter(submission_id=submission.submission_id).first()
+        if existing is None:
+            raise
+        raise DuplicateSubmission(existing) from None
+    return Receipt(number=case.number, lookup_code=code)
+
+
+def case_lookup(number: str, code: str) -> Case | None:
+    """The case with this tracking number if the code is its lookup code, else None."""
+    case = (
+        Case.objects.select_related("workstation")
+        .exclude(lookup_code="")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if case is None:
+        # Spend the time a real check takes, so timing does not tell numbers apart.
+        make_password(code)
+        return None
+    return case if check_password(code.strip().upper(), case.lookup_code) else None
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime
+    label: str
+    text: str
+    by_citizen: bool
+
+
+def public_timeline(case: Case) -> list[PublicEvent]:
+    """The steps a citizen sees: every step's name and date, the text of replies and the
+    outcome, and what they added themselves."""
+    events = []
+    for event in CaseEvent.objects.filter(case=case).order_by("at", "pk"):
+        by_citizen = event.actor_id is None and event.kind == EventKind.NOTE
+        if event.kind == EventKind.NOTE and not by_citizen:
+            continue
+        text = event.note if by_citizen or event.kind in PUBLIC_TEXT_KINDS else ""
+        events.append(PublicEvent(event.at, event.get_kind_display(), text, by_citizen))
+    return events
+
+
+def _require(case: Case, action: str) -> None:
+    if action not in citizen_actions(case):
+        raise CaseError(
+            _("This is not possible while the case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+
+
+def citizen_add(case: Case, text: str, *, now: datetime | None = None) -> Case:
+    """The citizen adds information (追加) to their open case."""
+    _require(case, Action.NOTE)
+    return case_note(case=case, actor=None, note=text, now=now)
+
+
+def citizen_follow_up(
+    case: Case, satisfaction: str, comment: str = "", *, now: datetime | None = None
+) -> Case:
+    """The citizen gives their satisfaction with a resolved case themselves."""
+    _require(case, Action.CLOSE)
+    return case_follow_up(case=case, actor=None, satisfaction=satisfaction, note=comment, now=now)
