@@ -4,7 +4,6 @@ and the security headers on every response."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -20,9 +19,6 @@ from workstations.models import Workstation
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", cases=120, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def public_addresses() -> list[str]:

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 
 from public import figures
@@ -28,12 +27,6 @@ PHONE = "13812345678"
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = YEAR) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(db):
-    # The database cache is shared by every test: start each one without stored pages.
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from datetime import time, timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -41,12 +40,6 @@ VISITOR_NAME = "欧阳隐私"
 VISITOR_PHONE = "13987654321"
 VISITOR_ADDRESS = "幸福巷77号3单元"
 PERSONAS = ["administrator", "staff", "member_user"]
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache(db):
-    # The database cache is shared: a page another test stored must not answer here.
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
@@ -12,13 +11,6 @@ from django.utils import translation
 
 from public.cache import cached_for_visitors
 from public.preferences import CARE_COOKIE
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(db):
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_english_is_chosen_with_a_link_and_remembered_in_a_cookie(client):

@@ -17,25 +17,11 @@ from django.utils.html import escape
 
 from public import figures
 from public.stats import FIRST_YEAR, bar_chart, percent
-from workdays.loading import load_year
 
 from ..factories import DepartmentFactory
-from .test_figures import NAME, PHONE, YEAR, Loop, at, seed_year
+from .test_figures import NAME, PHONE, YEAR, Loop, at, calendars, seed_year  # noqa: F401
 
 URL = reverse("public:stats")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(db):
-    # The database cache is shared by every test: start each one without stored pages.
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def calendars(db, settings):
-    settings.FOLLOW_UP_WORKING_DAYS = 5
-    settings.REFERRAL_REPLY_WORKING_DAYS = 15
-    return [load_year(year) for year in (YEAR - 1, YEAR, YEAR + 1)]
 
 
 @pytest.fixture
