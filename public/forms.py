@@ -85,7 +85,7 @@ class LookupForm(forms.Form):
 
 class AddForm(forms.Form):
     text = forms.CharField(
-        label=_("Add information"),
+        label=_("Your addition"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
