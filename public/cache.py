@@ -1,13 +1,18 @@
 """Whole-page caching of the public pages for visitors who are not signed in.
 
-The first visitor's page is kept in the shared cache for a short while; later visitors
-get the stored bytes without a view, a query or a template. A signed-in user is never
-served from or stored into this cache, and a page that carries a CSRF token (a form)
-is never stored: its token belongs to one visitor.
+The first visitor's page is kept in the shared cache; later visitors get the stored
+bytes without a view or a template. A signed-in user is never served from or stored
+into this cache, and a page that carries a CSRF token (a form) is never stored: its
+token belongs to one visitor.
+
+A page is fresh for PAGE_SECONDS. After that, the first request to notice renders it
+again while everyone else is still served the stale copy, so a busy page is never
+rendered by every worker at once (its figures take a second over a large database).
 """
 
 import hashlib
 from functools import wraps
+from time import time
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +22,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from .preferences import care_mode
 
 PAGE_SECONDS = 60
+# How long a stale page may still be served while one request renders the new one.
+STALE_SECONDS = 10 * 60
+RENDER_LOCK_SECONDS = 30
 
 
 def page_key(request: HttpRequest) -> str:
@@ -31,8 +39,13 @@ def cached_for_visitors(view):
             return view(request, *args, **kwargs)
         key = page_key(request)
         stored = cache.get(key)
-        if stored is not None:
-            content, content_type = stored
+        lock = f"{key}:render"
+        # Stale: whoever takes the lock renders; the others keep serving the stale copy.
+        renders = stored is None or (
+            time() >= stored[2] and cache.add(lock, 1, RENDER_LOCK_SECONDS)
+        )
+        if not renders:
+            content, content_type, _fresh_until = stored
             response = HttpResponse(content, content_type=content_type)
             response["X-Page-Cache"] = "hit"
         else:
@@ -40,7 +53,10 @@ def cached_for_visitors(view):
             if hasattr(response, "render"):
                 response.render()
             if response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                cache.set(key, (response.content, response["Content-Type"]), PAGE_SECONDS)
+                page = (response.content, response["Content-Type"], time() + PAGE_SECONDS)
+                cache.set(key, page, PAGE_SECONDS + STALE_SECONDS)
+            if stored is not None:
+                cache.delete(lock)
             response["X-Page-Cache"] = "miss"
         # Browsers and proxies may keep it briefly too, apart per language and care mode.
         patch_vary_headers(response, ["Cookie"])

@@ -216,6 +216,12 @@ class Case(models.Model):
             models.Index(fields=["category", "-created_at"]),
             models.Index(fields=["workstation", "next_due_on"]),
             models.Index(fields=["next_due_on"]),
+            # The public column's newest resolved cases.
+            models.Index(
+                fields=["-resolved_at"],
+                condition=Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]),
+                name="case_finished_newest",
+            ),
         ]
 
     def __str__(self) -> str:

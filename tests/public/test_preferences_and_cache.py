@@ -1,15 +1,18 @@
 """The visitor's preferences (language, care mode) and the public page cache."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
-from public.cache import cached_for_visitors
+from public.cache import PAGE_SECONDS, cached_for_visitors, page_key
 from public.preferences import CARE_COOKIE
 
 
@@ -108,3 +111,27 @@ def test_a_signed_in_user_is_never_served_nor_stored(administrator):
 def test_a_page_carrying_a_csrf_token_is_never_stored():
     first, second = get(form_view), get(form_view)
     assert second["X-Page-Cache"] == "miss" and first.content != b""
+
+
+def test_a_stale_page_is_rendered_again_by_one_request_while_the_others_get_the_old_one(
+    monkeypatch,
+):
+    clock = [time.time()]
+    monkeypatch.setattr("public.cache.time", lambda: clock[0])
+    get(counting_view)  # rendered and stored: fresh for a minute
+    clock[0] += PAGE_SECONDS + 1
+    cache.add(f"{page_key_of('/x/')}:render", 1)  # another worker is rendering it now
+
+    meanwhile = get(counting_view)
+    assert (meanwhile["X-Page-Cache"], meanwhile.content) == ("hit", b"page 1")
+
+    cache.delete(f"{page_key_of('/x/')}:render")  # that worker died without storing
+    renderer = get(counting_view)
+    assert (renderer["X-Page-Cache"], renderer.content) == ("miss", b"page 2")
+    assert get(counting_view).content == b"page 2"
+    assert len(rendered) == 2
+
+
+def page_key_of(path: str) -> str:
+    request = RequestFactory().get(path)
+    return page_key(request)
