@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "visits",
     "workdays",
     "public",
+    "activities",
+    "points",
 ]
 
 MIDDLEWARE = [

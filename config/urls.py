@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("visits.urls")),
+    path("", include("activities.urls")),
+    path("", include("points.urls")),
     path("", include("public.urls")),
 ]
 

@@ -15,7 +15,16 @@ MEMBERS = "members"
 # Model permissions each group carries; administrators get every permission of
 # the project's apps and user management.
 # "audit" for reading the audit log, "axes" for unlocking locked-out logins.
-_ADMIN_APPS = ("workstations", "members", "visits", "workdays", "audit", "axes")
+_ADMIN_APPS = (
+    "workstations",
+    "members",
+    "visits",
+    "workdays",
+    "audit",
+    "axes",
+    "activities",
+    "points",
+)
 _ADMIN_AUTH_MODELS = ("user", "group")
 _STAFF_PERMISSIONS = (
     "visits.add_visit",

@@ -22,13 +22,13 @@ STAFF_PERMISSIONS = {
 MEMBER_PERMISSIONS = {"members.view_dutyshift", "visits.view_case"}
 
 
+PROJECT_APPS = ("workstations", "members", "visits", "workdays", "audit", "axes")
+PROJECT_APPS += ("activities", "points")
+
+
 def _administrator_permissions() -> set[str]:
     """Add, change, delete and view on every model of the project's apps, users and groups."""
-    models = [
-        model
-        for label in ("workstations", "members", "visits", "workdays", "audit", "axes")
-        for model in apps.get_app_config(label).get_models()
-    ]
+    models = [model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()]
     models += [apps.get_model("auth", "User"), apps.get_model("auth", "Group")]
     return {
         f"{model._meta.app_label}.{action}_{model._meta.model_name}"
@@ -84,8 +84,9 @@ def test_administrators_get_every_permission_of_the_project_apps_and_user_manage
     codes = _codes(Group.objects.get(name=roles.ADMINISTRATORS))
 
     assert codes == _administrator_permissions()
-    # workstations 2, members 6, visits 5, workdays 2, audit 1, axes 4, auth 2 models.
-    assert len(codes) == 4 * (2 + 6 + 5 + 2 + 1 + 4 + 2)
+    # workstations 2, members 6, visits 5, workdays 2, audit 1, axes 4, activities 3,
+    # points 5, auth 2 models.
+    assert len(codes) == 4 * (2 + 6 + 5 + 2 + 1 + 4 + 3 + 5 + 2)
     # Permissions, sessions and the admin log are not theirs to edit.
     assert "auth.change_permission" not in codes
     assert "admin.delete_logentry" not in codes

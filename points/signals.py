@@ -1,0 +1,41 @@
+"""Score facts when they happen: after the transaction that changed a source row
+commits, its entries are brought in line with its facts (`ledger.sync`)."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from activities.models import Activity, Proposal
+from members.models import DutyAssignment
+from visits.models import Case, Visit
+
+from . import ledger
+
+SOURCES = (DutyAssignment, Visit, Case, Activity, Proposal)
+MEMBER_LISTS = (
+    Visit.receiving_members.through,
+    Case.handling_members.through,
+    Activity.participants.through,
+)
+
+
+def _sync_on_commit(model, pk: int) -> None:
+    transaction.on_commit(lambda: ledger.sync({model: [pk]}))
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def source_changed(sender, instance, **kwargs) -> None:
+    if sender in SOURCES:
+        _sync_on_commit(sender, instance.pk)
+
+
+@receiver(m2m_changed)
+def members_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    if sender not in MEMBER_LISTS or not action.startswith("post_"):
+        return
+    if not reverse:
+        _sync_on_commit(type(instance), instance.pk)
+    else:  # changed from the member's side: every source row on the list
+        for pk in pk_set or ():
+            _sync_on_commit(model, pk)
