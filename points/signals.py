@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from activities.models import Activity, Proposal
-from members.models import DutyAssignment
+from members.models import DutyAssignment, DutyShift
 from visits.models import Case, Visit
 
 from . import ledger
@@ -28,6 +28,14 @@ def _sync_on_commit(model, pk: int) -> None:
 def source_changed(sender, instance, **kwargs) -> None:
     if sender in SOURCES:
         _sync_on_commit(sender, instance.pk)
+
+
+@receiver(post_save, sender=DutyShift)
+def shift_moved(sender, instance, created, **kwargs) -> None:
+    # A duty's date is its shift's: moving the shift moves (or re-years) its facts.
+    if not created:
+        pks = list(instance.assignments.values_list("pk", flat=True))
+        transaction.on_commit(lambda: ledger.sync({DutyAssignment: pks}))
 
 
 @receiver(m2m_changed)

@@ -205,3 +205,19 @@ def test_nothing_is_written_before_the_commit(rules, db):
         attendance=Attendance.ATTENDED,
     )
     assert not PointEntry.objects.exists()
+
+
+def test_moving_a_shift_moves_its_duties_facts_even_into_a_year_without_rules(rules, committed):
+    shift = DutyShiftFactory(date=date(2026, 3, 4))
+    with committed():
+        DutyAssignment.objects.create(shift=shift, member=MemberFactory(), attendance="attended")
+
+    with committed():
+        shift.date = date(2026, 3, 11)
+        shift.save()
+    assert PointEntry.objects.get(reversed_at__isnull=True).occurred_on == date(2026, 3, 11)
+
+    with committed():
+        shift.date = date(2025, 12, 31)
+        shift.save()
+    assert active() == [] and ledger.compare().clean
