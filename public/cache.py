@@ -13,7 +13,9 @@ rendered by every worker at once (its figures take a second over a large databas
 import hashlib
 from functools import wraps
 from time import time
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -27,17 +29,25 @@ STALE_SECONDS = 10 * 60
 RENDER_LOCK_SECONDS = 30
 
 
-def page_key(request: HttpRequest) -> str:
-    variant = f"{translation.get_language()}|{int(care_mode(request))}|{request.get_full_path()}"
+def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
+    """Language, care mode, path and only the query parameters the view reads: any other
+    query string is the same page, so it cannot be used to render the page afresh."""
+    query = urlencode(sorted((name, request.GET.get(name, "")) for name in params))
+    variant = f"{translation.get_language()}|{int(care_mode(request))}|{request.path}?{query}"
     return "page:" + hashlib.sha256(variant.encode()).hexdigest()
 
 
-def cached_for_visitors(view):
+def cached_for_visitors(view=None, *, params: tuple[str, ...] = ()):
+    """`@cached_for_visitors`, or `@cached_for_visitors(params=("year",))` for a view that
+    reads query parameters."""
+    if view is None:
+        return lambda view: cached_for_visitors(view, params=params)
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = page_key(request)
+        key = page_key(request, params)
         stored = cache.get(key)
         lock = f"{key}:render"
         # Stale: whoever takes the lock renders; the others keep serving the stale copy.
@@ -58,9 +68,14 @@ def cached_for_visitors(view):
             if stored is not None:
                 cache.delete(lock)
             response["X-Page-Cache"] = "miss"
-        # Browsers and proxies may keep it briefly too, apart per language and care mode.
+        # Browsers and proxies may keep it briefly too, apart per language and care mode;
+        # but not a shared proxy when the visitor has a session (/track/, /submit/): the
+        # response then carries their session cookie.
         patch_vary_headers(response, ["Cookie"])
-        patch_cache_control(response, public=True, max_age=PAGE_SECONDS)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            patch_cache_control(response, private=True, max_age=PAGE_SECONDS)
+        else:
+            patch_cache_control(response, public=True, max_age=PAGE_SECONDS)
         return response
 
     return wrapper

@@ -2,6 +2,8 @@
 (/track/), add information and give the follow-up. None of them is cached, and none is
 kept by a browser: they carry a case's progress or a fresh lookup code."""
 
+import time
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ from . import throttle
 from .forms import AddForm, FollowUpForm, LookupForm, SubmitForm
 
 RECEIPT = "public_receipt"
+RECEIPT_SECONDS = 15 * 60
 TRACKED = "public_tracked_case"
 
 
@@ -58,7 +61,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
         except DuplicateSubmission:
             return redirect("public:receipt")  # the first submit's receipt, if not yet read
-        request.session[RECEIPT] = {"number": receipt.number, "code": receipt.lookup_code}
+        request.session.cycle_key()
+        request.session[RECEIPT] = {
+            "number": receipt.number,
+            "code": receipt.lookup_code,
+            "until": time.time() + RECEIPT_SECONDS,
+        }
         return redirect("public:receipt")
     return render(request, "public/submit.html", {"form": form}, status=400)
 
@@ -66,8 +74,14 @@ def submit(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def receipt(request: HttpRequest) -> HttpResponse:
-    """Shown once: the lookup code is kept nowhere else in readable form."""
-    return render(request, "public/receipt.html", {"receipt": request.session.pop(RECEIPT, None)})
+    """The lookup code, to this browser only, for a few minutes after sending (a reload,
+    a switch to large text or English keeps it); then it is gone from the session, and
+    only its hash remains anywhere."""
+    shown = request.session.get(RECEIPT)
+    if shown is not None and time.time() > shown["until"]:
+        del request.session[RECEIPT]
+        shown = None
+    return render(request, "public/receipt.html", {"receipt": shown})
 
 
 def _tracked(request: HttpRequest) -> Case | None:
@@ -102,15 +116,19 @@ def track(request: HttpRequest) -> HttpResponse:
         return _track_page(request, lookup=form, status=400)
     number = form.cleaned_data["number"].strip().upper()
     address = throttle.address(request)
-    if throttle.exceeded(throttle.LOOKUPS, address) or throttle.exceeded(
-        throttle.FAILED_LOOKUPS_PER_NUMBER, number
+    per_number = f"{number}|{address}"
+    if (
+        throttle.exceeded(throttle.LOOKUPS, address)
+        or throttle.exceeded(throttle.FAILED_LOOKUPS_PER_NUMBER, per_number)
+        or throttle.exceeded(throttle.FAILED_LOOKUPS_PER_NUMBER_ANYWHERE, number)
     ):
         form.add_error(None, _("Too many attempts. Please try again later."))
         return _track_page(request, lookup=form, status=429)
     throttle.count(throttle.LOOKUPS, address)
     case = case_lookup(number, form.cleaned_data["code"])
     if case is None:
-        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER, number)
+        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER, per_number)
+        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER_ANYWHERE, number)
         # The same answer for an unknown number and a wrong code.
         form.add_error(None, _("No case matches this tracking number and lookup code."))
         return _track_page(request, lookup=form, status=400)
@@ -126,6 +144,10 @@ def _act(request: HttpRequest, form_class, act, field: str, success: str) -> Htt
     form = form_class(request.POST)
     if not form.is_valid():
         return _track_page(request, status=400, **{field: form})
+    if throttle.exceeded(throttle.ADDITIONS, case.number):
+        messages.error(request, _("Too many additions to this case. Please try again later."))
+        return redirect("public:track")
+    throttle.count(throttle.ADDITIONS, case.number)
     try:
         act(case, form.cleaned_data)
     except CaseError as error:

@@ -162,6 +162,11 @@ class Headline:
     on_spot_satisfaction_rate: float | None
 
 
+def status_rows(top: Headline) -> list[tuple[str, int]]:
+    """(label, count) for every case status, in the lifecycle's order."""
+    return [(status.label, top.cases_by_status[status]) for status in CaseStatus]
+
+
 def headline(year: int) -> Headline:
     """The year's main figures, in three queries."""
     start, end = year_bounds(year)

@@ -18,10 +18,12 @@ from .cache import cached_for_visitors
 @cached_for_visitors
 def column(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    top = figures.headline(today.year)
     context = {
         "workstations": selectors.workstations_with_week(today),
         "cases": selectors.published_cases(),
-        "headline": figures.headline(today.year),
+        "headline": top,
+        "statuses": [(label, count) for label, count in figures.status_rows(top) if count],
         "labels": figures.LABELS,
         "today": today,
     }

@@ -25,7 +25,7 @@ MEMBER_DUTY_DAYS = 8 * 7
 class PublishedCase:
     """A case the citizen agreed to publish, stripped of everything that names anyone."""
 
-    title: str
+    summary: str
     category: str
     workstation: str
     created_at: datetime
@@ -53,18 +53,22 @@ def workstations_with_week(today: date) -> list[Workstation]:
 
 
 def published_cases(limit: int = PUBLISHED_CASES) -> list[PublishedCase]:
-    """The newest resolved or closed cases whose citizen consented to publication. One query."""
+    """The newest resolved or closed cases whose citizen consented to publication, by the
+    summary staff wrote for it (never the citizen's own words). One query."""
     rows = (
         Case.objects.filter(
             status__in=(CaseStatus.RESOLVED, CaseStatus.CLOSED),
             visit__consent_to_publish=True,
         )
+        .exclude(public_summary="")
         .order_by("-resolved_at", "-pk")
-        .values_list("title", "category", "workstation__name", "created_at", "resolved_at")[:limit]
+        .values_list(
+            "public_summary", "category", "workstation__name", "created_at", "resolved_at"
+        )[:limit]
     )
     return [
-        PublishedCase(title, CaseCategory(category).label, workstation, created, resolved)
-        for title, category, workstation, created, resolved in rows
+        PublishedCase(summary, CaseCategory(category).label, workstation, created, resolved)
+        for summary, category, workstation, created, resolved in rows
     ]
 
 

@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from visits.models import CaseStatus
-
 from . import figures
 from .cache import cached_for_visitors
 
@@ -226,7 +224,7 @@ def _department_rows(year: int) -> list[DepartmentRow]:
 
 
 @require_safe
-@cached_for_visitors
+@cached_for_visitors(params=("year",))
 def statistics(request: HttpRequest) -> HttpResponse:
     year = chosen_year(request)
     top = figures.headline(year)
@@ -234,7 +232,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": range(timezone.localdate().year, FIRST_YEAR - 1, -1),
         "key_figures": _key_figures(top),
-        "statuses": [(status.label, top.cases_by_status[status]) for status in CaseStatus],
+        "statuses": figures.status_rows(top),
         "charts": _charts(year),
         "departments": _department_rows(year),
         "labels": figures.LABELS,

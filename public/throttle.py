@@ -7,6 +7,7 @@ number of simultaneous requests, which still stops a script from guessing.
 """
 
 import hashlib
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -26,9 +27,13 @@ class Limit:
 # Attempts, not successes: a citizen needs a few (a typo, a second opinion); a script
 # needs hundreds.
 SUBMISSIONS = Limit("submit", 10, 3600)
-# Lookups per address, and wrong answers per tracking number from anywhere.
+# Lookups per address; wrong codes for one tracking number per address, and from
+# anywhere (higher: a few addresses must not lock a citizen out of their own case).
 LOOKUPS = Limit("lookup", 10, 600)
-FAILED_LOOKUPS_PER_NUMBER = Limit("lookup-number", 5, 3600)
+FAILED_LOOKUPS_PER_NUMBER = Limit("lookup-number-address", 5, 3600)
+FAILED_LOOKUPS_PER_NUMBER_ANYWHERE = Limit("lookup-number", 30, 3600)
+# What a citizen adds to one case online.
+ADDITIONS = Limit("add", 10, 3600)
 
 
 def _bucket(limit: Limit, key: str) -> str:
@@ -54,4 +59,15 @@ def count(limit: Limit, key: str) -> None:
 
 
 def address(request: HttpRequest) -> str:
-    return client_address(request) or "unknown"
+    """The client's address; for IPv6 its /64 network, which one client usually holds
+    whole (a limit per single IPv6 address would be no limit)."""
+    raw = client_address(request) or "unknown"
+    try:
+        parsed = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

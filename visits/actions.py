@@ -179,9 +179,17 @@ class ReturnForm(_ReferralForm):
 class ResolveForm(ActionForm):
     action = Action.RESOLVE
     note = _note(_("How it was resolved"))
+    public_summary = Case._meta.get_field("public_summary").formfield(
+        widget=forms.TextInput(attrs={"maxlength": 200})
+    )
 
     def perform(self, actor):
-        return lifecycle.case_resolve(case=self.case, actor=actor, note=self.cleaned_data["note"])
+        return lifecycle.case_resolve(
+            case=self.case,
+            actor=actor,
+            note=self.cleaned_data["note"],
+            public_summary=self.cleaned_data["public_summary"],
+        )
 
 
 class FollowUpForm(ActionForm):

@@ -9,6 +9,7 @@ act is checked by the callers (views), not here.
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -429,14 +430,29 @@ def referral_return(*, referral: Referral, actor, reason: str, now=None) -> Refe
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, actor, note: str, now=None) -> Case:
+def case_resolve(*, case: Case, actor, note: str, public_summary: str = "", now=None) -> Case:
+    """Resolve the case; `public_summary` is what the column may publish of it, if the
+    citizen consented."""
     now = now or timezone.now()
     if not note.strip():
         raise CaseError(_("Describe how the case was resolved."))
+    public_summary = public_summary.strip()
+    try:
+        Case._meta.get_field("public_summary").run_validators(public_summary)
+    except ValidationError as invalid:
+        raise CaseError(" ".join(invalid.messages)) from invalid
     case = _lock(case)
     _check(case, Action.RESOLVE)
     case.resolved_at = now
-    return _apply(case, Action.RESOLVE, actor=actor, note=note, now=now, fields=("resolved_at",))
+    case.public_summary = public_summary
+    return _apply(
+        case,
+        Action.RESOLVE,
+        actor=actor,
+        note=note,
+        now=now,
+        fields=("resolved_at", "public_summary"),
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from audit.appendonly import AppendOnlyModel
 from members.models import Member
 from workstations.models import Department, Workstation
-from workstations.validators import phone_validator
+from workstations.validators import no_contact_details, phone_validator
 
 
 class VisitChannel(models.TextChoices):
@@ -165,6 +165,18 @@ class Case(models.Model):
     # The next deadline the case must meet: the earliest reply due from a department
     # while referred, the follow-up with the citizen once resolved. Kept by the lifecycle.
     next_due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+    # What the public column shows of a resolved case whose citizen consented: written by
+    # staff for publication, never the citizen's own words (they may name themselves).
+    public_summary = models.CharField(
+        _("public summary"),
+        max_length=200,
+        blank=True,
+        validators=[no_contact_details],
+        help_text=_(
+            "Published on the column if the citizen consented. No names, phones, addresses "
+            "or ID numbers."
+        ),
+    )
     # A hash of the code a citizen uses with the tracking number to follow the case online;
     # the code itself is shown once, on the receipt, and kept nowhere.
     lookup_code = models.CharField(max_length=128, blank=True, editable=False)

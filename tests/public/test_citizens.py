@@ -2,6 +2,7 @@
 and as every signed-in role; bad input, double submits, guessing and rate limits."""
 
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -11,10 +12,10 @@ from django.utils import timezone
 
 from public import throttle
 from visits import lifecycle
-from visits.models import Case, CaseEvent, EventKind, Visit
+from visits.models import Case, CaseEvent, EventKind, Referral, Visit
 from workdays.loading import load_year
 
-from ..factories import WorkstationFactory
+from ..factories import DepartmentFactory, WorkstationFactory
 
 NAME, PHONE = "赵秀芝", "13912345678"
 XSS = "<script>alert(1)</script>"
@@ -78,7 +79,7 @@ def test_everyone_gets_the_form_with_its_fields_and_consents(request, workstatio
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_citizen_submits_and_reads_the_receipt_exactly_once(workstation):
+def test_a_citizen_submits_and_reads_the_receipt_for_fifteen_minutes_only(workstation, monkeypatch):
     client = citizen()
 
     response = submit(client, workstation)
@@ -89,8 +90,28 @@ def test_a_citizen_submits_and_reads_the_receipt_exactly_once(workstation):
     assert case.status == Case.Status.SUBMITTED and case.workstation == workstation
     assert case.visit.visitor_name == NAME and case.visit.consent_to_publish
     assert len(code) == 10 and code not in case.lookup_code
-    again = client.get(reverse("public:receipt")).content.decode()
-    assert code not in again and "There is no receipt to show" in again
+    # A reload, or a switch to large text, still shows it...
+    client.get(reverse("public:preferences"), {"care": "on", "next": "/submit/receipt/"})
+    assert read_receipt(client) == (number, code)
+    # ...but not a quarter of an hour later, and then never again.
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr("public.citizens.time.time", lambda: later)
+    gone = client.get(reverse("public:receipt")).content.decode()
+    assert code not in gone and "There is no receipt to show" in gone
+    assert "public_receipt" not in client.session
+
+
+def test_sending_and_looking_up_each_start_a_new_session(workstation):
+    client = citizen()
+    submit(client, workstation, submission_id="00000000-0000-0000-0000-000000000001")
+    first = client.cookies["sessionid"].value
+    number, code = read_receipt(client)
+
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    after_lookup = client.cookies["sessionid"].value
+    submit(client, workstation, submission_id="00000000-0000-0000-0000-000000000002")
+
+    assert first != after_lookup != client.cookies["sessionid"].value
 
 
 def test_a_double_submit_creates_one_case_and_still_shows_the_receipt(workstation):
@@ -219,16 +240,54 @@ def test_repeated_guessing_from_one_address_is_refused_even_with_the_right_code(
     assert refused.status_code == 429 and "Too many attempts" in refused.content.decode()
 
 
-def test_wrong_codes_for_one_number_from_many_addresses_lock_that_number(submitted):
+def test_wrong_codes_for_a_number_lock_that_address_out_of_it_but_not_the_citizen(submitted):
     _, number, code = submitted
-    for n in range(throttle.FAILED_LOOKUPS_PER_NUMBER.count):
-        citizen(f"10.1.1.{n}").post(
-            reverse("public:track"), {"number": number, "code": "WRONGCODE2"}
+    guesser = citizen("10.1.1.1")
+    for _ in range(throttle.FAILED_LOOKUPS_PER_NUMBER.count):
+        guesser.post(reverse("public:track"), {"number": number, "code": "WRONGCODE2"})
+
+    refused = guesser.post(reverse("public:track"), {"number": number, "code": code})
+    allowed = citizen("10.2.2.2").post(reverse("public:track"), {"number": number, "code": code})
+
+    assert refused.status_code == 429
+    assert allowed.status_code == 302
+
+
+def test_wrong_codes_for_a_number_from_many_addresses_lock_the_number(submitted):
+    _, number, code = submitted
+    for n in range(throttle.FAILED_LOOKUPS_PER_NUMBER_ANYWHERE.count):
+        citizen(f"10.1.{n // 200}.{n % 200}").post(
+            reverse("public:track"), {"number": f" {number.lower()} ", "code": "WRONGCODE2"}
         )
 
     refused = citizen("10.2.2.2").post(reverse("public:track"), {"number": number, "code": code})
 
     assert refused.status_code == 429
+
+
+def test_addresses_of_one_ipv6_network_share_their_limit(workstation):
+    for n in range(throttle.SUBMISSIONS.count):
+        submit(
+            citizen(f"2001:db8:1:2::{n + 1:x}"),
+            workstation,
+            submission_id=f"00000000-0000-0000-0000-{n:012d}",
+        )
+
+    assert submit(citizen("2001:db8:1:2::ffff"), workstation).status_code == 429
+    assert submit(citizen("2001:db8:1:3::1"), workstation).status_code == 302
+
+
+def test_additions_to_one_case_are_limited(submitted):
+    client, number, code = submitted
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    for n in range(throttle.ADDITIONS.count):
+        client.post(reverse("public:track_add"), {"text": f"补充第{n}条"})
+
+    client.post(reverse("public:track_add"), {"text": "再补充一条"})
+
+    notes = CaseEvent.objects.filter(case__number=number, kind=EventKind.NOTE)
+    assert notes.count() == throttle.ADDITIONS.count
+    assert "Too many additions" in client.get(reverse("public:track")).content.decode()
 
 
 def test_the_citizen_adds_information_to_their_open_case(submitted):
@@ -323,3 +382,24 @@ def test_staff_accept_the_online_case_from_their_case_page_and_the_citizen_sees_
 
     client.post(reverse("public:track"), {"number": number, "code": code})
     assert "Registered" in client.get(reverse("public:track")).content.decode()
+
+
+def test_markup_in_additions_replies_and_the_outcome_comes_out_escaped(submitted, staff):
+    client, number, code = submitted
+    case = Case.objects.get(number=number)
+    lifecycle.case_accept(case=case, actor=staff)
+    case.refresh_from_db()
+    lifecycle.case_refer(case=case, actor=staff, department=DepartmentFactory(name=XSS[:30]))
+    lifecycle.referral_reply(
+        referral=Referral.objects.get(case=case), actor=staff, reply=f"答复{XSS}"
+    )
+    case = Case.objects.get(pk=case.pk)
+    lifecycle.case_resolve(case=case, actor=staff, note=f"办结{XSS}")
+    client.post(reverse("public:track"), {"number": number, "code": code})
+    client.post(reverse("public:track_add"), {"text": f"补充{XSS}"})
+
+    html = client.get(reverse("public:track")).content.decode()
+
+    assert "<script>" not in html
+    for text in ("答复", "办结", "补充"):
+        assert f"{text}&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -59,7 +59,7 @@ def test_published_cases_and_on_duty_members_do_appear_on_the_column():
     # The privacy test above would pass on an empty page: make sure it is not one.
     page = Client().get(reverse("public:column")).content.decode()
     published = published_cases()
-    assert published and all(case.title in page for case in published)
+    assert published and all(case.summary in page for case in published)
     monday = week_start(timezone.localdate())
     on_duty = DutyAssignment.objects.filter(
         shift__date__range=(monday, monday + timedelta(days=6)), substitute=None

@@ -103,6 +103,14 @@ def answered(workstation, *, consent: bool = True, now=None, **fields) -> Case:
     )
 
 
+def published(workstation, *, summary: str, consent: bool = True, now=None, **fields) -> Case:
+    """A case resolved with a summary for publication, its citizen consenting or not."""
+    case = open_case(visit=visit(workstation, consent=consent), now=now, **fields)
+    return lifecycle.case_resolve(
+        case=case, actor=None, note="维保单位已更换配件", public_summary=summary, now=now
+    )
+
+
 # --- the column ---------------------------------------------------------------
 
 
@@ -173,24 +181,39 @@ def test_the_column_links_to_statistics_submission_and_tracking(anonymous, db):
 def test_the_column_publishes_resolved_and_closed_cases_with_consent_anonymised(
     anonymous, workstation, working_calendar
 ):
-    answered(workstation, title="楼道堆物已清理", category=Case.Category.FIRE_SAFETY)
-    resolved = open_case(visit=visit(workstation, consent=True), title="电梯已修好")
-    lifecycle.case_resolve(case=resolved, actor=None, note="维保单位已更换配件")
-    answered(workstation, consent=False, title="不愿公开的事项")
+    case = published(workstation, summary="电梯已修好，恢复运行", title="电梯坏了")
+    published(workstation, consent=False, summary="不愿公开的事项")
     open_case(visit=visit(workstation, consent=True), title="仍在办理的事项")
+    answered(workstation, title="当场答复的事项")
+    citizens_words = open_case(
+        visit=visit(workstation, consent=True), title=f"我是{VISITOR_NAME}电话{VISITOR_PHONE}"
+    )
+    lifecycle.case_resolve(case=citizens_words, actor=None, note="已处理")  # no summary
 
     html = text(anonymous.get(reverse("public:column")))
 
-    assert "楼道堆物已清理" in html
-    assert "Fire safety" in html
-    assert "电梯已修好" in html
+    assert "电梯已修好，恢复运行" in html
+    assert "Property management" in html
     assert workstation.name in html
-    assert "不愿公开的事项" not in html
-    assert "仍在办理的事项" not in html
-    for private in (VISITOR_NAME, VISITOR_PHONE, VISITOR_ADDRESS, "反映的详细情况", "当场答复"):
+    for unpublished in ("电梯坏了", "不愿公开的事项", "仍在办理的事项", "当场答复的事项"):
+        assert unpublished not in html
+    for private in (VISITOR_NAME, VISITOR_PHONE, VISITOR_ADDRESS, "反映的详细情况"):
         assert private not in html
     assert "维保单位已更换配件" not in html
-    assert resolved.number not in html
+    assert case.number not in html
+
+
+def test_a_summary_for_publication_with_a_phone_or_id_number_is_refused(
+    workstation, working_calendar
+):
+    case = open_case(visit=visit(workstation, consent=True))
+
+    for summary in (f"联系{VISITOR_PHONE}", "身份证6101 0219 8001 0112 34"):
+        with pytest.raises(lifecycle.CaseError, match="phone or ID number"):
+            lifecycle.case_resolve(case=case, actor=None, note="已处理", public_summary=summary)
+
+    case.refresh_from_db()
+    assert (case.status, case.public_summary) == (Case.Status.REGISTERED, "")
 
 
 def test_the_column_shows_the_years_headline_figures(anonymous, workstation, today):
@@ -204,10 +227,10 @@ def test_the_column_shows_the_years_headline_figures(anonymous, workstation, tod
     assert f'href="{reverse("public:stats")}"' in html
 
 
-def test_the_column_publishes_only_the_newest_ten_cases(anonymous, workstation):
+def test_the_column_publishes_only_the_newest_ten_cases(anonymous, workstation, working_calendar):
     start = timezone.now() - timedelta(days=30)
     for n in range(12):
-        answered(workstation, title=f"公开事项-{n:02d}", now=start + timedelta(days=n))
+        published(workstation, summary=f"公开事项-{n:02d}", now=start + timedelta(days=n))
 
     html = text(anonymous.get(reverse("public:column")))
 
@@ -574,7 +597,7 @@ def hostile(tag: str, room: int) -> str:
 
 
 @pytest.fixture
-def hostile_world(today, login):
+def hostile_world(today, login, working_calendar):
     sector = SectorFactory(name=hostile("界", 40))
     group = ActivityGroupFactory(name=hostile("组", 40))
     place = WorkstationFactory(
@@ -602,7 +625,7 @@ def hostile_world(today, login):
         workstation=place, date=today, holding_group=group, theme=hostile("题", 100)
     )
     DutyAssignmentFactory(shift=shift, member=member)
-    answered(place, title=hostile("案", 100))
+    published(place, summary=hostile("案", 100))
     return place, member, shift
 
 
@@ -630,7 +653,7 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_column(anonymous, h
             shift.holding_group.name,
             shift.theme,
             member.name,
-            Case.objects.get().title,
+            Case.objects.get().public_summary,
         ],
     )
 
@@ -679,3 +702,18 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_member_page(anonymo
         ],
     )
     assert member.calendar_token not in html
+
+
+def test_the_column_shows_cases_by_status_and_the_average_days_to_close(
+    anonymous, workstation, working_calendar
+):
+    opened = timezone.now() - timedelta(days=4)
+    published(workstation, summary="已办结的事项", now=opened)  # resolved at once: 0 days
+    case = open_case(visit=visit(workstation, consent=False), now=opened)
+    lifecycle.case_resolve(case=case, actor=None, note="已处理")
+    open_case(visit=visit(workstation, consent=False))
+
+    html = text(anonymous.get(reverse("public:column")))
+
+    assert "Resolved <strong>2</strong>" in html and "Registered <strong>1</strong>" in html
+    assert "Average days to close</dt><dd>2.0</dd>" in html

@@ -84,10 +84,33 @@ def test_a_second_visitor_gets_the_stored_page_without_running_the_view():
     assert "Cookie" in second["Vary"] and "public" in second["Cache-Control"]
 
 
-def test_each_address_and_query_is_stored_apart():
+@cached_for_visitors(params=("year",))
+def yearly_view(request):
+    rendered.append(request.get_full_path())
+    return HttpResponse(f"year {request.GET.get('year')}")
+
+
+def test_each_address_and_parameter_the_view_reads_is_stored_apart():
     get(counting_view, "/x/")
-    get(counting_view, "/x/?year=2025")
+    get(counting_view, "/y/")
+    get(yearly_view, "/x/?year=2025")
+    get(yearly_view, "/x/?year=2024")
+    assert len(rendered) == 4
+
+
+def test_other_query_strings_are_the_same_page_and_cannot_force_a_render():
+    get(counting_view, "/x/")
+    for n in range(5):
+        assert get(counting_view, f"/x/?junk={n}")["X-Page-Cache"] == "hit"
+    assert get(yearly_view, "/x/?year=2025&junk=1").content == b"year 2025"
+    assert get(yearly_view, "/x/?junk=2&year=2025")["X-Page-Cache"] == "hit"
     assert len(rendered) == 2
+
+
+def test_a_visitor_with_a_session_gets_a_page_no_shared_proxy_may_keep():
+    response = get(counting_view, cookies={"sessionid": "abc"})
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "public" in get(counting_view)["Cache-Control"]
 
 
 def test_the_care_mode_and_the_language_have_pages_of_their_own():
@@ -110,7 +133,8 @@ def test_a_signed_in_user_is_never_served_nor_stored(administrator):
 
 def test_a_page_carrying_a_csrf_token_is_never_stored():
     first, second = get(form_view), get(form_view)
-    assert second["X-Page-Cache"] == "miss" and first.content != b""
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    assert first.content != second.content  # each visitor their own token
 
 
 def test_a_stale_page_is_rendered_again_by_one_request_while_the_others_get_the_old_one(

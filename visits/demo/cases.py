@@ -149,7 +149,10 @@ def _step(rng, case, action, actor, departments, at) -> bool:
     elif action == Action.CONSULT:
         lifecycle.case_consult(case=case, actor=actor, note=NOTES[action], now=at)
     elif action == Action.RESOLVE:
-        lifecycle.case_resolve(case=case, actor=actor, note=NOTES[action], now=at)
+        summary = f"{case.workstation.street}：{case.title}，已整改到位。"
+        lifecycle.case_resolve(
+            case=case, actor=actor, note=NOTES[action], public_summary=summary, now=at
+        )
     elif action in (Action.CLOSE, Action.REOPEN):
         satisfaction = (
             Satisfaction.UNSATISFIED
