@@ -10,6 +10,7 @@ exactly what was counted.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
 from visits.models import (
     Case,
     CaseCategory,
@@ -61,6 +63,15 @@ LABELS = {
     "resolution_rate": _("Resolution rate"),
     "department_satisfaction_rate": _("Satisfaction rate"),
     "on_time_rate": _("On-time reply rate"),
+    "activities": _("Activities"),
+    "community_visits": _("Community visits"),
+    "suggestions": _("Suggestions gathered"),
+    "donations": _("Donations (yuan)"),
+    "proposals_filed": _("Proposals filed"),
+    "proposals_accepted": _("Proposals accepted for filing"),
+    "proposals_excellent": _("Excellent proposals"),
+    "filing_rate": _("Filing rate"),
+    "opinions_adopted": _("Public-opinion reports adopted"),
 }
 
 DEFINITIONS = {
@@ -128,6 +139,24 @@ DEFINITIONS = {
         "Replies given on or before their due date (Beijing time), divided by the "
         "department's replies."
     ),
+    "activities": _(
+        "Consultations, community visits, public-service days and donations the workstations "
+        "held during the year, as their organisers recorded them."
+    ),
+    "community_visits": _(
+        "Activities of the kind “community visit” (进社区) held during the year."
+    ),
+    "suggestions": _(
+        "Suggestions gathered at the year's activities, as their organisers counted them."
+    ),
+    "donations": _("The amounts of the year's donations, added up."),
+    "proposals_filed": _(
+        "Proposals (not public-opinion reports) submitted during the year, drafts left out."
+    ),
+    "proposals_accepted": _("Proposals submitted during the year and accepted for filing (立案)."),
+    "proposals_excellent": _("Proposals submitted during the year and rated excellent."),
+    "filing_rate": _("Proposals accepted for filing divided by proposals filed (立案率)."),
+    "opinions_adopted": _("Public-opinion reports submitted during the year and adopted."),
 }
 
 
@@ -338,3 +367,49 @@ def departments(year: int) -> list[DepartmentFigures]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class Participation:
+    year: int
+    activities: int
+    community_visits: int
+    suggestions: int
+    donations: Decimal
+    proposals_filed: int
+    proposals_accepted: int
+    proposals_excellent: int
+    filing_rate: float | None
+    opinions_adopted: int
+
+
+def participation(year: int) -> Participation:
+    """What the members did beyond their cases: activities and proposals. Two queries."""
+    held = Activity.objects.filter(date__year=year).aggregate(
+        activities=Count("pk"),
+        community=Count("pk", filter=Q(kind=ActivityKind.COMMUNITY_VISIT)),
+        suggestions=Coalesce(Sum("suggestions_gathered"), 0),
+        donations=Sum("amount", filter=Q(kind=ActivityKind.DONATION)),
+    )
+    submitted = Proposal.objects.filter(submitted_on__year=year).exclude(
+        status=ProposalStatus.DRAFT
+    )
+    proposals = Q(kind=ProposalKind.PROPOSAL)
+    filed = submitted.aggregate(
+        filed=Count("pk", filter=proposals),
+        accepted=Count("pk", filter=proposals & Q(status=ProposalStatus.ACCEPTED)),
+        excellent=Count("pk", filter=proposals & Q(is_excellent=True)),
+        adopted=Count("pk", filter=Q(kind=ProposalKind.OPINION, is_adopted=True)),
+    )
+    return Participation(
+        year=year,
+        activities=held["activities"],
+        community_visits=held["community"],
+        suggestions=held["suggestions"],
+        donations=held["donations"] or Decimal("0"),
+        proposals_filed=filed["filed"],
+        proposals_accepted=filed["accepted"],
+        proposals_excellent=filed["excellent"],
+        filing_rate=rate(filed["accepted"], filed["filed"]),
+        opinions_adopted=filed["adopted"],
+    )

@@ -23,6 +23,7 @@ def column(request: HttpRequest) -> HttpResponse:
         "workstations": selectors.workstations_with_week(today),
         "cases": selectors.published_cases(),
         "headline": top,
+        "participation": figures.participation(today.year),
         "statuses": [(label, count) for label, count in figures.status_rows(top) if count],
         "labels": figures.LABELS,
         "today": today,

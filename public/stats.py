@@ -178,6 +178,20 @@ def _key_figures(top: figures.Headline) -> list[Figure]:
     ]
 
 
+def participation_figures(done: figures.Participation) -> list[Figure]:
+    return [
+        _figure("activities", str(done.activities)),
+        _figure("community_visits", str(done.community_visits)),
+        _figure("suggestions", str(done.suggestions)),
+        _figure("donations", f"{done.donations:,.2f}"),
+        _figure("proposals_filed", str(done.proposals_filed)),
+        _figure("proposals_accepted", str(done.proposals_accepted)),
+        _figure("proposals_excellent", str(done.proposals_excellent)),
+        _figure("filing_rate", percent(done.filing_rate)),
+        _figure("opinions_adopted", str(done.opinions_adopted)),
+    ]
+
+
 # Each chart: its figures, and the heading of its first table column.
 CHARTS = {
     "cases_by_month": (figures.cases_by_month, _("Month")),
@@ -232,6 +246,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": range(timezone.localdate().year, FIRST_YEAR - 1, -1),
         "key_figures": _key_figures(top),
+        "participation_figures": participation_figures(figures.participation(year)),
         "statuses": figures.status_rows(top),
         "charts": _charts(year),
         "departments": _department_rows(year),

@@ -538,8 +538,9 @@ def test_the_column_runs_a_fixed_number_of_queries(
     # 6 the year's visits and people received (public.figures.headline)
     # 7 the year's cases by status
     # 8 the year's rates and answers on the spot
-    # 9-13 storing the page in the cache
-    with django_assert_num_queries(8 + CACHE_SET):
+    # 9 the year's activities, 10 its proposals (public.figures.participation)
+    # 11-15 storing the page in the cache
+    with django_assert_num_queries(10 + CACHE_SET):
         response = anonymous.get(reverse("public:column"))
 
     assert response["X-Page-Cache"] == "miss"

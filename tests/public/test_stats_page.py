@@ -87,6 +87,16 @@ def test_page_shows_the_headline_figures_of_the_year(year_2025):
         "Satisfaction rate": "66.7%",  # a and e of a, c, e
         "Answered on the spot": "2",
         "Satisfaction with answers on the spot": "100.0%",
+        # No activities or proposals in this year (tests/public/test_participation.py).
+        "Activities": "0",
+        "Community visits": "0",
+        "Suggestions gathered": "0",
+        "Donations (yuan)": "0.00",
+        "Proposals filed": "0",
+        "Proposals accepted for filing": "0",
+        "Excellent proposals": "0",
+        "Filing rate": "—",
+        "Public-opinion reports adopted": "0",
     }
 
 
