@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "activities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    # Not cases/<number>/proposal/: visits' cases/<number>/<action>/ comes first and
+    # would answer it (404, no such action).
+    path("cases/<str:number>/proposals/new/", views.case_proposal, name="case_proposal"),
+]

@@ -14,14 +14,18 @@ from django.contrib import admin
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from activities.models import Activity, Proposal
 from audit.models import AuditEntry
 from members.models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
+from points import ledger
+from points.models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
 from visits.admin import CaseAdmin
 from visits.lifecycle import (
     allocate_numbers,
@@ -51,9 +55,10 @@ from .factories import (
 User = get_user_model()
 REGISTERED = list(admin.site._registry)
 # Written only by the lifecycle or the audit trail: never added, changed or deleted here.
-READ_ONLY = {Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange}
+READ_ONLY = {Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange, PointEntry}
 # Login records are written by django-axes; deleting an attempt is how a lockout is lifted.
-NOT_ADDABLE = READ_ONLY | {AccessAttempt, AccessLog, AccessFailureLog}
+# A member asks a query from their report card; the office only answers it here.
+NOT_ADDABLE = READ_ONLY | {AccessAttempt, AccessLog, AccessFailureLog, PointQuery}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPENED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 
@@ -155,7 +160,29 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     )
     access_log = AccessLog.objects.create(username="liaison", ip_address="10.1.2.4")
     failure = AccessFailureLog.objects.create(username="guesser", ip_address="10.9.9.8")
+    activity = Activity.objects.create(
+        kind=Activity.Kind.COMMUNITY_VISIT, title="委员进社区听民意", date=date(2026, 11, 3),
+        organiser=staff,
+    )  # fmt: skip
+    activity.workstations.add(workstation)
+    activity.participants.add(member)
+    proposal = Proposal.objects.create(
+        title="关于电梯改造的提案", lead=member, status=Proposal.Status.SUBMITTED,
+        submitted_on=date(2026, 11, 5),
+    )  # fmt: skip
+    proposal.cases.add(case)
+    scoring_year = ScoringYear.objects.create(year=2026)
+    PointRule.objects.create(scoring_year=scoring_year, category="proposal_filed", points=5)
+    GradeBand.objects.create(scoring_year=scoring_year, grade="excellent", min_points=60)
+    ledger.sync({Proposal: [proposal.pk]})
+    entry = PointEntry.objects.get()
+    query = PointQuery.objects.create(entry=entry, asked_by=member_user, text="提案得分有误吗")
     return {
+        Activity: Seeded(activity, ["委员进社区听民意"], ['value="委员进社区听民意"']),
+        Proposal: Seeded(proposal, ["关于电梯改造的提案", "李委员"], [case.number]),
+        ScoringYear: Seeded(scoring_year, ["2026"], ['value="5.00"', 'value="60.00"']),
+        PointEntry: Seeded(entry, ["李委员", "5.00"], ["李委员", "5.00"]),
+        PointQuery: Seeded(query, ["提案得分有误吗"], ["提案得分有误吗"]),
         AuditEntry: Seeded(audit_entry, ["10.1.2.3", case.number], ["10.1.2.3", case.number]),
         DutyChange: Seeded(duty_change, ["到岗签到"], ["到岗签到"]),
         AccessAttempt: Seeded(attempt, ["guesser", "10.9.9.9"], ["guesser", "10.9.9.9"]),
@@ -659,6 +686,28 @@ def _make_access_failures(n: int) -> None:
     )
 
 
+def _make_point_entries(n: int) -> list[PointEntry]:
+    year, _ = ScoringYear.objects.get_or_create(year=2049)
+    rule, _ = PointRule.objects.get_or_create(
+        scoring_year=year, category="activity", defaults={"points": 2}
+    )
+    activity_type = ContentType.objects.get_for_model(Activity)
+    return PointEntry.objects.bulk_create(
+        PointEntry(
+            member=MemberFactory(),
+            year=2049,
+            category="activity",
+            points=2,
+            rule=rule,
+            rule_version=1,
+            source_type=activity_type,
+            source_id=i,
+            occurred_on=date(2049, 1, 1),
+        )
+        for i in range(n)
+    )
+
+
 def _make_duty_changes(n: int) -> None:
     DutyChange.objects.bulk_create(
         DutyChange(assignment=assignment, kind=DutyChange.Kind.ATTENDANCE)
@@ -694,6 +743,23 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     CaseNumberSequence: _make_sequences,
     CalendarYear: _make_calendar_years,
     SpecialDay: _make_special_days,
+    Activity: lambda n: [
+        Activity.objects.create(
+            kind="micro", title=f"协商{i}", date=date(2026, 1, 1), organiser=UserFactory()
+        )
+        for i in range(n)
+    ],
+    Proposal: lambda n: [
+        Proposal.objects.create(title=f"提案{i}", lead=MemberFactory()) for i in range(n)
+    ],
+    ScoringYear: lambda n: ScoringYear.objects.bulk_create(
+        ScoringYear(year=2050 + ScoringYear.objects.count() + i) for i in range(n)
+    ),
+    PointEntry: lambda n: _make_point_entries(n),
+    PointQuery: lambda n: PointQuery.objects.bulk_create(
+        PointQuery(entry=entry, asked_by=entry.member.user or UserFactory(), text="?")
+        for entry in _make_point_entries(n)
+    ),
 }
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from activities import access as proposal_access
+from activities.forms import ProposalDraftForm
 from audit.models import AuditAction
 from audit.services import audit_record
 from members.models import DutyAssignment, Member
@@ -174,7 +176,9 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _case_page(request, case: Case, *, forms=None, revealed=False, status=200) -> HttpResponse:
+def _case_page(
+    request, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
+) -> HttpResponse:
     allowed = access.actions_for_user(request.user, case)
     forms = forms or {}
     action_forms = [
@@ -206,6 +210,13 @@ def _case_page(request, case: Case, *, forms=None, revealed=False, status=200) -
             .order_by("sent_at", "pk"),
             "members": case.handling_members.all(),
             "action_forms": action_forms,
+            "proposals": proposal_access.proposals_of_case(request.user, case),
+            "proposal_form": proposal_form
+            or (
+                ProposalDraftForm(case=case)
+                if proposal_access.may_draft_proposal(request.user, case)
+                else None
+            ),
             "today": timezone.localdate(),
         },
         status=status,

@@ -35,6 +35,11 @@ _STAFF_PERMISSIONS = (
     "visits.view_referral",
     "members.view_dutyshift",
     "members.change_dutyassignment",
+    "activities.add_activity",
+    "activities.change_activity",
+    "activities.view_activity",
+    "activities.view_proposal",
+    "activities.add_proposal",
 )
 _MEMBER_PERMISSIONS = ("members.view_dutyshift", "visits.view_case")
 

@@ -7,8 +7,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
+from activities.models import Activity, ActivityKind, CoSignature, Proposal, ProposalStatus
 from members.models import DutyAssignment, DutyShift, Member
+from points import ledger
+from points.models import Category, GradeBand, PointEntry, PointRule
 from visits.demo.cases import DEMO_SUBMISSION
 from visits.lifecycle import TERMINAL
 from visits.models import Case, CaseEvent, CaseStatus, Referral, Visit
@@ -17,6 +21,7 @@ from workstations import roles
 from workstations.models import Workstation
 
 MODELS = [Workstation, Member, DutyShift, DutyAssignment, Visit, Case, CaseEvent, Referral]
+MODELS += [Activity, Proposal, CoSignature, PointRule, GradeBand, PointEntry]
 
 
 def counts() -> dict[str, int]:
@@ -132,3 +137,41 @@ def test_seed_demo_rosters_never_put_a_member_on_two_shifts_at_once(seeded):
     ):
         assert (member, day, start) not in seen
         seen.add((member, day, start))
+
+
+def test_seed_demo_records_every_kind_of_activity_at_every_workstation_this_year_and_last(
+    seeded,
+):
+    year = timezone.localdate().year
+    kinds = set(Activity.objects.values_list("workstations", "kind", "date__year"))
+    for workstation in Workstation.objects.values_list("pk", flat=True):
+        for kind in ActivityKind.values:
+            assert {(workstation, kind, year - 1), (workstation, kind, year)} <= kinds
+    donations = Activity.objects.filter(kind=ActivityKind.DONATION)
+    assert not donations.filter(amount__isnull=True).exists()
+    assert Activity.objects.exclude(kind=ActivityKind.DONATION).filter(suggestions_gathered__gt=0)
+    assert all(a.participants.exists() for a in Activity.objects.all()[:20])
+
+
+def test_seed_demo_files_proposals_in_every_review_status_some_grown_from_cases(seeded):
+    assert 12 <= Proposal.objects.count() <= 15
+    assert set(Proposal.objects.values_list("status", flat=True)) == set(ProposalStatus.values)
+    assert Proposal.objects.filter(is_excellent=True).exists()
+    assert Proposal.objects.filter(kind="opinion", is_adopted=True).exists()
+    rejected = Proposal.objects.filter(status=ProposalStatus.NOT_ACCEPTED)
+    assert not rejected.filter(rejection_reason="").exists()
+    from_cases = Proposal.objects.filter(cases__isnull=False).distinct()
+    assert from_cases.exists()
+    for proposal in from_cases:
+        case = proposal.cases.get()
+        assert case.events.filter(note__contains=proposal.title).exists()
+
+
+def test_seed_demo_scores_every_category_and_leaves_the_ledger_equal_to_its_rebuild(seeded):
+    year = timezone.localdate().year
+    assert PointRule.objects.filter(scoring_year__year=year).count() == len(Category.values)
+    scored = set(PointEntry.objects.values_list("category", flat=True))
+    assert {Category.CONSULTATION, Category.COMMUNITY_VISIT, Category.ACTIVITY} <= scored
+    assert {Category.PROPOSAL_FILED, Category.PROPOSAL_ACCEPTED} <= scored
+    assert {Category.CITIZENS_RECEIVED, Category.DUTY_ATTENDED} <= scored
+    assert ledger.compare().clean

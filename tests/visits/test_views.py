@@ -1567,8 +1567,9 @@ CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
 # case page: + staffed workstations, the case (workstation, visit, merged-into joined),
 # the current lead (refer form), open referrals for acknowledge/reply/return (3 exists),
 # handling members, referrals, events (actor, referral, department joined), departments
-# to refer to, the open referrals each referral form lists (3).
-CASE_PAGE = SIGNED_IN + 13 + SESSION_SAVE
+# to refer to, the open referrals each referral form lists (3), the proposals made from
+# the case (with whether the user may open each), the members to lead a new draft.
+CASE_PAGE = SIGNED_IN + 15 + SESSION_SAVE
 
 
 @pytest.mark.parametrize(

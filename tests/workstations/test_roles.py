@@ -18,6 +18,11 @@ STAFF_PERMISSIONS = {
     "visits.view_referral",
     "members.view_dutyshift",
     "members.change_dutyassignment",
+    "activities.add_activity",
+    "activities.change_activity",
+    "activities.view_activity",
+    "activities.view_proposal",
+    "activities.add_proposal",
 }
 MEMBER_PERMISSIONS = {"members.view_dutyshift", "visits.view_case"}
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from activities.demo import seed_activities
 from visits.demo.bulk import seed_bulk
 from visits.demo.cases import demo_cases_exist, seed_cases, seed_online_demo
 from visits.demo.network import DEMO_PASSWORD, seed_network, seed_rosters
@@ -47,6 +48,15 @@ class Command(BaseCommand):
             opened = seed_cases(rng, cases, now)
             self.stdout.write(f"{opened} demo cases played through the lifecycle.")
         online = seed_online_demo(now)
+        seeded = seed_activities(rng, today)
+        if seeded.activities:
+            self.stdout.write(
+                f"{seeded.activities} demo activities, {seeded.proposals} proposals; point rules "
+                f"for {today.year - 1} and {today.year}, ledger rebuilt "
+                f"({seeded.ledger_differences} facts scored afterwards)."
+            )
+        else:
+            self.stdout.write("Demo activities already there; left as they are.")
         if scale:
             started = time.monotonic()
             made = seed_bulk(rng, scale, now, progress=self.stdout.write)

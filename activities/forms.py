@@ -1,0 +1,77 @@
+"""Forms for the staff pages. Every choice a user can post is limited to their scope."""
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from visits.models import Case
+from workstations.models import Workstation
+
+from .models import Activity, ProposalKind
+
+
+def active_members() -> QuerySet[Member]:
+    return Member.objects.filter(is_active=True).order_by("home_workstation__ordering", "name")
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "workstations",
+            "participants",
+            "description",
+            "suggestions_gathered",
+            "amount",
+            "is_published",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "workstations": forms.CheckboxSelectMultiple,
+            "participants": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, workstations: QuerySet[Workstation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstations"].queryset = workstations
+        self.fields["participants"].queryset = active_members()
+        self.fields["participants"].required = False
+        if not self.is_bound and len(first := list(workstations[:2])) == 1:
+            self.initial.setdefault("workstations", first)
+
+
+class AttendanceForm(forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Members who took part"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = active_members()
+
+
+class ProposalDraftForm(forms.Form):
+    """Turn a case into a proposal draft or a public-opinion report."""
+
+    prefix = "proposal"  # its fields share the case page with the lifecycle forms
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProposalKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    lead = forms.ModelChoiceField(
+        label=_("Lead member"), queryset=Member.objects.none(), empty_label=_("— choose —")
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["lead"].queryset = active_members()
+        self.initial.setdefault("title", case.title)
+        self.initial.setdefault("kind", ProposalKind.PROPOSAL)

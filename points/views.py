@@ -1,0 +1,162 @@
+"""Report cards: a member's own card, any card for the office (and for the public once the
+office publishes the year), the year's table and workbook, and a member's query about a
+line of their card."""
+
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from openpyxl import Workbook
+
+from audit.models import AuditAction
+from audit.services import audit_record
+from members.models import Member
+from visits.exports import neutralise
+from workstations import roles
+
+from . import cards
+from .models import Category, PointEntry, PointQuery, ScoringYear
+
+
+class QueryForm(forms.ModelForm):
+    class Meta:
+        model = PointQuery
+        fields = ["text"]
+
+
+def _own_member(user) -> Member | None:
+    """The user's Member row, if the user is a member."""
+    return getattr(user, "member", None) if roles.is_member(user) else None
+
+
+def _administrator_only(user) -> None:
+    if not roles.is_administrator(user):
+        raise Http404
+
+
+def _card_page(request: HttpRequest, member: Member, year: int, *, own: bool) -> HttpResponse:
+    return render(
+        request,
+        "points/card.html",
+        {
+            "card": cards.card(member, year),
+            "member": member,
+            "own": own,
+            # Queries and answers are between the member and the office.
+            "show_queries": own or roles.is_administrator(request.user),
+            "years": ScoringYear.objects.values_list("year", flat=True) if own else (),
+        },
+    )
+
+
+@require_safe
+@login_required
+def my_card(request: HttpRequest) -> HttpResponse:
+    member = _own_member(request.user)
+    if member is None:
+        raise Http404
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return _card_page(request, member, year, own=True)
+
+
+@require_safe
+def member_card(request: HttpRequest, year: int, member_pk: int) -> HttpResponse:
+    """Administrators see every card, members their own; anyone, once the office has
+    published the year's cards."""
+    published = ScoringYear.objects.filter(year=year, cards_published=True).exists()
+    if not published and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    member = get_object_or_404(Member.objects.select_related("activity_group"), pk=member_pk)
+    own_member = _own_member(request.user)
+    own = own_member is not None and own_member.pk == member.pk
+    if not (own or published or roles.is_administrator(request.user)):
+        raise Http404
+    return _card_page(request, member, year, own=own)
+
+
+@require_safe
+@login_required
+def year_cards(request: HttpRequest, year: int) -> HttpResponse:
+    _administrator_only(request.user)
+    categories = cards.year_categories(year)
+    rows = [(row, row.totals_in(categories)) for row in cards.year_totals(year)]
+    return render(
+        request,
+        "points/year_cards.html",
+        {
+            "year": year,
+            "scoring_year": ScoringYear.objects.filter(year=year).first(),
+            "categories": [Category(category).label for category in categories],
+            "rows": rows,
+        },
+    )
+
+
+def _workbook(year: int) -> Workbook:
+    categories = cards.year_categories(year)
+    labels = [str(Category(category).label) for category in categories]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Report cards %(year)s") % {"year": year})
+    sheet.append(
+        [_("Rank"), _("Member"), _("Activity group"), _("Sector"), _("Workstation"), *labels,
+         _("Total"), _("Grade")]
+    )  # fmt: skip
+    for row in cards.year_totals(year):
+        member = row.member
+        sheet.append(
+            [row.rank, neutralise(member.name), neutralise(member.activity_group or ""),
+             neutralise(member.sector), neutralise(member.home_workstation),
+             *row.totals_in(categories), row.total, str(row.grade.label) if row.grade else ""]
+        )  # fmt: skip
+    entries = book.create_sheet(_("Entries"))
+    entries.append(
+        [_("Member"), _("Date"), _("Category"), _("Source"), _("Points"), _("Rule version")]
+    )
+    for entry, description in cards.year_entries(year):
+        entries.append(
+            [neutralise(entry.member.name), entry.occurred_on, entry.get_category_display(),
+             neutralise(description), entry.points, entry.rule_version]
+        )  # fmt: skip
+    return book
+
+
+@require_safe
+@login_required
+def year_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    _administrator_only(request.user)
+    output = io.BytesIO()
+    _workbook(year).save(output)
+    output.seek(0)
+    filename = f"report-cards-{year}.xlsx"
+    audit_record(request, AuditAction.EXPORT, filename)
+    return FileResponse(output, as_attachment=True, filename=filename)
+
+
+@require_POST
+@login_required
+def query_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member asks the office about a line of their own card."""
+    member = _own_member(request.user)
+    if member is None:
+        raise Http404
+    entry = get_object_or_404(PointEntry, pk=pk, member=member)
+    form = QueryForm(request.POST)
+    if form.is_valid():
+        form.instance.entry, form.instance.asked_by = entry, request.user
+        form.save()
+        messages.success(request, _("Your question has gone to the office."))
+    else:
+        messages.error(request, _("Write your question, in at most 2000 characters."))
+    card_url = reverse("points:my_card")
+    return redirect(f"{card_url}?year={entry.year}#entry-{entry.pk}")
