@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -89,3 +90,22 @@ def test_the_statistics_page_and_the_column_print_them(office_year):
 def test_an_empty_year_has_no_filing_rate(db):
     done = figures.participation(YEAR)
     assert (done.proposals_filed, done.filing_rate, done.donations) == (0, None, Decimal("0"))
+
+
+def test_the_column_reports_the_demo_networks_figures_from_its_records(db):
+    call_command("seed_demo", cases=60, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    this_year = Proposal.objects.filter(submitted_on__year=YEAR, kind=Proposal.Kind.PROPOSAL)
+    filed = this_year.exclude(status=Proposal.Status.DRAFT).count()
+    excellent = this_year.filter(is_excellent=True).count()
+    suggestions = sum(
+        Activity.objects.filter(date__year=YEAR).values_list("suggestions_gathered", flat=True)
+    )
+    assert filed and excellent and suggestions  # the demo has some of each
+    client = Client()
+    client.cookies["django_language"] = "en"
+
+    column = client.get(reverse("public:column")).content.decode()
+
+    assert f"<dt>Proposals filed</dt><dd>{filed}</dd>" in column
+    assert f"<dt>Excellent proposals</dt><dd>{excellent}</dd>" in column
+    assert f"<dt>Suggestions gathered</dt><dd>{suggestions}</dd>" in column
