@@ -18,7 +18,7 @@ class Category(models.TextChoices):
     DUTY_ABSENT = "duty_absent", _("Absence from duty without leave")
     CITIZENS_RECEIVED = "received", _("Citizens received")
     CASE_CLOSED = "case_closed", _("Case followed to closure")
-    CONSULTATION = "consultation", _("Consultation held")
+    CONSULTATION = "consultation", _("Consultations held")
     COMMUNITY_VISIT = "community_visit", _("Community visit")
     ACTIVITY = "activity", _("Activity attended")
     PROPOSAL_FILED = "proposal_filed", _("Proposal filed")
