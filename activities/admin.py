@@ -10,6 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ACTIVITY_FIELDS
 from .models import Activity, CoSignature, Proposal
 from .services import check_organiser
 
@@ -17,18 +18,7 @@ from .services import check_organiser
 class ActivityAdminForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = [
-            "kind",
-            "title",
-            "date",
-            "workstations",
-            "organiser",
-            "participants",
-            "description",
-            "suggestions_gathered",
-            "amount",
-            "is_published",
-        ]
+        fields = [*ACTIVITY_FIELDS[:4], "organiser", *ACTIVITY_FIELDS[4:]]
 
     def clean(self) -> dict:
         cleaned = super().clean()

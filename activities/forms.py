@@ -15,20 +15,24 @@ def active_members() -> QuerySet[Member]:
     return Member.objects.filter(is_active=True).order_by("home_workstation__ordering", "name")
 
 
+# What an activity records, on the staff pages and (with its organiser) in admin.
+ACTIVITY_FIELDS = [
+    "kind",
+    "title",
+    "date",
+    "workstations",
+    "participants",
+    "description",
+    "suggestions_gathered",
+    "amount",
+    "is_published",
+]
+
+
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = [
-            "kind",
-            "title",
-            "date",
-            "workstations",
-            "participants",
-            "description",
-            "suggestions_gathered",
-            "amount",
-            "is_published",
-        ]
+        fields = ACTIVITY_FIELDS
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "workstations": forms.CheckboxSelectMultiple,

@@ -27,11 +27,6 @@ def rules(db):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def client(client):
     client.cookies["django_language"] = "en"
     return client
@@ -246,7 +241,7 @@ def test_the_workbook_holds_every_members_year_and_every_entry(
     rows = list(cards_sheet.values)
     assert rows[0][:5] == ("Rank", "Member", "Activity group", "Sector", "Workstation")
     assert rows[0][-2:] == ("Total", "Grade")
-    consultation = rows[0].index("Consultation held")
+    consultation = rows[0].index("Consultations held")
     assert rows[1][:5] == (1, "李委员", "法制组", "法律界", "西一路街道委员工作室")
     assert (rows[1][consultation], rows[1][-2], rows[1][-1]) == (4, 6, "Excellent (优秀)")
     assert (rows[2][:2], rows[2][-2:]) == ((2, "王委员"), (4, "Competent (称职)"))
@@ -460,8 +455,7 @@ def test_the_workbook_takes_as_many_queries_for_500_members_as_for_5(
     workstation, sector = WorkstationFactory(), SectorFactory()
     bulk_year(
         Member.objects.bulk_create(
-            Member(name=f"委员{n}", sector=sector, home_workstation=workstation)
-            for n in range(495)
+            Member(name=f"委员{n}", sector=sector, home_workstation=workstation) for n in range(495)
         ),
         activities,
     )

@@ -62,12 +62,6 @@ def rules(db):
     return make_rules()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block and then its on-commit work (the ledger), as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def attend(committed, member, day: date, attendance=Attendance.ATTENDED, workstation=None):
     """A duty shift the member attended (or missed): scored by the ledger on commit."""
     with committed():

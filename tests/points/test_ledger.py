@@ -38,12 +38,6 @@ def rules(db):
     }
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block and then its on-commit work, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def active(member=None):
     entries = PointEntry.objects.filter(reversed_at__isnull=True)
     if member is not None:
