@@ -250,8 +250,8 @@ def test_the_workbook_holds_every_members_year_and_every_entry(
     assert len(entries) == 4  # the header, 李's two lines, 王's one
     assert {(e[0], e[2], e[4]) for e in entries[1:]} == {
         ("李委员", "Duty attended", 2),
-        ("李委员", "Consultation held", 4),
-        ("王委员", "Consultation held", 4),
+        ("李委员", "Consultations held", 4),
+        ("王委员", "Consultations held", 4),
     }
     assert AuditEntry.objects.get().target == "report-cards-2026.xlsx"
 
