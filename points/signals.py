@@ -40,10 +40,21 @@ def shift_moved(sender, instance, created, **kwargs) -> None:
 
 @receiver(m2m_changed)
 def members_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    if sender not in MEMBER_LISTS or not action.startswith("post_"):
+    if sender not in MEMBER_LISTS:
         return
     if not reverse:
-        _sync_on_commit(type(instance), instance.pk)
-    else:  # changed from the member's side: every source row on the list
-        for pk in pk_set or ():
+        if action.startswith("post_"):
+            _sync_on_commit(type(instance), instance.pk)
+    elif action == "pre_clear":
+        # Changed from the member's side, all at once: the rows are known only before.
+        pks = list(getattr(instance, _accessor(sender, model)).values_list("pk", flat=True))
+        transaction.on_commit(lambda: ledger.sync({model: pks}))
+    elif action in ("post_add", "post_remove"):
+        for pk in pk_set:
             _sync_on_commit(model, pk)
+
+
+def _accessor(through, model) -> str:
+    """The member's side of a member list, e.g. `visits_received` for a visit's members."""
+    field = next(f for f in model._meta.many_to_many if f.remote_field.through is through)
+    return field.remote_field.get_accessor_name()

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from workstations.models import Department
+from workstations.validators import no_contact_details
 
 from . import lifecycle
 from .lifecycle import Action
@@ -180,7 +181,7 @@ class ResolveForm(ActionForm):
     action = Action.RESOLVE
     note = _note(_("How it was resolved"))
     public_summary = Case._meta.get_field("public_summary").formfield(
-        widget=forms.TextInput(attrs={"maxlength": 200})
+        widget=forms.TextInput(attrs={"maxlength": 200}), validators=[no_contact_details]
     )
 
     def perform(self, actor):

@@ -215,3 +215,19 @@ def test_moving_a_shift_moves_its_duties_facts_even_into_a_year_without_rules(ru
         shift.date = date(2025, 12, 31)
         shift.save()
     assert active() == [] and ledger.compare().clean
+
+
+def test_clearing_a_members_activities_from_the_members_side_reverses_them(rules, committed):
+    member = MemberFactory()
+    with committed():
+        activity = Activity.objects.create(
+            kind=Activity.Kind.LEGAL_AID, title="法律援助日", date=date(2026, 6, 1),
+            organiser=UserFactory(),
+        )  # fmt: skip
+        member.activities.add(activity)
+    assert active(member) == [("activity", Decimal("1.5"))]
+
+    with committed():
+        member.activities.clear()
+
+    assert active(member) == [] and ledger.compare().clean

@@ -1131,10 +1131,10 @@ STEPS = [
     Step(
         "replied",
         "resolve",
-        lambda c: {"note": "电梯已修复"},
+        lambda c: {"note": "电梯已修复", "public_summary": "小区电梯已修复"},
         S.RESOLVED,
         EventKind.RESOLVED,
-        check=lambda c: c.resolved_at is not None,
+        check=lambda c: c.resolved_at is not None and c.public_summary == "小区电梯已修复",
         note="电梯已修复",
     ),
     Step(
@@ -1695,3 +1695,26 @@ def test_a_refusal_is_explained_in_chinese_by_default(sign_in, staff, world, wor
     response = act(sign_in(staff, language=""), case, "resolve", note="想直接办结")
 
     assert "诉求处于“已转办”状态时，不能执行“办结”。" in html(response)
+
+
+def test_a_public_summary_with_a_phone_number_is_a_field_error_and_changes_nothing(
+    client, staff, world, workstation
+):
+    case = world.replied(workstation)
+
+    response = act(client, case, "resolve", note="已修复", public_summary="请联系13812345678")
+
+    assert response.status_code == 400
+    (form,) = [f for f in response.context["action_forms"] if f.is_bound]
+    assert "phone or ID number" in " ".join(form.errors["public_summary"])
+    case.refresh_from_db()
+    assert (case.status, case.public_summary) == (S.REPLIED, "")
+
+
+def test_the_case_page_shows_the_summary_to_be_published(client, staff, world, workstation):
+    case = world.replied(workstation)
+    act(client, case, "resolve", note="已修复", public_summary="小区电梯已修复")
+
+    html = client.get(f"/cases/{case.number}/").content.decode()
+
+    assert '<dd id="public-summary">小区电梯已修复' in html
