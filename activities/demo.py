@@ -13,7 +13,7 @@ from members.models import Member
 from points import ledger
 from points.models import Category, Grade, GradeBand, PointRule, ScoringYear
 from visits.lifecycle import TERMINAL
-from visits.models import Case
+from visits.models import Case, Satisfaction
 from workstations.models import Department, Workstation
 
 from .models import (
@@ -23,7 +23,6 @@ from .models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
-    ProposerSatisfaction,
     ReplyClass,
 )
 from .services import activity_record, proposal_draft_from_case, proposal_save
@@ -206,7 +205,7 @@ def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> i
                 proposal.lead_department = rng.choice(departments)
             proposal.reply = REPLY
             proposal.reply_class = rng.choice(ReplyClass.values)
-            proposal.proposer_satisfaction = rng.choice(ProposerSatisfaction.values)
+            proposal.proposer_satisfaction = rng.choice(Satisfaction.values)
             proposal.is_excellent = step == "accepted_excellent"
             accepted = accepted or proposal
         elif step == "not_accepted":

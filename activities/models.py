@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
-from visits.models import Case
+from visits.models import Case, Satisfaction
 from workstations.models import Department, Workstation
 
 
@@ -105,12 +105,6 @@ class ReplyClass(models.TextChoices):
     C = "C", _("C: planned for later")
 
 
-class ProposerSatisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")
-    BASICALLY = "basically", _("Basically satisfied")
-    UNSATISFIED = "unsatisfied", _("Unsatisfied")
-
-
 class Proposal(models.Model):
     """A proposal or a public-opinion report, from draft to the departments' reply."""
 
@@ -170,7 +164,7 @@ class Proposal(models.Model):
         _("implementation class"), max_length=1, choices=ReplyClass, blank=True
     )
     proposer_satisfaction = models.CharField(
-        _("proposer's satisfaction"), max_length=12, choices=ProposerSatisfaction, blank=True
+        _("proposer's satisfaction"), max_length=12, choices=Satisfaction, blank=True
     )
     is_excellent = models.BooleanField(_("rated excellent"), default=False)
     is_adopted = models.BooleanField(
