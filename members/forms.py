@@ -36,6 +36,13 @@ def _time(hour: str, minute: str) -> time | None:
         return None
 
 
+def _date_field(label) -> forms.DateField:
+    """A date the browser's date picker fills in."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 class RotationForm(forms.Form):
     """What the administrator asks the rotation generator for; `spec()` turns it into a
     RotationSpec. The spec's own rules (range, groups or members, …) are checked by
@@ -46,12 +53,8 @@ class RotationForm(forms.Form):
         queryset=Workstation.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
-    first = forms.DateField(
-        label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    last = forms.DateField(
-        label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    first = _date_field(_("First date"))
+    last = _date_field(_("Last date"))
     recurrence = forms.ChoiceField(
         label=_("Recurrence"),
         choices=Recurrence.choices,
@@ -176,12 +179,8 @@ def plan_digest(preview: Plan) -> str:
 class FairnessForm(forms.Form):
     """The period and scope of the fairness view; a GET form, so a view can be bookmarked."""
 
-    first = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    last = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    first = _date_field(_("From"))
+    last = _date_field(_("To"))
     workstation = forms.ModelChoiceField(
         label=_("Workstation"), queryset=Workstation.objects.all(), required=False
     )

@@ -1,7 +1,11 @@
 """Personas and shared fixtures: administrator, staff of this workstation, staff of
 another, member, anonymous."""
 
+from collections.abc import Callable
+
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from workstations import roles
 
@@ -48,3 +52,25 @@ def member_user(workstation):
 def fast_password_hashing(settings):
     # Every persona gets a password; the production hasher would spend ~0.25 s on each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def sign_in(db) -> Callable[..., Client]:
+    """A fresh client signed in as `user` (anonymous for None), in English unless asked.
+
+    English keeps the assertions readable; the Chinese default is tested on its own."""
+
+    def sign_in(user=None, language: str = "en", **defaults) -> Client:
+        client = Client(**defaults)
+        if user is not None:
+            client.force_login(user)
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def member(member_user):
+    return member_user.member

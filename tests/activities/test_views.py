@@ -7,9 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,25 +18,6 @@ from workstations import roles
 
 from ..factories import MemberFactory, UserFactory, open_case
 from ..visits.pages import errors_next_to, html, section
-
-
-@pytest.fixture
-def sign_in(db):
-    """A fresh client signed in as `user` (anonymous for None), in English."""
-
-    def sign_in(user=None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def member(member_user):
-    return member_user.member
 
 
 @pytest.fixture

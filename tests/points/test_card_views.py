@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -18,6 +16,7 @@ from members.models import Member
 from points.models import Category, GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
 
 from ..factories import MemberFactory, SectorFactory, UserFactory, WorkstationFactory
+from ..visits.pages import queries_for
 from .test_cards import YEAR, attend, make_bands, make_rules, take_part
 
 
@@ -360,14 +359,6 @@ def test_the_menu_offers_my_report_card_to_members_and_report_cards_to_administr
 
 
 # --- query counts ------------------------------------------------------------------------
-
-
-def queries_for(client, url: str) -> int:
-    client.get(url)  # warm: content types, translations
-    with CaptureQueriesContext(connection) as run:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(run)
 
 
 # The signed-in request: the session, the user, the role groups; and saving the session.

@@ -2,12 +2,9 @@
 a signed-in client speaking a chosen language, and cases brought to each status
 through the lifecycle."""
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from visits import lifecycle
@@ -34,28 +31,6 @@ def working_calendar(db):
 def deadlines(settings):
     settings.FOLLOW_UP_WORKING_DAYS = 5
     settings.REFERRAL_REPLY_WORKING_DAYS = 15
-
-
-@pytest.fixture
-def sign_in(db) -> Callable[..., Client]:
-    """A fresh client signed in as `user` (anonymous for None), in English unless asked.
-
-    English keeps the assertions readable; the Chinese default is tested on its own."""
-
-    def sign_in(user=None, language: str = "en", **defaults) -> Client:
-        client = Client(**defaults)
-        if user is not None:
-            client.force_login(user)
-        if language:
-            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def member(member_user):
-    return member_user.member
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 import re
 from html import unescape
 
+from django.db import connection
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 
 NUMBER = re.compile(r"XC-\d{4}-\d{6}")
 _ROW_LINK = re.compile(r'<td[^>]*><a href="/cases/(XC-\d{4}-\d{6})/">')
@@ -49,3 +51,12 @@ def errors_next_to(response: HttpResponse, field_id: str) -> list[str]:
 def offered_actions(response: HttpResponse) -> set[str]:
     """The steps the case page offers a form for."""
     return set(re.findall(r'<details class="action" id="action-([a-z_]+)"', html(response)))
+
+
+def queries_for(client, url: str) -> int:
+    """The queries a page runs once the first visit has warmed the caches."""
+    client.get(url)  # warm: content types, translations
+    with CaptureQueriesContext(connection) as run:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(run)

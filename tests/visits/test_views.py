@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -42,7 +40,7 @@ from ..factories import (
     open_case,
 )
 from .conftest import ADDRESS, MASKED_NAME, MASKED_PHONE, NAME, PHONE, days_ago
-from .pages import NUMBER, errors_next_to, html, listed, offered_actions, section
+from .pages import NUMBER, errors_next_to, html, listed, offered_actions, queries_for, section
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -1548,14 +1546,6 @@ def seed_world(world, workstation, member, n: int) -> None:
         shift = DutyShiftFactory(workstation=workstation, date=today + timedelta(days=day))
         DutyAssignmentFactory(shift=shift, member=member)
         DutyAssignmentFactory(shift=shift)
-
-
-def queries_for(client, url: str) -> int:
-    client.get(url)  # warm: content types, translations
-    with CaptureQueriesContext(connection) as run:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(run)
 
 
 # dashboard: + staffed workstations, open counts by status, overdue rows, waiting rows,
