@@ -96,10 +96,11 @@ def seed_point_rules(today: date) -> None:
             )
 
 
-def seed_activities(rng: random.Random, today: date) -> Seeded:
+def seed_activities(rng: random.Random, proposals_rng: random.Random, today: date) -> Seeded:
     """Activities of every kind at every workstation this year and last, ~15 proposals (some
     grown from demo cases), the point rules, then a ledger rebuilt from all the facts.
-    Does nothing if activities exist."""
+    Does nothing if activities exist. Each draws from its own stream, so that the number
+    of days so far this year (which spreads the activities) never changes the proposals."""
     if Activity.objects.exists():
         return Seeded()
     # Rules first, so that the ledger scores the activities as they are recorded.
@@ -108,7 +109,7 @@ def seed_activities(rng: random.Random, today: date) -> Seeded:
     with transaction.atomic():
         activities = _activities(rng, today)
         seeded.activities = len(activities)
-    seeded.proposals = _proposals(rng, today, activities)
+    seeded.proposals = _proposals(proposals_rng, today, activities)
     # Duties and visits seeded before the rules existed are scored now.
     seeded.ledger_differences = len(ledger.rebuild().differences)
     return seeded
@@ -125,8 +126,9 @@ def _activities(rng: random.Random, today: date) -> list[Activity]:
         for year in (today.year - 1, today.year):
             last_day = today if year == today.year else date(year, 12, 31)
             for kind in ActivityKind:
+                # A fraction of the year so far: one draw whatever the date.
                 day = date(year, 1, 1) + timedelta(
-                    days=rng.randrange((last_day - date(year, 1, 1)).days + 1)
+                    days=int(rng.random() * ((last_day - date(year, 1, 1)).days + 1))
                 )
                 activity = Activity(
                     kind=kind,
@@ -189,8 +191,9 @@ def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> i
     ]
     accepted = None
     consultations = [a for a in activities if a.kind == ActivityKind.MICRO_CONSULTATION]
-    for proposal, step in zip(drafts, plan, strict=False):
-        year = today.year - rng.randint(0, 1)
+    for index, (proposal, step) in enumerate(zip(drafts, plan, strict=False)):
+        # Alternate years, so that this year and last both have every kind of outcome.
+        year = today.year - index % 2
         submitted = min(today, date(year, rng.randint(1, 10), rng.randint(1, 28)))
         proposal.cosign_deadline = submitted
         if consultations and rng.random() < 0.4:

@@ -1,7 +1,7 @@
 """The public pages (column, workstation, member): what everyone may see, what nobody
 may, the page cache, the query counts, and markup typed into any field never rendering."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -706,8 +706,10 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_member_page(anonymo
 
 
 def test_the_column_shows_cases_by_status_and_the_average_days_to_close(
-    anonymous, workstation, working_calendar
+    anonymous, workstation, working_calendar, today, time_machine
 ):
+    # The column counts this year's cases: mid-June, four days ago is this year on any day.
+    time_machine.move_to(timezone.make_aware(datetime(today.year, 6, 15, 10)), tick=False)
     opened = timezone.now() - timedelta(days=4)
     published(workstation, summary="已办结的事项", now=opened)  # resolved at once: 0 days
     case = open_case(visit=visit(workstation, consent=False), now=opened)

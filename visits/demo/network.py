@@ -247,16 +247,21 @@ def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:
                     if pool
                     else set()
                 )
+                # Drawn for every shift, past or not, so that which shifts are past
+                # does not change what the later draws give.
+                absent = [rng.random() < 0.08 for _ in chosen]
                 DutyAssignment.objects.bulk_create(
                     DutyAssignment(
                         shift=shift,
                         member=member,
-                        attendance=_past_attendance(rng) if day < today else Attendance.SCHEDULED,
+                        attendance=_past_attendance(missed)
+                        if day < today
+                        else Attendance.SCHEDULED,
                     )
-                    for member in chosen
+                    for member, missed in zip(chosen, absent, strict=True)
                 )
     return created
 
 
-def _past_attendance(rng: random.Random) -> str:
-    return Attendance.ABSENT if rng.random() < 0.08 else Attendance.ATTENDED
+def _past_attendance(missed: bool) -> str:
+    return Attendance.ABSENT if missed else Attendance.ATTENDED

@@ -1,12 +1,13 @@
 import random
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from activities.demo import seed_activities
-from visits.demo.bulk import seed_bulk
+from visits.demo.bulk import DAYS_BACK, seed_bulk
 from visits.demo.cases import demo_cases_exist, seed_cases, seed_online_demo
 from visits.demo.network import DEMO_PASSWORD, seed_network, seed_rosters
 from workdays.loading import load_year
@@ -33,22 +34,29 @@ class Command(BaseCommand):
     def handle(self, *args, cases, scale, seed, **options):
         if cases < 0 or scale < 0:
             raise CommandError("--cases and --scale take a number of cases, 0 or more.")
-        rng = random.Random(seed)
+
+        # One random stream per part of the demo: what one part draws (say, attendance for
+        # the shifts already past, which depends on today's weekday) never shifts what the
+        # next part draws, so the demo's content is the same on any day; only dates move.
+        def stream(part: str) -> random.Random:
+            return random.Random(f"{seed}:{part}")
+
         now = timezone.now()
         today = timezone.localdate(now)
-        for year in range(today.year - 2, today.year + 2):
+        # Every year the demo's dates reach: the bulk cases go back DAYS_BACK days.
+        for year in range((today - timedelta(days=DAYS_BACK + 1)).year, today.year + 2):
             load_year(year)
         with transaction.atomic():
-            logins = seed_network(rng)
-            shifts = seed_rosters(rng, today)
+            logins = seed_network(stream("network"))
+            shifts = seed_rosters(stream("rosters"), today)
         self.stdout.write(f"Network ready; {shifts} new duty shifts.")
         if demo_cases_exist():
             self.stdout.write("Demo cases already there; left as they are.")
         else:
-            opened = seed_cases(rng, cases, now)
+            opened = seed_cases(stream("cases"), cases, now)
             self.stdout.write(f"{opened} demo cases played through the lifecycle.")
         online = seed_online_demo(now)
-        seeded = seed_activities(rng, today)
+        seeded = seed_activities(stream("activities"), stream("proposals"), today)
         if seeded.activities:
             self.stdout.write(
                 f"{seeded.activities} demo activities, {seeded.proposals} proposals; point rules "
@@ -59,7 +67,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo activities already there; left as they are.")
         if scale:
             started = time.monotonic()
-            made = seed_bulk(rng, scale, now, progress=self.stdout.write)
+            made = seed_bulk(stream("bulk"), scale, now, progress=self.stdout.write)
             self.stdout.write(f"{made} bulk cases in {time.monotonic() - started:.0f} s.")
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
