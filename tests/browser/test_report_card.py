@@ -4,6 +4,7 @@ a line sent to the office, and the printable file copy (print stylesheet)."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 def test_a_member_reads_queries_and_prints_their_report_card(
     page: Page, live_server, member_user, workstation, watch, screenshot
 ):
-    year = date.today().year
+    year = timezone.localdate().year
     make_rules(year)
     make_bands(year, excellent="10", competent="3", incompetent="0")
     member = Member.objects.get(user=member_user)
