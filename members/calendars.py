@@ -8,6 +8,10 @@ from django.db.models import Prefetch, QuerySet
 
 from .models import DutyAssignment, DutyShift
 
+# The days a roster page shows: its week or month and their neighbours then stay far from
+# the ends of what a date can hold (years 1 and 9999).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
 
 @dataclass
 class Day:

@@ -20,7 +20,7 @@ from workstations import roles
 from workstations.models import Workstation
 
 from . import feeds
-from .calendars import grid, month_bounds, week_start, with_people
+from .calendars import FIRST_DAY, LAST_DAY, grid, month_bounds, week_start, with_people
 from .duties import DutyError, assignment_mark_attendance, assignment_take_leave, assignments_swap
 from .forms import AttendanceForm, LeaveForm, SwapForm
 from .models import Attendance, DutyAssignment, DutyShift, Member
@@ -80,7 +80,23 @@ def rosters(request: HttpRequest) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> date:
-    return parse_date(request.GET.get("date", "")) or timezone.localdate()
+    """The day asked for with ?date=, or today; a day that is no date (2026-02-30) or lies
+    outside the years a roster holds is today's too, with a message."""
+    asked = request.GET.get("date", "")
+    if not asked:
+        return timezone.localdate()
+    try:
+        day = parse_date(asked)
+    except ValueError:  # well formed but impossible
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        messages.warning(
+            request,
+            _("That date cannot be shown: choose a day from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+        return timezone.localdate()
+    return day
 
 
 @require_safe
