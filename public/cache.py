@@ -37,6 +37,15 @@ def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
     return "page:" + hashlib.sha256(variant.encode()).hexdigest()
 
 
+def page_address(request: HttpRequest) -> str:
+    """The page's path with only the query parameters its view reads: what a page may
+    echo (the language and care-mode links return to it). The full address would put
+    whatever the first visitor appended into the page stored for everyone."""
+    params = getattr(request, "page_params", ())
+    query = urlencode([(name, request.GET[name]) for name in params if name in request.GET])
+    return f"{request.path}?{query}" if query else request.path
+
+
 def cached_for_visitors(view=None, *, params: tuple[str, ...] = ()):
     """`@cached_for_visitors`, or `@cached_for_visitors(params=("year",))` for a view that
     reads query parameters."""
@@ -45,6 +54,7 @@ def cached_for_visitors(view=None, *, params: tuple[str, ...] = ()):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.page_params = params
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         key = page_key(request, params)

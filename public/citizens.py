@@ -2,12 +2,14 @@
 (/track/), add information and give the follow-up. None of them is cached, and none is
 kept by a browser: they carry a case's progress or a fresh lookup code."""
 
+import math
 import time
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -116,19 +118,28 @@ def track(request: HttpRequest) -> HttpResponse:
         return _track_page(request, lookup=form, status=400)
     number = form.cleaned_data["number"].strip().upper()
     address = throttle.address(request)
-    per_number = f"{number}|{address}"
-    if (
-        throttle.exceeded(throttle.LOOKUPS, address)
-        or throttle.exceeded(throttle.FAILED_LOOKUPS_PER_NUMBER, per_number)
-        or throttle.exceeded(throttle.FAILED_LOOKUPS_PER_NUMBER_ANYWHERE, number)
+    if throttle.exceeded(throttle.LOOKUPS, address) or throttle.exceeded(
+        throttle.FAILED_LOOKUPS_PER_NUMBER, f"{number}|{address}"
     ):
         form.add_error(None, _("Too many attempts. Please try again later."))
+        return _track_page(request, lookup=form, status=429)
+    wait = throttle.slow_lane_wait(number, address)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        form.add_error(
+            None,
+            ngettext(
+                "Many wrong codes were sent for this tracking number. Please try again in %(minutes)d minute.",
+                "Many wrong codes were sent for this tracking number. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
         return _track_page(request, lookup=form, status=429)
     throttle.count(throttle.LOOKUPS, address)
     case = case_lookup(number, form.cleaned_data["code"])
     if case is None:
-        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER, per_number)
-        throttle.count(throttle.FAILED_LOOKUPS_PER_NUMBER_ANYWHERE, number)
+        throttle.count_failed_lookup(number, address)
         # The same answer for an unknown number and a wrong code.
         form.add_error(None, _("No case matches this tracking number and lookup code."))
         return _track_page(request, lookup=form, status=400)
