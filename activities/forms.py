@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
 from visits.models import Case
+from workstations.formfields import ModelMultipleChoiceField
 from workstations.models import Workstation
 
 from .models import Activity, ProposalKind
@@ -39,6 +40,10 @@ class ActivityForm(forms.ModelForm):
             "participants": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {
+            "workstations": ModelMultipleChoiceField,
+            "participants": ModelMultipleChoiceField,
+        }
 
     def __init__(self, *args, workstations: QuerySet[Workstation], **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +55,7 @@ class ActivityForm(forms.ModelForm):
 
 
 class AttendanceForm(forms.Form):
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleChoiceField(
         label=_("Members who took part"),
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,

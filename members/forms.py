@@ -9,6 +9,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from workstations.formfields import ModelMultipleChoiceField
 from workstations.models import Workstation
 
 from .models import ActivityGroup, Attendance, DutyAssignment, DutyShift, Member
@@ -48,7 +49,7 @@ class RotationForm(forms.Form):
     RotationSpec. The spec's own rules (range, groups or members, …) are checked by
     `rotation.validate`, whose refusals the view shows as errors of this form."""
 
-    workstations = forms.ModelMultipleChoiceField(
+    workstations = ModelMultipleChoiceField(
         label=_("Workstations"),
         queryset=Workstation.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -89,14 +90,14 @@ class RotationForm(forms.Form):
     members_per_shift = forms.IntegerField(
         label=_("Members per shift"), min_value=1, max_value=50, initial=1
     )
-    groups = forms.ModelMultipleChoiceField(
+    groups = ModelMultipleChoiceField(
         label=_("Activity groups"),
         queryset=ActivityGroup.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("A group holds the day and its members fill the slots in turn."),
     )
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label=_("Members"),
         queryset=Member.objects.filter(is_active=True),
         required=False,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import DutyShift, Member
+from workstations.formfields import ModelMultipleChoiceField
 
 from .models import Case, CaseCategory, CaseStatus, Satisfaction, Visit
 from .services import Issue
@@ -49,6 +50,7 @@ class VisitForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "visitor_phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         }
+        field_classes = {"receiving_members": ModelMultipleChoiceField}
 
     def __init__(self, *args, workstations, **kwargs):
         super().__init__(*args, **kwargs)
