@@ -11,4 +11,5 @@ def navigation(request) -> dict:
     return {
         "may_log_visits": lambda: user is not None and access.may_log_visits(user),
         "is_member": lambda: user is not None and roles.is_member(user),
+        "is_administrator": lambda: user is not None and roles.is_administrator(user),
     }

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +18,11 @@ class WorkstationsConfig(AppConfig):
         # Permissions are created app by app on post_migrate; answering every app's
         # signal means the last one sees them all. It is idempotent and cheap.
         post_migrate.connect(_create_role_groups, dispatch_uid="workstations_role_groups")
+
+
+class DistrictAdminConfig(admin_apps.AdminConfig):
+    """Django admin with the district's site: administrators only (`admin_site.py`)."""
+
+    # Not this app's own config: "workstations" in INSTALLED_APPS stays WorkstationsConfig.
+    default = False
+    default_site = "workstations.admin_site.DistrictAdminSite"

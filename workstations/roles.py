@@ -6,15 +6,15 @@ their `Member` row. Every query that must be scoped asks here first.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
-from django.db.models import QuerySet
 
 ADMINISTRATORS = "district-administrators"
 STAFF = "workstation-staff"
 MEMBERS = "members"
 
-# Model permissions each group carries; administrators get every permission of
-# the project's apps and user management.
-# "audit" for reading the audit log, "axes" for unlocking locked-out logins.
+# Model permissions are admin's, and admin is for administrators only
+# (`admin_site.py`): they get every permission of the project's apps and user
+# management ("audit" for reading the audit log, "axes" for unlocking locked-out
+# logins). Liaisons and members carry none: their pages ask the questions below.
 _ADMIN_APPS = (
     "workstations",
     "members",
@@ -26,34 +26,11 @@ _ADMIN_APPS = (
     "points",
 )
 _ADMIN_AUTH_MODELS = ("user", "group")
-_STAFF_PERMISSIONS = (
-    "visits.add_visit",
-    "visits.view_visit",
-    "visits.add_case",
-    "visits.view_case",
-    "visits.change_case",
-    "visits.view_referral",
-    "members.view_dutyshift",
-    "members.change_dutyassignment",
-    "activities.add_activity",
-    "activities.change_activity",
-    "activities.view_activity",
-    "activities.view_proposal",
-    "activities.add_proposal",
-)
-_MEMBER_PERMISSIONS = ("members.view_dutyshift", "visits.view_case")
-
-
-def _permissions(codes) -> QuerySet[Permission]:
-    pairs = [code.split(".") for code in codes]
-    perms = Permission.objects.none()
-    for app_label, codename in pairs:
-        perms |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    return perms
 
 
 def ensure_groups() -> None:
-    """Create the role groups with their permissions; safe to run any number of times."""
+    """Create the role groups with their permissions (and none for liaisons and members,
+    whatever was added by hand); safe to run any number of times."""
     admin_perms = Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS) | (
         Permission.objects.filter(
             content_type__app_label="auth", content_type__model__in=_ADMIN_AUTH_MODELS
@@ -61,8 +38,8 @@ def ensure_groups() -> None:
     )
     for name, perms in (
         (ADMINISTRATORS, admin_perms),
-        (STAFF, _permissions(_STAFF_PERMISSIONS)),
-        (MEMBERS, _permissions(_MEMBER_PERMISSIONS)),
+        (STAFF, Permission.objects.none()),
+        (MEMBERS, Permission.objects.none()),
     ):
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(perms)
