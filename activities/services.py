@@ -129,7 +129,6 @@ def proposal_draft_from_case(
     the case both ways, with a note on the case's timeline. The same draft sent twice
     raises DuplicateDraft naming the first one; nothing is saved then."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    locked.status = case.status  # case_note refuses if someone moved the case meanwhile
     title = title.strip()
     existing = (
         Proposal.objects.filter(cases=locked, kind=kind, title=title, status=ProposalStatus.DRAFT)
@@ -147,5 +146,6 @@ def proposal_draft_from_case(
         if kind == ProposalKind.OPINION
         else _("Drafted proposal: %(title)s")
     )
-    case_note(case=locked, actor=actor, note=label % {"title": title})
+    # Refused, and nothing saved, if someone moved the case since the caller read it.
+    case_note(case=locked, actor=actor, note=label % {"title": title}, seen_status=case.status)
     return proposal

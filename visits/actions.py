@@ -52,6 +52,11 @@ class ActionForm(forms.Form):
         """Whether this step makes sense now (the lifecycle table plus its guards)."""
         return lifecycle.can(case, cls.action)
 
+    @property
+    def status_seen(self) -> str:
+        """The status the user saw: the lifecycle refuses the step if the case moved since."""
+        return self.cleaned_data["seen_status"]
+
     def perform(self, actor):
         raise NotImplementedError
 
@@ -61,7 +66,12 @@ class AcceptForm(ActionForm):
     note = _note(required=False)
 
     def perform(self, actor):
-        return lifecycle.case_accept(case=self.case, actor=actor, note=self.cleaned_data["note"])
+        return lifecycle.case_accept(
+            case=self.case,
+            actor=actor,
+            note=self.cleaned_data["note"],
+            seen_status=self.status_seen,
+        )
 
 
 class ConsultForm(ActionForm):
@@ -81,7 +91,10 @@ class ConsultForm(ActionForm):
         with translation.override(settings.LANGUAGE_CODE):
             method = str(dict(self.METHODS)[self.cleaned_data["method"]])
         return lifecycle.case_consult(
-            case=self.case, actor=actor, note=f"{method}：{self.cleaned_data['note']}"
+            case=self.case,
+            actor=actor,
+            note=f"{method}：{self.cleaned_data['note']}",
+            seen_status=self.status_seen,
         )
 
 
@@ -113,6 +126,7 @@ class ReferForm(ActionForm):
             role=data["role"],
             due_on=data["due_on"],
             note=data["note"],
+            seen_status=self.status_seen,
         )
 
 
@@ -144,7 +158,9 @@ class AcknowledgeForm(_ReferralForm):
     open_states = (Referral.State.SENT,)
 
     def perform(self, actor):
-        return lifecycle.referral_acknowledge(referral=self.cleaned_data["referral"], actor=actor)
+        return lifecycle.referral_acknowledge(
+            referral=self.cleaned_data["referral"], actor=actor, seen_status=self.status_seen
+        )
 
 
 class ReplyForm(_ReferralForm):
@@ -163,7 +179,10 @@ class ReplyForm(_ReferralForm):
 
     def perform(self, actor):
         return lifecycle.referral_reply(
-            referral=self.cleaned_data["referral"], actor=actor, reply=self.cleaned_data["reply"]
+            referral=self.cleaned_data["referral"],
+            actor=actor,
+            reply=self.cleaned_data["reply"],
+            seen_status=self.status_seen,
         )
 
 
@@ -173,7 +192,10 @@ class ReturnForm(_ReferralForm):
 
     def perform(self, actor):
         return lifecycle.referral_return(
-            referral=self.cleaned_data["referral"], actor=actor, reason=self.cleaned_data["reason"]
+            referral=self.cleaned_data["referral"],
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+            seen_status=self.status_seen,
         )
 
 
@@ -190,6 +212,7 @@ class ResolveForm(ActionForm):
             actor=actor,
             note=self.cleaned_data["note"],
             public_summary=self.cleaned_data["public_summary"],
+            seen_status=self.status_seen,
         )
 
 
@@ -215,6 +238,7 @@ class FollowUpForm(ActionForm):
             actor=actor,
             satisfaction=self.cleaned_data["satisfaction"],
             note=self.cleaned_data["note"],
+            seen_status=self.status_seen,
         )
 
 
@@ -238,6 +262,7 @@ class MergeForm(ActionForm):
             actor=actor,
             into=self.cleaned_data["into"],
             note=self.cleaned_data["note"],
+            seen_status=self.status_seen,
         )
 
 
@@ -247,7 +272,10 @@ class RejectForm(ActionForm):
 
     def perform(self, actor):
         return lifecycle.case_reject(
-            case=self.case, actor=actor, reason=self.cleaned_data["reason"]
+            case=self.case,
+            actor=actor,
+            reason=self.cleaned_data["reason"],
+            seen_status=self.status_seen,
         )
 
 
@@ -257,7 +285,12 @@ class WithdrawForm(ActionForm):
     confirm = forms.BooleanField(label=_("The citizen asked to withdraw this case."))
 
     def perform(self, actor):
-        return lifecycle.case_withdraw(case=self.case, actor=actor, note=self.cleaned_data["note"])
+        return lifecycle.case_withdraw(
+            case=self.case,
+            actor=actor,
+            note=self.cleaned_data["note"],
+            seen_status=self.status_seen,
+        )
 
 
 class NoteForm(ActionForm):
@@ -265,7 +298,12 @@ class NoteForm(ActionForm):
     note = _note()
 
     def perform(self, actor):
-        return lifecycle.case_note(case=self.case, actor=actor, note=self.cleaned_data["note"])
+        return lifecycle.case_note(
+            case=self.case,
+            actor=actor,
+            note=self.cleaned_data["note"],
+            seen_status=self.status_seen,
+        )
 
 
 # In the order the case page offers them.

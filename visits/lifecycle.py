@@ -185,15 +185,27 @@ def _check(case: Case, action: str) -> str:
     return after
 
 
-def _lock(case: Case) -> Case:
-    """Lock the case row and make sure nobody changed it since the caller read it."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status != case.status:
+def _lock_row(pk: int) -> Case:
+    """The one place a case row is locked. A step takes its time only once it holds the
+    row: a step that waited for another one is stamped after it, so the timeline keeps
+    the order in which the steps really happened."""
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+def _unchanged(locked: Case, seen_status: str) -> Case:
+    """Refuse when the case is no longer in the status the user saw (a stale page)."""
+    if locked.status != seen_status:
         raise CaseError(
             _("Someone else changed this case meanwhile (it is now “%(status)s”). Please reload.")
             % {"status": locked.get_status_display()}
         )
     return locked
+
+
+def _lock(case: Case, seen_status: str | None = None) -> Case:
+    """Lock the case row and make sure nobody changed it since the user saw it in
+    `seen_status` (by default, the status of the caller's copy)."""
+    return _unchanged(_lock_row(case.pk), seen_status or case.status)
 
 
 def deadline(
@@ -237,10 +249,11 @@ def _apply(
     actor,
     note: str = "",
     referral: Referral | None = None,
-    now: datetime,
+    now: datetime | None,
     fields: tuple[str, ...] = (),
 ) -> Case:
     """Move a locked case by `action`, keep its deadline, and write the event."""
+    now = now or timezone.now()
     before = case.status
     case.status = _check(case, action)
     if case.status in TERMINAL:
@@ -301,16 +314,21 @@ def case_open(
     return case
 
 
-@transaction.atomic
-def case_accept(*, case: Case, actor, note: str = "", now=None) -> Case:
-    return _apply(_lock(case), Action.ACCEPT, actor=actor, note=note, now=now or timezone.now())
+# Every step below takes `seen_status`, the status the user saw the case in, and refuses
+# if the case has moved since; without it, the status of the `case` passed is compared.
+# Each takes its time (`now`, for tests) only once it holds the case row.
 
 
 @transaction.atomic
-def case_consult(*, case: Case, actor, note: str, now=None) -> Case:
+def case_accept(*, case: Case, actor, note: str = "", seen_status=None, now=None) -> Case:
+    return _apply(_lock(case, seen_status), Action.ACCEPT, actor=actor, note=note, now=now)
+
+
+@transaction.atomic
+def case_consult(*, case: Case, actor, note: str, seen_status=None, now=None) -> Case:
     if not note.strip():
         raise CaseError(_("Describe the consultation: who took part and what was agreed."))
-    return _apply(_lock(case), Action.CONSULT, actor=actor, note=note, now=now or timezone.now())
+    return _apply(_lock(case, seen_status), Action.CONSULT, actor=actor, note=note, now=now)
 
 
 @transaction.atomic
@@ -322,11 +340,12 @@ def case_refer(
     role: str = ReferralRole.LEAD,
     due_on: date | None = None,
     note: str = "",
+    seen_status=None,
     now=None,
 ) -> Referral:
     """Refer the case to a department; the reply is due in working days by default."""
+    case = _lock(case, seen_status)
     now = now or timezone.now()
-    case = _lock(case)
     _check(case, Action.REFER)
     if not department.is_active:
         raise CaseError(_("%(department)s no longer takes referrals.") % {"department": department})
@@ -365,8 +384,8 @@ def current_lead(case: Case) -> Referral | None:
     return None
 
 
-def _lock_referral(referral: Referral) -> tuple[Case, Referral]:
-    case = _lock(referral.case)
+def _lock_referral(referral: Referral, seen_status: str | None) -> tuple[Case, Referral]:
+    case = _lock(referral.case, seen_status)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.state != referral.state:
         raise CaseError(_("Someone else changed this referral meanwhile. Please reload."))
@@ -382,9 +401,9 @@ def _require_open(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_acknowledge(*, referral: Referral, actor, now=None) -> Referral:
+def referral_acknowledge(*, referral: Referral, actor, seen_status=None, now=None) -> Referral:
+    case, referral = _lock_referral(referral, seen_status)
     now = now or timezone.now()
-    case, referral = _lock_referral(referral)
     if referral.state != ReferralState.SENT:
         raise CaseError(_("Only a referral that was sent can be acknowledged."))
     _check(case, Action.ACKNOWLEDGE)
@@ -395,12 +414,14 @@ def referral_acknowledge(*, referral: Referral, actor, now=None) -> Referral:
 
 
 @transaction.atomic
-def referral_reply(*, referral: Referral, actor, reply: str, now=None) -> Referral:
+def referral_reply(
+    *, referral: Referral, actor, reply: str, seen_status=None, now=None
+) -> Referral:
     """Record a department's reply; the lead's reply moves the case to 'replied'."""
-    now = now or timezone.now()
     if not reply.strip():
         raise CaseError(_("Enter the department's reply."))
-    case, referral = _lock_referral(referral)
+    case, referral = _lock_referral(referral, seen_status)
+    now = now or timezone.now()
     _require_open(referral)
     action = Action.REPLY if referral.role == ReferralRole.LEAD else Action.CO_REPLY
     _check(case, action)
@@ -411,12 +432,14 @@ def referral_reply(*, referral: Referral, actor, reply: str, now=None) -> Referr
 
 
 @transaction.atomic
-def referral_return(*, referral: Referral, actor, reason: str, now=None) -> Referral:
+def referral_return(
+    *, referral: Referral, actor, reason: str, seen_status=None, now=None
+) -> Referral:
     """A department sends the case back (退回); staff then refer it again."""
-    now = now or timezone.now()
     if not reason.strip():
         raise CaseError(_("Enter the reason the department gave for returning the case."))
-    case, referral = _lock_referral(referral)
+    case, referral = _lock_referral(referral, seen_status)
+    now = now or timezone.now()
     _require_open(referral)
     _check(case, Action.RETURN)
     referral.state, referral.returned_at, referral.return_reason = (
@@ -430,10 +453,11 @@ def referral_return(*, referral: Referral, actor, reason: str, now=None) -> Refe
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, actor, note: str, public_summary: str = "", now=None) -> Case:
+def case_resolve(
+    *, case: Case, actor, note: str, public_summary: str = "", seen_status=None, now=None
+) -> Case:
     """Resolve the case; `public_summary` is what the column may publish of it, if the
     citizen consented."""
-    now = now or timezone.now()
     if not note.strip():
         raise CaseError(_("Describe how the case was resolved."))
     public_summary = public_summary.strip()
@@ -441,9 +465,9 @@ def case_resolve(*, case: Case, actor, note: str, public_summary: str = "", now=
         Case._meta.get_field("public_summary").run_validators(public_summary)
     except ValidationError as invalid:
         raise CaseError(" ".join(invalid.messages)) from invalid
-    case = _lock(case)
+    case = _lock(case, seen_status)
     _check(case, Action.RESOLVE)
-    case.resolved_at = now
+    case.resolved_at = now = now or timezone.now()
     case.public_summary = public_summary
     return _apply(
         case,
@@ -455,15 +479,22 @@ def case_resolve(*, case: Case, actor, note: str, public_summary: str = "", now=
     )
 
 
+def follow_up_action(satisfaction: str) -> str:
+    """The step a follow-up takes: an unsatisfied citizen reopens the case (重办)."""
+    return Action.REOPEN if satisfaction == Satisfaction.UNSATISFIED else Action.CLOSE
+
+
 @transaction.atomic
-def case_follow_up(*, case: Case, actor, satisfaction: str, note: str = "", now=None) -> Case:
+def case_follow_up(
+    *, case: Case, actor, satisfaction: str, note: str = "", seen_status=None, now=None
+) -> Case:
     """Record the citizen's satisfaction: close the case, or reopen it if unsatisfied (重办)."""
-    now = now or timezone.now()
     if satisfaction not in Satisfaction.values:
         raise CaseError(_("Choose how satisfied the citizen is."))
-    case = _lock(case)
+    case = _lock(case, seen_status)
+    now = now or timezone.now()
     case.satisfaction = satisfaction
-    if satisfaction == Satisfaction.UNSATISFIED:
+    if follow_up_action(satisfaction) == Action.REOPEN:
         case.resolved_at = None
         return _apply(
             case,
@@ -480,11 +511,16 @@ def case_follow_up(*, case: Case, actor, satisfaction: str, note: str = "", now=
 
 
 @transaction.atomic
-def case_merge(*, case: Case, actor, into: Case, note: str = "", now=None) -> Case:
+def case_merge(
+    *, case: Case, actor, into: Case, note: str = "", seen_status=None, now=None
+) -> Case:
     if into.pk == case.pk:
         raise CaseError(_("A case cannot be merged into itself."))
-    case = _lock(case)
-    target = Case.objects.select_for_update().get(pk=into.pk)
+    # Both rows are locked, always in the order of their keys: two merges crossing each
+    # other (X into Y, Y into X) then wait for each other instead of deadlocking.
+    rows = {pk: _lock_row(pk) for pk in sorted((case.pk, into.pk))}
+    case = _unchanged(rows[case.pk], seen_status or case.status)
+    target = rows[into.pk]
     if target.status in TERMINAL:
         raise CaseError(
             _("%(number)s is “%(status)s”; merge into an open case.")
@@ -492,30 +528,23 @@ def case_merge(*, case: Case, actor, into: Case, note: str = "", now=None) -> Ca
         )
     case.merged_into = target
     note = note or _("Duplicate of %(number)s") % {"number": target.number}
-    return _apply(
-        case,
-        Action.MERGE,
-        actor=actor,
-        note=note,
-        now=now or timezone.now(),
-        fields=("merged_into",),
-    )
+    return _apply(case, Action.MERGE, actor=actor, note=note, now=now, fields=("merged_into",))
 
 
 @transaction.atomic
-def case_reject(*, case: Case, actor, reason: str, now=None) -> Case:
+def case_reject(*, case: Case, actor, reason: str, seen_status=None, now=None) -> Case:
     if not reason.strip():
         raise CaseError(_("Give the reason the case is not accepted."))
-    return _apply(_lock(case), Action.REJECT, actor=actor, note=reason, now=now or timezone.now())
+    return _apply(_lock(case, seen_status), Action.REJECT, actor=actor, note=reason, now=now)
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, actor, note: str = "", now=None) -> Case:
-    return _apply(_lock(case), Action.WITHDRAW, actor=actor, note=note, now=now or timezone.now())
+def case_withdraw(*, case: Case, actor, note: str = "", seen_status=None, now=None) -> Case:
+    return _apply(_lock(case, seen_status), Action.WITHDRAW, actor=actor, note=note, now=now)
 
 
 @transaction.atomic
-def case_note(*, case: Case, actor, note: str, now=None) -> Case:
+def case_note(*, case: Case, actor, note: str, seen_status=None, now=None) -> Case:
     if not note.strip():
         raise CaseError(_("The note is empty."))
-    return _apply(_lock(case), Action.NOTE, actor=actor, note=note, now=now or timezone.now())
+    return _apply(_lock(case, seen_status), Action.NOTE, actor=actor, note=note, now=now)

@@ -248,9 +248,8 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise Http404
     form = form_class(request.POST, case=case, user=request.user)
     if form.is_valid():
-        # The lifecycle compares the status the user saw with the locked row: a page
-        # left open while someone else acted is refused, and nothing changes.
-        case.status = form.cleaned_data["seen_status"]
+        # The form passes the status the user saw; the lifecycle compares it with the
+        # locked row: a page left open while someone else acted is refused, nothing changes.
         try:
             form.perform(request.user)
         except CaseError as error:
