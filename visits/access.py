@@ -57,6 +57,8 @@ def cases_for_user(user) -> QuerySet[Case]:
 
 def case_for_user(user, number: str) -> Case:
     """The case with this tracking number if the user may see it; 404 otherwise."""
+    if "\x00" in number:  # in no tracking number, and PostgreSQL refuses to compare it
+        raise Http404
     try:
         return (
             cases_for_user(user)
@@ -80,6 +82,14 @@ def actions_for_user(user, case: Case) -> frozenset[str]:
     if _member(user) is not None:
         return actions_for(Actor.MEMBER)
     return frozenset()
+
+
+def may_hand_out_lookup_code(user, case: Case) -> bool:
+    """Whether the user prints a case's receipt slip and issues it a new lookup code: the
+    desk of its workstation and administrators, not the members handling it."""
+    return roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(
+        user
+    )
 
 
 def may_see_personal_data(user, case: Case) -> bool:

@@ -472,3 +472,26 @@ def test_the_case_list_shows_no_contact_details_at_all(sign_in, staff, scene):
 
     assert PHONE not in page
     assert MASKED_PHONE not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/cases/{}/"),
+        ("post", "/cases/{}/reveal/"),
+        ("post", "/cases/{}/note/"),
+        ("post", "/cases/{}/proposals/new/"),
+    ],
+)
+def test_a_case_number_holding_a_nul_character_is_not_found(
+    sign_in, administrator, scene, method, path
+):
+    # PostgreSQL's text cannot hold NUL: looking such a number up raised DataError, a 500.
+    client = sign_in(administrator, raise_request_exception=False)
+    events = CaseEvent.objects.count()
+
+    response = getattr(client, method)(path.format(quote(f"{scene.handled.number}\x00")))
+
+    assert response.status_code == 404
+    assert CaseEvent.objects.count() == events
+    assert not AuditEntry.objects.exists()
