@@ -95,20 +95,20 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = access.proposal_for_user(request.user, pk)
-    visible_cases = set(
+    # Only the cases the viewer may see are named; the others are only counted.
+    cases = list(
         case_access.cases_for_user(request.user)
         .filter(proposals=proposal)
-        .values_list("pk", flat=True)
+        .select_related("workstation")
+        .order_by("pk")
     )
     return render(
         request,
         "activities/proposal_detail.html",
         {
             "proposal": proposal,
-            "cases": [
-                (case, case.pk in visible_cases)
-                for case in proposal.cases.select_related("workstation").order_by("pk")
-            ],
+            "cases": cases,
+            "hidden_cases": proposal.cases.count() - len(cases),
             "activities": proposal.activities.order_by("-date"),
             "cosigners": CoSignature.objects.filter(proposal=proposal).select_related("member"),
             "lead_department": proposal.lead_department,

@@ -275,9 +275,7 @@ def test_handlers_see_a_proposal_with_links_to_its_cases(sign_in, request, perso
     assert f'href="/cases/{case.number}/"' in section(response, "proposal-cases-heading")
 
 
-def test_the_lead_member_sees_the_proposal_without_a_link_to_a_case_they_cannot_open(
-    sign_in, case, staff
-):
+def test_the_lead_member_sees_the_proposal_but_not_a_case_they_cannot_open(sign_in, case, staff):
     member_user = _member_login("lead-member")
     proposal = proposal_draft_from_case(
         case=case, actor=staff, kind=ProposalKind.PROPOSAL, title="提案", lead=member_user.member
@@ -286,8 +284,9 @@ def test_the_lead_member_sees_the_proposal_without_a_link_to_a_case_they_cannot_
     response = sign_in(member_user).get(f"/proposals/{proposal.pk}/")
 
     assert response.status_code == 200
-    cases = section(response, "proposal-cases-heading")
-    assert case.number in cases and "href=" not in cases
+    cases = section(response, "proposal-cases-heading", "proposal-activities-heading")
+    assert case.number not in cases and "href=" not in cases
+    assert "1 other case, not shown" in cases
 
 
 def test_the_lead_member_sees_why_the_proposal_was_not_accepted(sign_in, staff, case):
