@@ -33,6 +33,10 @@ class Grade(models.TextChoices):
     INCOMPETENT = "incompetent", _("Not competent (不称职)")
 
 
+# The years the office may score; report-card addresses outside them are not found.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class ScoringYear(models.Model):
     """One year's scoring: its rules, its grade bands, and whether its report cards are
     published on the public column."""
@@ -40,7 +44,7 @@ class ScoringYear(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"),
         unique=True,
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
     )
     cards_published = models.BooleanField(
         _("report cards published"),
@@ -54,7 +58,8 @@ class ScoringYear(models.Model):
         verbose_name_plural = _("scoring years")
         constraints = [
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100), name="scoring_year_range"
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR),
+                name="scoring_year_range",
             )
         ]
 

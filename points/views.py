@@ -23,7 +23,7 @@ from visits.exports import neutralise
 from workstations import roles
 
 from . import cards
-from .models import Category, PointEntry, PointQuery, ScoringYear
+from .models import FIRST_YEAR, LAST_YEAR, Category, PointEntry, PointQuery, ScoringYear
 
 
 class QueryForm(forms.ModelForm):
@@ -67,6 +67,8 @@ def my_card(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = timezone.localdate().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        year = timezone.localdate().year
     return _card_page(request, member, year, own=True)
 
 
@@ -96,6 +98,9 @@ def year_cards(request: HttpRequest, year: int) -> HttpResponse:
         "points/year_cards.html",
         {
             "year": year,
+            # The neighbours the converter can address; the first and last years lack one.
+            "previous": year - 1 if year > FIRST_YEAR else None,
+            "next": year + 1 if year < LAST_YEAR else None,
             "scoring_year": ScoringYear.objects.filter(year=year).first(),
             "categories": [Category(category).label for category in categories],
             "rows": rows,

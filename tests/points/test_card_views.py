@@ -599,3 +599,40 @@ def test_the_office_answers_a_query_and_nothing_else_of_it_changes(
     query.refresh_from_db()
     assert (query.answer, query.text) == ("按2026年规则，在岗一次记2分。", "为何2分？")
     assert "为何2分" in html(client.get("/admin/points/pointquery/?answered=yes"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/report-cards/{year}/", "/report-cards/{year}.xlsx", "/report-cards/{year}/{pk}/"]
+)
+@pytest.mark.parametrize("year", ["0", "1999", "2101", "0000", "99999999999999999999"])
+def test_a_year_outside_the_scoring_years_is_not_found(client, administrator, member, path, year):
+    # The years table linked to year - 1: at year 0 its link could not be built, a 500.
+    client.raise_request_exception = False
+    client.force_login(administrator)
+
+    response = client.get(path.format(year=year, pk=member.pk))
+
+    assert response.status_code == 404
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("year", "linked", "not_linked"), [(2000, 2001, 1999), (2100, 2099, 2101)])
+def test_the_first_and_last_scoring_years_link_only_to_years_within_range(
+    client, administrator, year, linked, not_linked
+):
+    client.force_login(administrator)
+
+    page = html(client.get(f"/report-cards/{year}/"))
+
+    assert f'href="/report-cards/{linked}/"' in page
+    assert f"/report-cards/{not_linked}/" not in page
+
+
+def test_my_card_shows_the_current_year_for_a_year_outside_the_scoring_years(
+    client, member_user, db
+):
+    client.force_login(member_user)
+
+    response = client.get("/my/report-card/?year=99999999999999999999")
+
+    assert response.context["card"].year == timezone.localdate().year
