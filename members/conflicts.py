@@ -39,7 +39,11 @@ def with_conflicts(shifts: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
     here = DutyAssignment.objects.filter(shift=OuterRef("pk"))
     return shifts.annotate(
         has_overlap=Exists(_on_duty().filter(shift=OuterRef("pk")).filter(Exists(elsewhere))),
-        has_inactive=Exists(here.filter(attendance=Attendance.SCHEDULED, member__is_active=False)),
+        has_inactive=Exists(
+            here.filter(
+                attendance=Attendance.SCHEDULED, substitute__isnull=True, member__is_active=False
+            )
+        ),
         has_nobody=~Exists(here),
     )
 

@@ -1,15 +1,17 @@
 """Changes to duty assignments after the roster is made: attendance, leave, swaps.
 
-Each change runs in one transaction, locks the rows it changes, and writes a
-DutyChange saying who did it. Refusals raise DutyError and change nothing.
-Permission to act is checked by the callers.
+Before a shift starts its duties may be handed to a substitute (leave) or swapped; once
+it has started, attendance is recorded. So leave, swap and attendance of one duty never
+contradict each other, and a duty scores points (see points.facts) only for what
+happened. Each change runs in one transaction, locks the rows it changes, and writes a
+DutyChange saying who did it. Refusals raise DutyError and change nothing. Permission
+to act is checked by the callers: the roster pages and admin.
 """
 
-from datetime import date
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Attendance, DutyAssignment, DutyChange, Member
@@ -44,6 +46,20 @@ def _check_free(member: Member, assignment: DutyAssignment) -> None:
         raise DutyError(_("%(name)s is already on duty at that time.") % {"name": member.name})
 
 
+def _check_open(assignment: DutyAssignment) -> None:
+    """Nothing is recorded on the duty yet: it may still be handed on or swapped."""
+    if assignment.on_leave:
+        raise DutyError(
+            _("%(name)s is already on leave from this duty; %(substitute)s stands in.")
+            % {"name": assignment.member.name, "substitute": assignment.substitute.name}
+        )
+    if assignment.attendance != Attendance.SCHEDULED:
+        raise DutyError(
+            _("%(name)s's duty is already “%(state)s”.")
+            % {"name": assignment.member.name, "state": assignment.get_attendance_display()}
+        )
+
+
 @transaction.atomic
 def assignment_mark_attendance(
     *,
@@ -51,20 +67,35 @@ def assignment_mark_attendance(
     attendance: str,
     actor,
     substitute: Member | None = None,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> DutyAssignment:
-    """Record whether the member came: only for today's and past shifts."""
-    today = today or timezone.localdate()
+    """Record who came, once the shift has started; a later record corrects an earlier one.
+
+    On a duty with leave the record is about the substitute: substituted when they (or
+    the `substitute` named now) came, absent when nobody did. The member on leave is
+    never recorded as attended or absent, and the leave stays."""
     assignment = _locked(assignment)
-    if assignment.shift.date > today:
-        raise DutyError(_("Attendance can only be recorded for today's and past shifts."))
+    if not assignment.shift.has_started(now):
+        raise DutyError(_("Attendance can only be recorded once the shift has started."))
     if attendance not in Attendance.values or attendance == Attendance.SCHEDULED:
         raise DutyError(_("Choose attended, absent or substituted."))
+    if assignment.on_leave:
+        if attendance == Attendance.ATTENDED:
+            raise DutyError(
+                _(
+                    "%(name)s is on leave from this duty: record whether %(substitute)s "
+                    "came (substituted) or not (absent)."
+                )
+                % {"name": assignment.member.name, "substitute": assignment.substitute.name}
+            )
+        if attendance == Attendance.ABSENT or substitute is None:
+            substitute = assignment.substitute
     if attendance == Attendance.SUBSTITUTED:
         if substitute is None:
             raise DutyError(_("Name the member who took the shift."))
-        _check_free(substitute, assignment)
-    else:
+        if substitute.pk != assignment.substitute_id:
+            _check_free(substitute, assignment)
+    elif not assignment.on_leave:
         substitute = None
     assignment.attendance, assignment.substitute = attendance, substitute
     assignment.save(update_fields=["attendance", "substitute"])
@@ -79,22 +110,24 @@ def assignment_mark_attendance(
 
 @transaction.atomic
 def assignment_take_leave(
-    *, assignment: DutyAssignment, substitute: Member, reason: str, actor, today: date | None = None
+    *,
+    assignment: DutyAssignment,
+    substitute: Member,
+    reason: str,
+    actor,
+    now: datetime | None = None,
 ) -> DutyAssignment:
-    """A member asks for leave (请假) from a coming shift; the substitute takes it."""
-    today = today or timezone.localdate()
+    """A member asks for leave (请假) from a coming shift; the substitute will stand in.
+    Nothing is scored until the shift's attendance is recorded."""
     if not reason.strip():
         raise DutyError(_("Give the reason for the leave."))
     assignment = _locked(assignment)
-    if assignment.shift.date < today:
+    if assignment.shift.has_started(now):
         raise DutyError(_("Leave is asked for before a shift, not after it."))
-    if assignment.attendance != Attendance.SCHEDULED:
-        raise DutyError(
-            _("This duty is already “%(state)s”.") % {"state": assignment.get_attendance_display()}
-        )
+    _check_open(assignment)
     _check_free(substitute, assignment)
-    assignment.attendance, assignment.substitute = Attendance.SUBSTITUTED, substitute
-    assignment.save(update_fields=["attendance", "substitute"])
+    assignment.on_leave, assignment.substitute = True, substitute
+    assignment.save(update_fields=["on_leave", "substitute"])
     DutyChange.objects.create(
         assignment=assignment,
         kind=DutyChange.Kind.LEAVE,
@@ -111,22 +144,17 @@ def assignments_swap(
     second: DutyAssignment,
     actor,
     reason: str = "",
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> tuple[DutyAssignment, DutyAssignment]:
     """Two members exchange their coming shifts."""
-    today = today or timezone.localdate()
     pair = sorted([first, second], key=lambda a: a.pk)  # lock in one order: no deadlock
     first, second = (_locked(a) for a in pair)
     if first.shift_id == second.shift_id:
         raise DutyError(_("Both duties are on the same shift."))
     for assignment in (first, second):
-        if assignment.shift.date < today:
+        if assignment.shift.has_started(now):
             raise DutyError(_("Only coming shifts can be swapped."))
-        if assignment.attendance != Attendance.SCHEDULED:
-            raise DutyError(
-                _("%(name)s's duty is already “%(state)s”.")
-                % {"name": assignment.member.name, "state": assignment.get_attendance_display()}
-            )
+        _check_open(assignment)
     a, b = first.member, second.member
     # Each takes the other's shift: check each is free then, ignoring the duty they give up.
     for member, target, own in ((a, second, first), (b, first, second)):

@@ -77,8 +77,15 @@ def member_fairness(
     members = Member.objects.annotate(
         assigned=duties(),
         attended=duties(Q(assignments__attendance=Attendance.ATTENDED)),
-        absent=duties(Q(assignments__attendance=Attendance.ABSENT)),
-        on_leave=duties(Q(assignments__attendance=Attendance.SUBSTITUTED)),
+        # Absent from their own duty, or from one they promised to take for a member on leave.
+        absent=duties(Q(assignments__attendance=Attendance.ABSENT, assignments__on_leave=False))
+        + Count(
+            "substitutions",
+            filter=stood_in_period
+            & Q(substitutions__attendance=Attendance.ABSENT, substitutions__on_leave=True),
+            distinct=True,
+        ),
+        on_leave=duties(Q(assignments__substitute__isnull=False)),
         unrecorded=duties(
             Q(assignments__attendance=Attendance.SCHEDULED)
             & Q(assignments__shift__date__lt=timezone.localdate())

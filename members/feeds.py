@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from workstations.models import Workstation
 
-from .models import Attendance, DutyAssignment, DutyShift, Member
+from .models import DutyAssignment, DutyShift, Member
 
 # Old duties stay visible for a while; the roster is rarely built further ahead than this.
 DAYS_BACK = 60
@@ -43,8 +43,7 @@ def _shifts_in_window(first: date, last: date) -> QuerySet[DutyShift]:
 def _on_duty_names(shift: DutyShift) -> list[str]:
     """Who is on the shift: the substitute instead of the member they stood in for."""
     return [
-        a.substitute.name if a.attendance == Attendance.SUBSTITUTED else a.member.name
-        for a in shift.assignments.all()
+        a.substitute.name if a.substitute_id else a.member.name for a in shift.assignments.all()
     ]
 
 
@@ -104,9 +103,7 @@ def member_duties_calendar(
     """The member's own duties: shifts they are assigned to, less those someone else
     took for them, plus those they took for someone else."""
     tz, stamp = ZoneInfo(settings.TIME_ZONE), now or timezone.now()
-    mine = DutyAssignment.objects.filter(
-        (Q(member=member) & ~Q(attendance=Attendance.SUBSTITUTED)) | Q(substitute=member)
-    )
+    mine = DutyAssignment.objects.held_by(member)
     first, last = _window(today)
     shifts = _shifts_in_window(first, last).filter(pk__in=mine.values("shift"))
     events = []

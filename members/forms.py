@@ -249,6 +249,7 @@ class SwapForm(forms.Form):
                 shift__workstation_id=assignment.shift.workstation_id,
                 shift__date__range=(today, today + SWAP_HORIZON),
                 attendance=Attendance.SCHEDULED,
+                on_leave=False,
             )
             .exclude(member_id=assignment.member_id)
             .exclude(shift_id=assignment.shift_id)

@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -157,6 +158,14 @@ class DutyShift(models.Model):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("A shift must end after it starts.")})
 
+    @property
+    def start_datetime(self) -> datetime:
+        """When the shift starts, in the district's time."""
+        return timezone.make_aware(datetime.combine(self.date, self.starts_at))
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.start_datetime <= (now or timezone.now())
+
 
 class Attendance(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -165,8 +174,27 @@ class Attendance(models.TextChoices):
     SUBSTITUTED = "substituted", _("Substituted")
 
 
+class DutyAssignmentQuerySet(models.QuerySet):
+    def started(self, now: datetime | None = None) -> "DutyAssignmentQuerySet":
+        """The duties whose shift has started by `now`."""
+        local = timezone.localtime(now)
+        return self.filter(
+            Q(shift__date__lt=local.date())
+            | Q(shift__date=local.date(), shift__starts_at__lte=local.time())
+        )
+
+    def held_by(self, member: "Member") -> "DutyAssignmentQuerySet":
+        """The duties `member` stands: their own unless someone stands in, and those they
+        stand in on."""
+        return self.filter(Q(member=member, substitute__isnull=True) | Q(substitute=member))
+
+
 class DutyAssignment(models.Model):
-    """One member on one shift, and whether they came."""
+    """One member on one shift, and whether they came.
+
+    Before the shift the member may take leave (`on_leave`, with the `substitute` who
+    stands in) or swap; once it has started, attendance is recorded: on a duty with
+    leave it says whether the substitute came (substituted) or not (absent)."""
 
     Attendance = Attendance
 
@@ -187,7 +215,14 @@ class DutyAssignment(models.Model):
         blank=True,
         related_name="substitutions",
     )
+    on_leave = models.BooleanField(
+        _("on leave"),
+        default=False,
+        help_text=_("The member asked for leave before the shift; the substitute stands in."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = DutyAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["shift", "member"]
@@ -199,11 +234,22 @@ class DutyAssignment(models.Model):
                 condition=Q(attendance__in=Attendance.values),
                 name="assignment_attendance_valid",
             ),
-            # A substitute is named exactly when the member was substituted.
+            # A substitute is named exactly when the member is on leave or was substituted.
             models.CheckConstraint(
-                condition=Q(attendance=Attendance.SUBSTITUTED, substitute__isnull=False)
-                | (~Q(attendance=Attendance.SUBSTITUTED) & Q(substitute__isnull=True)),
-                name="assignment_substitute_iff_substituted",
+                condition=(
+                    (Q(attendance=Attendance.SUBSTITUTED) | Q(on_leave=True))
+                    & Q(substitute__isnull=False)
+                )
+                | (
+                    ~Q(attendance=Attendance.SUBSTITUTED)
+                    & Q(on_leave=False)
+                    & Q(substitute__isnull=True)
+                ),
+                name="assignment_substitute_iff_substituted_or_on_leave",
+            ),
+            models.CheckConstraint(
+                condition=~Q(on_leave=True, attendance=Attendance.ATTENDED),
+                name="assignment_on_leave_not_attended",
             ),
             models.CheckConstraint(
                 condition=~Q(substitute=F("member")), name="assignment_substitute_not_self"
@@ -215,9 +261,19 @@ class DutyAssignment(models.Model):
         return f"{self.member} @ {self.shift}"
 
     def clean(self) -> None:
-        if self.attendance == self.Attendance.SUBSTITUTED and not self.substitute_id:
+        stood_in = self.attendance == self.Attendance.SUBSTITUTED or self.on_leave
+        if stood_in and not self.substitute_id:
             raise ValidationError({"substitute": _("Name the member who took the shift.")})
-        if self.attendance != self.Attendance.SUBSTITUTED and self.substitute_id:
+        if self.on_leave and self.attendance == self.Attendance.ATTENDED:
+            raise ValidationError(
+                {
+                    "attendance": _(
+                        "A member on leave did not attend: "
+                        "record whether the substitute came or not."
+                    )
+                }
+            )
+        if not stood_in and self.substitute_id:
             raise ValidationError(
                 {
                     "substitute": _(
@@ -227,6 +283,11 @@ class DutyAssignment(models.Model):
             )
         if self.substitute_id and self.substitute_id == self.member_id:
             raise ValidationError({"substitute": _("A member cannot substitute for themselves.")})
+
+    @property
+    def is_open(self) -> bool:
+        """Nothing recorded yet, no leave taken: the duty may still be handed on or swapped."""
+        return self.attendance == self.Attendance.SCHEDULED and not self.on_leave
 
 
 class DutyChangeKind(models.TextChoices):

@@ -23,7 +23,7 @@ from . import feeds
 from .calendars import FIRST_DAY, LAST_DAY, grid, month_bounds, week_start, with_people
 from .duties import DutyError, assignment_mark_attendance, assignment_take_leave, assignments_swap
 from .forms import AttendanceForm, LeaveForm, SwapForm
-from .models import Attendance, DutyAssignment, DutyShift, Member
+from .models import DutyAssignment, DutyShift, Member
 
 # Calendar apps poll every few minutes to hours; five minutes of caching spares the database.
 FEED_MAX_AGE = 300
@@ -195,7 +195,7 @@ def _change_page(
 ) -> HttpResponse:
     today = timezone.localdate()
     # The same guards the services hold; the services enforce them again on POST.
-    changeable = assignment.shift.date >= today and assignment.attendance == Attendance.SCHEDULED
+    changeable = assignment.is_open and not assignment.shift.has_started()
     context = {"assignment": assignment, "shift": assignment.shift, "changeable": changeable}
     if changeable:
         context["leave_form"] = leave_form or LeaveForm(assignment=assignment)

@@ -3,8 +3,10 @@ written when a fact happens and rebuilt from scratch, by the same rules.
 
 A fact is (member, category, source row, date). Its year is the local year of its date.
 
-- a duty assignment: attended, its member; substituted, the substitute who stood in;
-  absent (without leave), its member, as a deduction;
+- a duty assignment, once its shift has started and its attendance is recorded:
+  attended, its member; substituted, the substitute who stood in; absent, as a
+  deduction, whoever was to stand the duty: the substitute when the member was on
+  leave (the member on leave is never scored absent), else the member;
 - a visit: each receiving member received citizens;
 - a case closed after a follow-up (not answered on the spot): each handling member;
 - an activity: each participant, as a consultation, a community visit or an activity;
@@ -14,7 +16,7 @@ A fact is (member, category, source row, date). Its year is the local year of it
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -53,13 +55,14 @@ def activity_category(kind: str) -> str:
 
 
 def _duty_facts(rows: Iterable[tuple], ct: int) -> Iterator[Fact]:
-    for pk, member_id, substitute_id, attendance, day in rows:
+    for pk, member_id, substitute_id, attendance, on_leave, day in rows:
         if attendance == Attendance.ATTENDED:
             yield Fact(member_id, Category.DUTY_ATTENDED, ct, pk, day)
         elif attendance == Attendance.SUBSTITUTED and substitute_id:
             yield Fact(substitute_id, Category.DUTY_ATTENDED, ct, pk, day)
         elif attendance == Attendance.ABSENT:
-            yield Fact(member_id, Category.DUTY_ABSENT, ct, pk, day)
+            absentee = substitute_id if on_leave else member_id
+            yield Fact(absentee, Category.DUTY_ABSENT, ct, pk, day)
 
 
 def _proposal_facts(rows: Iterable[tuple], ct: int) -> Iterator[Fact]:
@@ -78,19 +81,25 @@ def _proposal_facts(rows: Iterable[tuple], ct: int) -> Iterator[Fact]:
                 yield Fact(lead_id, Category.PROPOSAL_EXCELLENT, ct, pk, decided)
 
 
-DUTY_FIELDS = ("pk", "member_id", "substitute_id", "attendance", "shift__date")
+DUTY_FIELDS = ("pk", "member_id", "substitute_id", "attendance", "on_leave", "shift__date")
 PROPOSAL_FIELDS = (
     "pk", "lead_id", "kind", "status", "submitted_on", "decided_on", "is_excellent", "is_adopted",
 )  # fmt: skip
 
 
-def facts(sources: dict[type[models.Model], Iterable[int]] | None = None) -> set[Fact]:
-    """The facts of the given source rows ({model: pks}), or of every row when None.
-    A fixed number of queries per model, whatever the number of rows."""
+def facts(
+    sources: dict[type[models.Model], Iterable[int]] | None = None, *, now: datetime | None = None
+) -> set[Fact]:
+    """The facts of the given source rows ({model: pks}), or of every row when None, as
+    they stand at `now`. A fixed number of queries per model, whatever the number of rows.
+
+    The ledger learns of a duty when its attendance is recorded, which the duty functions
+    allow only once the shift has started; a duty whose shift is still to come is no fact
+    whatever its row says, so a rebuild never scores what has not happened."""
     found: set[Fact] = set()
 
-    def rows(model, *fields, through=None):
-        queryset = (through or model).objects.all()
+    def rows(model, *fields, through=None, queryset=None):
+        queryset = queryset if queryset is not None else (through or model).objects.all()
         if sources is not None:
             pks = list(sources.get(model, ()))
             if not pks:
@@ -100,7 +109,8 @@ def facts(sources: dict[type[models.Model], Iterable[int]] | None = None) -> set
         return queryset.order_by().values_list(*fields)
 
     ct = ContentType.objects.get_for_model
-    found.update(_duty_facts(rows(DutyAssignment, *DUTY_FIELDS), ct(DutyAssignment).pk))
+    duties = rows(DutyAssignment, *DUTY_FIELDS, queryset=DutyAssignment.objects.started(now))
+    found.update(_duty_facts(duties, ct(DutyAssignment).pk))
     visit_ct = ct(Visit).pk
     for visit_id, member_id, visited_at in rows(
         Visit, "visit_id", "member_id", "visit__visited_at", through=Visit.receiving_members.through

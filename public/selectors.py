@@ -8,11 +8,11 @@ come out as plain anonymised rows, members only when they chose to be published.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from members.calendars import week_start, with_people
-from members.models import Attendance, DutyAssignment, DutyShift, Member
+from members.models import DutyAssignment, DutyShift, Member
 from visits.models import Case, CaseCategory, CaseStatus
 from workstations.models import Workstation
 
@@ -104,9 +104,7 @@ def member_for_public(pk: int) -> Member:
 def member_duties(member: Member, today: date) -> list[DutyShift]:
     """The shifts the member will take in the coming eight weeks at an active
     workstation: their own unless substituted, and those they substitute on. Two queries."""
-    theirs = DutyAssignment.objects.filter(
-        (Q(member=member) & ~Q(attendance=Attendance.SUBSTITUTED)) | Q(substitute=member)
-    ).values("shift")
+    theirs = DutyAssignment.objects.held_by(member).values("shift")
     shifts = DutyShift.objects.filter(
         pk__in=theirs,
         workstation__is_active=True,

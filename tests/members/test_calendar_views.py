@@ -99,8 +99,12 @@ def test_the_month_view_runs_the_same_queries_for_60_shifts_as_for_3(
     assert response.content.decode().count('class="shift"') == 60
 
 
-def test_attendance_is_recorded_from_the_week_view_by_the_workstations_staff(client, staff, shift):
-    assignment = shift.assignments.get()
+def test_attendance_is_recorded_from_the_week_view_by_the_workstations_staff(
+    client, staff, workstation, today
+):
+    # Yesterday's shift: it has started whatever the time of day.
+    started = DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1))
+    assignment = DutyAssignment.objects.create(shift=started, member=MemberFactory())
     client.force_login(staff)
 
     response = client.post(
@@ -127,7 +131,7 @@ def test_attendance_for_a_future_shift_is_refused_with_a_message(client, staff, 
     assignment.refresh_from_db()
     assert assignment.attendance == Attendance.SCHEDULED
     assert not DutyChange.objects.exists()
-    assert any("today" in str(m) or "今天" in str(m) for m in response.context["messages"])
+    assert any("started" in str(m) or "开始" in str(m) for m in response.context["messages"])
 
 
 def test_staff_of_another_workstation_cannot_record_attendance(client, other_staff, shift):

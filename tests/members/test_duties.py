@@ -1,8 +1,9 @@
 """Attendance, leave and swaps: each recorded with who made it; refusals change nothing."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from members.duties import (
@@ -16,6 +17,8 @@ from members.models import Attendance, DutyAssignment, DutyChange
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory, WorkstationFactory
 
 TODAY = date(2026, 11, 26)
+# Mid-morning: today's 09:00 shift has started.
+NOW = timezone.make_aware(datetime(2026, 11, 26, 10))
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def test_attendance_is_recorded_for_today_with_who_recorded_it(desk, actor):
     assignment = duty(desk)
 
     assignment_mark_attendance(
-        assignment=assignment, attendance=Attendance.ATTENDED, actor=actor, today=TODAY
+        assignment=assignment, attendance=Attendance.ATTENDED, actor=actor, now=NOW
     )
 
     assignment.refresh_from_db()
@@ -59,11 +62,11 @@ def test_attendance_for_a_future_shift_is_refused_and_changes_nothing(desk, acto
 
     with pytest.raises(DutyError) as refusal:
         assignment_mark_attendance(
-            assignment=assignment, attendance=Attendance.ABSENT, actor=actor, today=TODAY
+            assignment=assignment, attendance=Attendance.ABSENT, actor=actor, now=NOW
         )
 
     assert str(refusal.value) == gettext(
-        "Attendance can only be recorded for today's and past shifts."
+        "Attendance can only be recorded once the shift has started."
     )
     assert snapshot() == before
 
@@ -77,7 +80,7 @@ def test_a_substituted_past_duty_names_the_substitute(desk, actor):
         attendance=Attendance.SUBSTITUTED,
         substitute=stand_in,
         actor=actor,
-        today=TODAY,
+        now=NOW,
     )
 
     assignment.refresh_from_db()
@@ -97,7 +100,7 @@ def test_attendance_without_a_substitute_or_with_no_outcome_is_refused(
 
     with pytest.raises(DutyError):
         assignment_mark_attendance(
-            assignment=assignment, attendance=attendance, actor=actor, today=TODAY
+            assignment=assignment, attendance=attendance, actor=actor, now=NOW
         )
 
     assert snapshot() == before
@@ -108,11 +111,11 @@ def test_leave_from_a_coming_shift_hands_it_to_the_substitute(desk, actor):
     stand_in = MemberFactory()
 
     assignment_take_leave(
-        assignment=assignment, substitute=stand_in, reason="出差", actor=actor, today=TODAY
+        assignment=assignment, substitute=stand_in, reason="出差", actor=actor, now=NOW
     )
 
     assignment.refresh_from_db()
-    assert (assignment.attendance, assignment.substitute) == (Attendance.SUBSTITUTED, stand_in)
+    assert (assignment.on_leave, assignment.substitute) == (True, stand_in)
     change = DutyChange.objects.get()
     assert change.kind == "leave" and "出差" in change.detail and change.by == actor
 
@@ -138,7 +141,7 @@ def test_leave_that_cannot_be_covered_is_refused_and_changes_nothing(desk, actor
             substitute=stand_in,
             reason="" if problem == "no reason" else "身体不适",
             actor=actor,
-            today=TODAY,
+            now=NOW,
         )
 
     assert snapshot() == before
@@ -149,7 +152,7 @@ def test_two_members_swap_their_coming_shifts_and_both_changes_are_recorded(desk
     thursday = duty(desk, day=TODAY + timedelta(days=7))
     a, b = tuesday.member, thursday.member
 
-    assignments_swap(first=tuesday, second=thursday, actor=actor, reason="互换", today=TODAY)
+    assignments_swap(first=tuesday, second=thursday, actor=actor, reason="互换", now=NOW)
 
     tuesday.refresh_from_db()
     thursday.refresh_from_db()
@@ -167,7 +170,7 @@ def test_a_swap_that_cannot_happen_is_refused_and_changes_nothing(desk, actor, p
         second = duty(desk, day=day)
     if problem == "already substituted":
         assignment_take_leave(
-            assignment=second, substitute=MemberFactory(), reason="请假", actor=actor, today=TODAY
+            assignment=second, substitute=MemberFactory(), reason="请假", actor=actor, now=NOW
         )
         second.refresh_from_db()
     if problem == "clash":
@@ -176,6 +179,150 @@ def test_a_swap_that_cannot_happen_is_refused_and_changes_nothing(desk, actor, p
     before = snapshot()
 
     with pytest.raises(DutyError):
-        assignments_swap(first=first, second=second, actor=actor, today=TODAY)
+        assignments_swap(first=first, second=second, actor=actor, now=NOW)
+
+    assert snapshot() == before
+
+
+# --- one assignment's leave, swap and attendance never contradict each other -------------
+
+
+def on_leave(desk, actor, day=TODAY, stand_in=None):
+    """A duty at 09:00 on `day` whose member took leave the evening before."""
+    assignment = duty(desk, day=day)
+    assignment_take_leave(
+        assignment=assignment,
+        substitute=stand_in or MemberFactory(name="代班委员"),
+        reason="出差",
+        actor=actor,
+        now=timezone.make_aware(datetime.combine(day - timedelta(days=1), time(18))),
+    )
+    assignment.refresh_from_db()
+    return assignment
+
+
+def test_leave_keeps_the_duty_unrecorded_until_its_attendance_is_taken(desk, actor):
+    assignment = on_leave(desk, actor, day=TODAY + timedelta(days=3))
+
+    assert (assignment.on_leave, assignment.attendance) == (True, Attendance.SCHEDULED)
+    assert assignment.substitute.name == "代班委员"
+
+
+def test_an_absence_on_a_duty_with_leave_is_the_substitutes_and_keeps_the_leave(desk, actor):
+    assignment = on_leave(desk, actor)
+
+    assignment_mark_attendance(
+        assignment=assignment, attendance=Attendance.ABSENT, actor=actor, now=NOW
+    )
+
+    assignment.refresh_from_db()
+    assert (assignment.on_leave, assignment.attendance) == (True, Attendance.ABSENT)
+    assert assignment.substitute.name == "代班委员"
+    assert "代班委员" in DutyChange.objects.filter(kind="attendance").get().detail
+
+
+def test_the_substitute_who_came_is_recorded_on_a_duty_with_leave(desk, actor):
+    assignment = on_leave(desk, actor)
+
+    assignment_mark_attendance(
+        assignment=assignment, attendance=Attendance.SUBSTITUTED, actor=actor, now=NOW
+    )
+
+    assignment.refresh_from_db()
+    assert (assignment.on_leave, assignment.attendance) == (True, Attendance.SUBSTITUTED)
+    assert assignment.substitute.name == "代班委员"
+
+
+def test_another_member_who_came_instead_of_the_substitute_is_recorded(desk, actor):
+    assignment = on_leave(desk, actor)
+    other = MemberFactory(name="临时顶班委员")
+
+    assignment_mark_attendance(
+        assignment=assignment,
+        attendance=Attendance.SUBSTITUTED,
+        substitute=other,
+        actor=actor,
+        now=NOW,
+    )
+
+    assignment.refresh_from_db()
+    assert (assignment.on_leave, assignment.substitute) == (True, other)
+
+
+def test_a_member_on_approved_leave_cannot_be_recorded_as_attended(desk, actor):
+    assignment = on_leave(desk, actor)
+    before = snapshot()
+
+    with pytest.raises(DutyError):
+        assignment_mark_attendance(
+            assignment=assignment, attendance=Attendance.ATTENDED, actor=actor, now=NOW
+        )
+
+    assert snapshot() == before
+
+
+def test_attendance_before_the_shift_has_started_is_refused_and_changes_nothing(desk, actor):
+    assignment = duty(desk, start=time(14), end=time(17))
+    before = snapshot()
+
+    with pytest.raises(DutyError):
+        assignment_mark_attendance(
+            assignment=assignment, attendance=Attendance.ATTENDED, actor=actor, now=NOW
+        )
+
+    assert snapshot() == before
+
+
+def test_leave_once_the_shift_has_started_is_refused_and_changes_nothing(desk, actor):
+    assignment = duty(desk)  # today at 09:00; it is 10:00
+    before = snapshot()
+
+    with pytest.raises(DutyError) as refusal:
+        assignment_take_leave(
+            assignment=assignment,
+            substitute=MemberFactory(),
+            reason="临时有事",
+            actor=actor,
+            now=NOW,
+        )
+
+    assert str(refusal.value) == gettext("Leave is asked for before a shift, not after it.")
+    assert snapshot() == before
+
+
+def test_a_second_leave_on_a_duty_already_on_leave_is_refused_and_changes_nothing(desk, actor):
+    assignment = on_leave(desk, actor, day=TODAY + timedelta(days=3))
+    before = snapshot()
+
+    with pytest.raises(DutyError):
+        assignment_take_leave(
+            assignment=assignment,
+            substitute=MemberFactory(),
+            reason="又请假",
+            actor=actor,
+            now=NOW,
+        )
+
+    assert snapshot() == before
+
+
+def test_a_swap_once_one_of_the_shifts_has_started_is_refused_and_changes_nothing(desk, actor):
+    started = duty(desk)  # today at 09:00; it is 10:00
+    coming = duty(desk, day=TODAY + timedelta(days=2))
+    before = snapshot()
+
+    with pytest.raises(DutyError):
+        assignments_swap(first=started, second=coming, actor=actor, now=NOW)
+
+    assert snapshot() == before
+
+
+def test_a_duty_with_leave_cannot_be_swapped(desk, actor):
+    leave = on_leave(desk, actor, day=TODAY + timedelta(days=3))
+    other = duty(desk, day=TODAY + timedelta(days=4))
+    before = snapshot()
+
+    with pytest.raises(DutyError):
+        assignments_swap(first=other, second=leave, actor=actor, now=NOW)
 
     assert snapshot() == before

@@ -296,7 +296,8 @@ def _seed(workstation, member, count: int, today) -> None:
     for n in range(count):
         shift = DutyShiftFactory(
             workstation=workstation,
-            date=today + timedelta(days=n // 2),
+            # From tomorrow: leave is taken only from a shift that has not started.
+            date=today + timedelta(days=1 + n // 2),
             starts_at=time(9 + 5 * (n % 2)),
             ends_at=time(12 + 5 * (n % 2)),
             holding_group=ActivityGroupFactory(name=f"第{n % 4}组"),
@@ -336,3 +337,21 @@ def test_the_workstation_feed_runs_three_queries_however_many_shifts(
         response = client.get(workstation_url(workstation))
 
     assert len(events(response)) == count
+
+
+@pytest.mark.parametrize("name", ["张\n三", "张\r\n三", "张\r三"])
+def test_a_member_whose_name_holds_a_line_break_still_gets_a_readable_feed(
+    client, workstation, shift, name
+):
+    # The calendar's name was written unescaped: icalendar refused it, a 500.
+    member = MemberFactory(name=name, home_workstation=workstation)
+    DutyAssignmentFactory(shift=shift, member=member)
+
+    response = client.get(member_url(member))
+
+    assert response.status_code == 200
+    # Lines end in CRLF only; a line break of the name is escaped as \n.
+    assert b"\n" not in response.content.replace(b"\r\n", b"")
+    assert "X-WR-CALNAME:张\\n三的值班".encode() in response.content
+    assert len(events(response)) == 1
+    assert client.get(workstation_url(workstation)).status_code == 200

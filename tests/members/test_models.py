@@ -288,3 +288,56 @@ def test_a_substitution_by_a_colleague_is_accepted(assignment, colleague):
 def test_a_new_assignment_is_scheduled_without_a_substitute(assignment):
     assert (assignment.attendance, assignment.substitute) == (Attendance.SCHEDULED, None)
     assignment.full_clean()
+
+
+# --- leave ---------------------------------------------------------------------------
+
+
+def test_a_leave_without_a_substitute_is_refused_by_the_database(assignment):
+    refused_by_database(
+        "assignment_substitute_iff_substituted",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        on_leave=True,
+    )
+
+
+def test_a_member_on_leave_recorded_as_attended_is_refused_by_the_database(assignment, colleague):
+    refused_by_database(
+        "assignment_on_leave_not_attended",
+        DutyAssignment.objects.filter(pk=assignment.pk),
+        on_leave=True,
+        substitute=colleague,
+        attendance=Attendance.ATTENDED,
+    )
+
+
+def test_a_member_on_leave_recorded_as_attended_is_explained(shift, member, colleague):
+    assignment = DutyAssignment(
+        shift=shift,
+        member=member,
+        on_leave=True,
+        substitute=colleague,
+        attendance=Attendance.ATTENDED,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        assignment.full_clean()
+
+    assert error.value.message_dict == {
+        "attendance": [
+            "A member on leave did not attend: record whether the substitute came or not."
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "attendance", [Attendance.SCHEDULED, Attendance.SUBSTITUTED, Attendance.ABSENT]
+)
+def test_a_leave_keeps_its_substitute_whatever_the_attendance(assignment, colleague, attendance):
+    DutyAssignment.objects.filter(pk=assignment.pk).update(
+        on_leave=True, substitute=colleague, attendance=attendance
+    )
+
+    assignment.refresh_from_db()
+    assignment.full_clean()
+    assert (assignment.on_leave, assignment.substitute) == (True, colleague)
