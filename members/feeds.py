@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from workstations.models import Workstation
 
@@ -85,7 +85,9 @@ def _calendar(name: str, events: list[Event], first: date, last: date) -> Calend
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # As text, escaped like SUMMARY: icalendar writes an X- property's value as it is, and
+    # refuses the line break a member's name may hold.
+    calendar.add("x-wr-calname", vText(name))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     # How often a client should poll (RFC 7986, and the older Outlook spelling).
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
