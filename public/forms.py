@@ -7,8 +7,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from visits.lookup_codes import LOOKUP_LENGTH
 from visits.models import Case, Satisfaction
-from visits.online import LOOKUP_LENGTH
 from workstations.models import Workstation
 from workstations.validators import phone_validator
 

@@ -7,12 +7,11 @@ same to the caller, in answer and in time.
 """
 
 import functools
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,12 +19,10 @@ from django.utils.translation import gettext as _
 from workstations.models import Workstation
 
 from .lifecycle import Action, CaseError, case_follow_up, case_note, case_open, citizen_actions
+from .lookup_codes import lookup_code_hash, new_lookup_code
 from .models import Case, CaseEvent, EventKind, Visit
 from .services import DuplicateSubmission
 
-# No 0/O, 1/I/L: codes are read off paper and typed on phones.
-LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-LOOKUP_LENGTH = 10
 TITLE_LENGTH = 40
 # Events whose text the citizen reads: the departments' replies and the outcome.
 # Staff notes, consultations and referral instructions stay internal.
@@ -47,10 +44,6 @@ class Submission:
     text: str
     consent_to_publish: bool
     submission_id: uuid.UUID
-
-
-def new_lookup_code() -> str:
-    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
 
 
 def _title(text: str) -> str:
@@ -87,7 +80,7 @@ def online_submit(
                 title=_title(submission.text),
                 description=submission.text,
                 category=submission.category,
-                lookup_code=make_password(code),
+                lookup_code=lookup_code_hash(code),
             )
             case = case_open(case=case, actor=None, action=Action.SUBMIT, now=now)
     except IntegrityError:
@@ -101,7 +94,7 @@ def online_submit(
 @functools.cache
 def _reference_hash() -> str:
     # Hashed with the current hasher settings, as every new lookup code is.
-    return make_password(new_lookup_code())
+    return lookup_code_hash(new_lookup_code())
 
 
 def case_lookup(number: str, code: str) -> Case | None:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from members.models import Member
 
 from .lifecycle import Action, case_open
+from .lookup_codes import lookup_code_hash, new_lookup_code
 from .models import Case, Visit
 
 
@@ -26,6 +27,15 @@ class Issue:
         return bool(self.answer.strip())
 
 
+@dataclass(frozen=True)
+class LoggedVisit:
+    visit: Visit
+    cases: list[Case]
+    # Tracking number -> lookup code of each case to follow, in clear only here: for the
+    # receipt slip, shown once.
+    lookup_codes: dict[str, str]
+
+
 class DuplicateSubmission(Exception):
     def __init__(self, visit: Visit):
         self.visit = visit
@@ -34,12 +44,19 @@ class DuplicateSubmission(Exception):
 
 def visit_log(
     *, visit: Visit, receiving_members: list[Member], issues: list[Issue], actor, now=None
-) -> tuple[Visit, list[Case]]:
-    """Save a new visit with its receiving members and open a case per issue.
+) -> LoggedVisit:
+    """Save a new visit with its receiving members and open a case per issue; each case
+    to follow gets a lookup code, so that the citizen follows it online like one who
+    submitted online.
 
     A form submitted twice carries the same submission_id: the second call raises
     DuplicateSubmission with the visit the first one saved, and saves nothing.
     """
+    # Answered on the spot, a case is closed at the desk: nothing to follow online.
+    codes = ["" if issue.answered_on_spot else new_lookup_code() for issue in issues]
+    # Hashed before the transaction: a password hash takes a good part of a second, which
+    # the other writers should not wait for.
+    hashes = [lookup_code_hash(code) if code else "" for code in codes]
     try:
         with transaction.atomic():
             visit.created_by = actor
@@ -47,16 +64,20 @@ def visit_log(
             visit.full_clean(validate_unique=False)
             visit.save()
             visit.receiving_members.set(receiving_members)
-            cases = [_open_issue(visit, issue, actor, now) for issue in issues]
+            cases = [
+                _open_issue(visit, issue, actor, now, code_hash)
+                for issue, code_hash in zip(issues, hashes, strict=True)
+            ]
     except IntegrityError:
         existing = Visit.objects.filter(submission_id=visit.submission_id).first()
         if visit.submission_id is None or existing is None:
             raise
         raise DuplicateSubmission(existing) from None
-    return visit, cases
+    lookup_codes = {case.number: code for case, code in zip(cases, codes, strict=True) if code}
+    return LoggedVisit(visit=visit, cases=cases, lookup_codes=lookup_codes)
 
 
-def _open_issue(visit: Visit, issue: Issue, actor, now) -> Case:
+def _open_issue(visit: Visit, issue: Issue, actor, now, code_hash: str) -> Case:
     case = Case(
         workstation=visit.workstation,
         visit=visit,
@@ -64,6 +85,7 @@ def _open_issue(visit: Visit, issue: Issue, actor, now) -> Case:
         description=issue.description,
         category=issue.category,
         satisfaction=issue.satisfaction if issue.answered_on_spot else "",
+        lookup_code=code_hash,
     )
     action = Action.ANSWER if issue.answered_on_spot else Action.REGISTER
     case = case_open(case=case, actor=actor, action=action, note=issue.answer, now=now)

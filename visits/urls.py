@@ -12,5 +12,7 @@ urlpatterns = [
     path("cases/export.<str:fmt>", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/reveal/", views.case_reveal, name="case_reveal"),
+    path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<str:number>/receipt/renew/", views.case_receipt_renew, name="case_receipt_renew"),
     path("cases/<str:number>/<str:action>/", views.case_act, name="case_act"),
 ]

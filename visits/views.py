@@ -7,9 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from activities import access as proposal_access
 from activities.forms import ProposalDraftForm
@@ -22,8 +28,10 @@ from . import access, exports
 from .actions import ACTION_FORMS
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import TERMINAL, Action, CaseError
+from .lookup_codes import case_lookup_code_renew
 from .masking import mask_name, mask_phone
 from .models import Case, CaseEvent, CaseStatus, Referral
+from .receipts import receipt_take, receipts_keep, receipts_pending
 from .selectors import case_rows, filter_cases, keyset_page, with_labels
 from .services import DuplicateSubmission, visit_log
 
@@ -87,7 +95,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         visit.submission_id = form.cleaned_data["submission_id"]
         members = form.cleaned_data["receiving_members"]
         try:
-            visit, cases = visit_log(
+            logged = visit_log(
                 visit=visit,
                 receiving_members=members,
                 issues=[f.issue(members) for f in issues if f.has_changed()],
@@ -99,14 +107,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         except CaseError as error:
             messages.error(request, str(error))
         else:
-            audit_record(
-                request, AuditAction.VISIT, f"visit {visit.pk}", ", ".join(c.number for c in cases)
-            )
+            numbers = [c.number for c in logged.cases]
+            receipts_keep(request.session, logged.lookup_codes)
+            audit_record(request, AuditAction.VISIT, f"visit {logged.visit.pk}", ", ".join(numbers))
             messages.success(
-                request,
-                _("Visit logged: %(numbers)s") % {"numbers": "、".join(c.number for c in cases)},
+                request, _("Visit logged: %(numbers)s") % {"numbers": "、".join(numbers)}
             )
-            return redirect("visits:visit_detail", pk=visit.pk)
+            return redirect("visits:visit_detail", pk=logged.visit.pk)
     return render(request, "visits/visit_form.html", {"form": form, "issues": issues})
 
 
@@ -125,8 +132,40 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": visit.receiving_members.all(),
             "visitor_name": mask_name(visit.visitor_name),
             "visitor_phone": mask_phone(visit.visitor_phone),
+            "pending_receipts": receipts_pending(request.session),
         },
     )
+
+
+@require_GET
+@login_required
+def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The receipt slip the liaison hands the citizen: the lookup code, this once (GET
+    only: a HEAD would use up the showing)."""
+    case = access.case_for_user(request.user, number)
+    if not access.may_hand_out_lookup_code(request.user, case):
+        raise Http404
+    return render(
+        request,
+        "visits/case_receipt.html",
+        {
+            "case": case,
+            "lookup_code": receipt_take(request.session, case.number),
+            "track_url": request.build_absolute_uri(reverse("public:track")),
+        },
+    )
+
+
+@require_POST
+@login_required
+def case_receipt_renew(request: HttpRequest, number: str) -> HttpResponse:
+    """A new lookup code for a citizen who lost the slip; the old code stops working."""
+    case = access.case_for_user(request.user, number)
+    if not access.may_hand_out_lookup_code(request.user, case):
+        raise Http404
+    receipts_keep(request.session, {case.number: case_lookup_code_renew(case=case)})
+    audit_record(request, AuditAction.TRANSITION, case.number, "new lookup code")
+    return redirect("visits:case_receipt", number=case.number)
 
 
 def _filter_form(request: HttpRequest) -> tuple[CaseFilterForm, object]:

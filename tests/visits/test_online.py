@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from visits import lifecycle
+from visits.lookup_codes import LOOKUP_ALPHABET, LOOKUP_LENGTH
 from visits.models import Case, CaseEvent, EventKind, Referral, Satisfaction, Visit
 from visits.online import (
-    LOOKUP_ALPHABET,
-    LOOKUP_LENGTH,
     Submission,
     case_lookup,
     citizen_add,
@@ -113,7 +112,9 @@ def test_lookup_needs_the_number_and_its_code(workstation, working_calendar):
     assert case_lookup(receipt.number, "") is None
 
 
-def test_a_case_logged_by_staff_has_no_online_lookup(workstation, working_calendar, staff):
+def test_a_case_given_no_lookup_code_cannot_be_looked_up_even_with_an_empty_code(
+    workstation, working_calendar, staff
+):
     case = open_case(workstation=workstation, actor=staff)
 
     assert case.lookup_code == ""

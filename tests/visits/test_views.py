@@ -41,6 +41,7 @@ from ..factories import (
 )
 from .conftest import ADDRESS, MASKED_NAME, MASKED_PHONE, NAME, PHONE, days_ago
 from .pages import NUMBER, errors_next_to, html, listed, offered_actions, queries_for, section
+from .posts import local_minutes, visit_data
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -185,42 +186,6 @@ def test_the_dashboard_offers_staff_the_button_to_log_a_visit(client, workstatio
 
 
 # --- logging a visit --------------------------------------------------------------------
-
-
-def local_minutes(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-def visit_data(workstation, *, members=(), **overrides) -> dict:
-    """What the visit form posts: one issue to follow, one answered on the spot."""
-    data = {
-        "submission_id": str(uuid.uuid4()),
-        "workstation": str(workstation.pk),
-        "visited_at": local_minutes(timezone.now() - timedelta(minutes=20)),
-        "channel": "walk_in",
-        "receiving_members": [str(m.pk) for m in members],
-        "visitor_name": NAME,
-        "visitor_phone": PHONE,
-        "visitor_address": ADDRESS,
-        "visitor_count": "2",
-        "summary": "两位居民反映小区物业和就业问题",
-        "issues-TOTAL_FORMS": "2",
-        "issues-INITIAL_FORMS": "0",
-        "issues-MIN_NUM_FORMS": "1",
-        "issues-MAX_NUM_FORMS": "10",
-        "issues-0-title": "小区物业长期不作为",
-        "issues-0-category": "property",
-        "issues-0-description": "电梯坏了三个月无人修",
-        "issues-0-answer": "",
-        "issues-0-satisfaction": "",
-        "issues-1-title": "灵活就业人员社保怎么交",
-        "issues-1-category": "employment",
-        "issues-1-description": "",
-        "issues-1-answer": "已讲解灵活就业社保缴费政策",
-        "issues-1-satisfaction": "satisfied",
-    }
-    data.update(overrides)
-    return data
 
 
 def nothing_saved() -> bool:
