@@ -73,9 +73,7 @@ def test_the_visit_page_offers_the_receipt_slip_of_each_case_to_follow(desk, wor
     assert "shown only once" in page
 
 
-def test_the_slip_shows_number_code_workstation_phone_and_where_to_look_it_up(
-    desk, workstation
-):
+def test_the_slip_shows_number_code_workstation_phone_and_where_to_look_it_up(desk, workstation):
     followed, _answered = log_visit(desk, workstation)
 
     response = desk.get(receipt_url(followed))
