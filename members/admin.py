@@ -1,20 +1,31 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdminMixin
 
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
+from .duties import DutyError, assignment_mark_attendance
 from .fairness import by_group, member_fairness
-from .forms import FairnessForm, RotationForm, plan_digest
-from .models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
+from .forms import AttendanceForm, FairnessForm, RotationForm, plan_digest
+from .models import (
+    ActivityGroup,
+    Attendance,
+    DutyAssignment,
+    DutyChange,
+    DutyShift,
+    Member,
+    Sector,
+)
 from .roster_io import XLSX_CONTENT_TYPE, RosterUploadForm, roster_export, roster_import
 from .rotation import RotationError, apply, plan
 from .services import member_calendar_token_renew
@@ -90,11 +101,38 @@ class MemberAdmin(admin.ModelAdmin):
         )
 
 
-class DutyAssignmentInline(admin.TabularInline):
+# Attendance, leave and the substitute change only through the duty functions
+# (members/duties.py), which record who did it: admin shows them and links to its form.
+DUTY_STATE_FIELDS = ["attendance", "on_leave", "substitute"]
+
+
+class _AttendanceLink:
+    @admin.display(description=_("record attendance"))
+    def record_attendance(self, assignment: DutyAssignment) -> str:
+        if assignment.pk is None:
+            return "—"
+        url = reverse("admin:members_dutyassignment_attendance", args=[assignment.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Record attendance"))
+
+
+class AssignmentInlineForm(forms.ModelForm):
+    """A duty with attendance or leave recorded keeps its member: handing it to someone
+    else is a leave or a swap, not an edit."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.is_open and "member" in self.fields:
+            self.fields["member"].disabled = True
+
+
+class DutyAssignmentInline(_AttendanceLink, admin.TabularInline):
     model = DutyAssignment
+    form = AssignmentInlineForm
     fk_name = "shift"
     extra = 1
-    autocomplete_fields = ["member", "substitute"]
+    autocomplete_fields = ["member"]
+    fields = ["member", *DUTY_STATE_FIELDS, "note", "record_attendance"]
+    readonly_fields = [*DUTY_STATE_FIELDS, "record_attendance"]
 
 
 class ConflictFilter(admin.SimpleListFilter):
@@ -281,13 +319,95 @@ class DutyShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyAssignment)
-class DutyAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["shift", "member", "attendance", "substitute"]
-    list_filter = ["attendance", "shift__workstation"]
+class DutyAssignmentAdmin(_AttendanceLink, admin.ModelAdmin):
+    list_display = ["shift", "member", *DUTY_STATE_FIELDS, "record_attendance"]
+    list_filter = ["attendance", "on_leave", "shift__workstation"]
     list_select_related = ["shift__workstation", "member", "substitute"]
     search_fields = ["member__name", "shift__workstation__name"]
     date_hierarchy = "shift__date"
-    autocomplete_fields = ["shift", "member", "substitute"]
+    autocomplete_fields = ["shift", "member"]
+    fields = ["shift", "member", *DUTY_STATE_FIELDS, "note", "record_attendance"]
+    actions = ["mark_attended", "mark_absent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        recorded = ["shift", "member"] if obj is not None and not obj.is_open else []
+        return [*recorded, *DUTY_STATE_FIELDS, "record_attendance"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_attendance"
+        view = self.admin_site.admin_view(self.attendance_view)
+        return [path("<path:object_id>/attendance/", view, name=name), *super().get_urls()]
+
+    def attendance_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The roster pages' attendance form: it calls the duty function, whose refusal
+        is shown as a message and changes nothing."""
+        assignment = self.get_object(request, object_id)
+        if assignment is None:
+            raise Http404
+        if not self.has_change_permission(request, assignment):
+            raise PermissionDenied
+        form = AttendanceForm(request.POST or None)
+        posted = request.method == "POST" and form.is_valid()
+        if posted and self._record(request, assignment, **form.cleaned_data):
+            self.message_user(request, gettext("Attendance recorded."), messages.SUCCESS)
+            change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+            return redirect(reverse(change, args=[assignment.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Record attendance"),
+            "form": form,
+            "assignment": assignment,
+        }
+        return TemplateResponse(request, "admin/members/dutyassignment/attendance.html", context)
+
+    def _record(
+        self,
+        request: HttpRequest,
+        assignment: DutyAssignment,
+        attendance: str,
+        substitute: Member | None = None,
+    ) -> bool:
+        try:
+            recorded = assignment_mark_attendance(
+                assignment=assignment,
+                attendance=attendance,
+                substitute=substitute,
+                actor=request.user,
+            )
+        except DutyError as error:
+            self.message_user(request, f"{assignment}: {error}", messages.ERROR)
+            return False
+        self.log_change(
+            request,
+            recorded,
+            gettext("Recorded attendance: %(state)s.")
+            % {"state": recorded.get_attendance_display()},
+        )
+        return True
+
+    def _record_all(self, request: HttpRequest, queryset: QuerySet, attendance: str) -> None:
+        assignments = queryset.select_related("shift__workstation", "member")
+        count = sum(self._record(request, a, attendance) for a in assignments)
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "Attendance recorded for %(count)d duty.",
+                    "Attendance recorded for %(count)d duties.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Mark the selected duties attended"), permissions=["change"])
+    def mark_attended(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._record_all(request, queryset, Attendance.ATTENDED)
+
+    @admin.action(description=_("Mark the selected duties absent"), permissions=["change"])
+    def mark_absent(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._record_all(request, queryset, Attendance.ABSENT)
 
 
 @admin.register(DutyChange)
