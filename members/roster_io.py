@@ -14,6 +14,7 @@ import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from django import forms
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -179,10 +180,11 @@ def _parse_time(value) -> datetime.time | None:
 
 def _read_sheet(file) -> list[tuple[int, tuple]] | RowError:
     """The non-blank data rows with their Excel row numbers, or what is wrong with the file."""
+    not_a_workbook = RowError(0, _("The file is not an Excel workbook (.xlsx)."))
     try:
         book = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return RowError(0, _("The file is not an Excel workbook (.xlsx)."))
+        return not_a_workbook
     try:
         rows = []
         for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
@@ -195,6 +197,10 @@ def _read_sheet(file) -> list[tuple[int, tuple]] | RowError:
             if len(rows) > MAX_ROWS:
                 return RowError(0, _("A roster may have at most %(max)d rows.") % {"max": MAX_ROWS})
         return rows
+    # The rows are parsed as they are read: XML broken past the sheet's start, or what
+    # defusedxml (openpyxl's parser once it is installed) refuses there, shows up here.
+    except (ParseError, ValueError):
+        return not_a_workbook
     finally:
         book.close()
 

@@ -2,26 +2,28 @@
 imports, and any bad row is reported by its number while nothing is imported."""
 
 import io
+import zipfile
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from audit.models import AuditEntry
 from members.models import DutyAssignment, DutyChange, DutyShift
 from members.roster_io import XLSX_CONTENT_TYPE, roster_export, roster_import
 
+from ..admin_pages import administrator_without
 from ..factories import (
     ActivityGroupFactory,
     DutyAssignmentFactory,
     DutyShiftFactory,
     MemberFactory,
-    UserFactory,
 )
 
 DAY = date(2026, 3, 4)
@@ -297,6 +299,79 @@ def test_a_file_that_is_not_a_workbook_is_refused(administrator):
     assert [error.row for error in result.errors] == [0]
 
 
+def _rewritten(book: io.BytesIO, part: str, change: Callable[[str], str]) -> io.BytesIO:
+    """The workbook with one of its XML parts changed as a hostile sender would."""
+    source, output = zipfile.ZipFile(book), io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, change(data.decode()) if item.filename == part else data)
+    output.seek(0)
+    return output
+
+
+# A "billion laughs": ten entities, each ten times the one before, a gigabyte of text.
+ENTITIES = '<!ENTITY lol0 "lol">' + "".join(
+    f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)
+)
+BOMBS = {
+    "xl/worksheets/sheet1.xml": (
+        "</sheetData>",
+        '<row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>',
+    ),
+    "docProps/core.xml": ("<dc:creator>", "<dc:creator>&lol9;"),
+}
+
+
+@pytest.mark.parametrize("part", BOMBS)
+def test_a_workbook_declaring_nested_xml_entities_is_refused_and_nothing_is_imported(
+    administrator, workstation, part
+):
+    # Python's parser stopped the expansion with a ParseError nobody caught: a 500.
+    MemberFactory(name="张委员", home_workstation=workstation)
+    find, replace = BOMBS[part]
+    sheet = _rewritten(
+        _workbook([_row(workstation, members="张委员")]),
+        part,
+        lambda xml: f"<!DOCTYPE root [{ENTITIES}]>" + xml.replace(find, replace, 1),
+    )
+
+    result = roster_import(sheet, actor=administrator)
+
+    assert [(error.row, error.message) for error in result.errors] == [
+        (0, "The file is not an Excel workbook (.xlsx).")
+    ]
+    assert not DutyShift.objects.exists()
+
+
+def test_a_workbook_declaring_even_one_small_xml_entity_is_refused(administrator, workstation):
+    # Python's own parser expands what stays below its limits; defusedxml refuses any.
+    MemberFactory(name="张委员", home_workstation=workstation)
+    sheet = _rewritten(
+        _workbook([_row(workstation, members="张委员")]),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: '<!DOCTYPE root [<!ENTITY name "x">]>' + xml,
+    )
+
+    result = roster_import(sheet, actor=administrator)
+
+    assert [error.row for error in result.errors] == [0]
+    assert not DutyShift.objects.exists()
+
+
+def test_a_workbook_whose_sheet_is_broken_xml_is_refused(administrator, workstation):
+    sheet = _rewritten(
+        _workbook([_row(workstation, theme="普法")]),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace("<t>普法</t>", "<t>普法</is>"),
+    )
+
+    result = roster_import(sheet, actor=administrator)
+
+    assert [error.row for error in result.errors] == [0]
+    assert not DutyShift.objects.exists()
+
+
 # --- admin ---------------------------------------------------------------------------
 
 
@@ -349,13 +424,8 @@ def test_the_import_page_lists_the_bad_rows_and_imports_nothing(admin_client, wo
     assert not DutyShift.objects.exists()
 
 
-def test_staff_without_add_and_change_permission_on_shifts_get_403(client, workstation):
-    user = UserFactory(username="viewer", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_dutyshift"),
-        Permission.objects.get(codename="change_dutyshift"),
-    )
-    client.force_login(user)
+def test_an_administrator_without_add_permission_on_shifts_gets_403(client, workstation):
+    client.force_login(administrator_without("add_dutyshift"))
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     sheet = _workbook([_row(workstation)])
     assert client.post(reverse(IMPORT_URL), {"file": _upload(sheet)}).status_code == 403
@@ -379,3 +449,28 @@ def test_the_export_action_returns_the_selected_shifts_as_a_workbook(admin_clien
     assert response["Content-Disposition"].startswith('attachment; filename="roster-')
     rows = _rows(response.content)
     assert len(rows) == 2 and rows[1][6] == "张委员、李委员"
+
+
+def test_an_import_is_written_to_the_audit_log_without_the_members_names(
+    admin_client, administrator, workstation
+):
+    MemberFactory(name="张委员", home_workstation=workstation)
+    sheet = _workbook([_row(workstation, members="张委员")])
+
+    admin_client.post(reverse(IMPORT_URL), {"file": _upload(sheet)})
+
+    entry = AuditEntry.objects.get()
+    assert (entry.user, entry.action, entry.target, entry.detail) == (
+        administrator,
+        AuditEntry.Action.ADMIN,
+        "roster import",
+        "1 created, 0 updated, 0 unchanged",
+    )
+
+
+def test_a_refused_import_writes_nothing_to_the_audit_log(admin_client, workstation):
+    sheet = _workbook([_row(workstation, theme="x" * 101)])
+
+    admin_client.post(reverse(IMPORT_URL), {"file": _upload(sheet)})
+
+    assert not AuditEntry.objects.exists()
