@@ -4,6 +4,7 @@ kept by a browser: they carry a case's progress or a fresh lookup code."""
 
 import math
 import time
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +14,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from visits.lifecycle import Action, CaseError, citizen_actions
+from visits.lifecycle import Action, CaseError, citizen_actions, follow_up_action
 from visits.models import Case
 from visits.online import (
     Submission,
     case_lookup,
     citizen_add,
     citizen_follow_up,
+    merged_destination,
     online_submit,
     public_timeline,
 )
@@ -96,10 +98,15 @@ def _track_page(request: HttpRequest, *, lookup=None, add=None, follow_up=None, 
     context = {"lookup_form": lookup or LookupForm(), "case": case}
     if case is not None:
         allowed = citizen_actions(case)
+        # A merged opinion is followed as the case it joined, read without the other
+        # citizen's details or anyone's notes.
+        merged_into = merged_destination(case)
         context |= {
             "timeline": public_timeline(case),
             "add_form": (add or AddForm()) if Action.NOTE in allowed else None,
             "follow_up_form": (follow_up or FollowUpForm()) if Action.CLOSE in allowed else None,
+            "merged_into": merged_into,
+            "merged_timeline": public_timeline(merged_into, own=False) if merged_into else [],
         }
     return render(request, "public/track.html", context, status=status)
 
@@ -148,7 +155,9 @@ def track(request: HttpRequest) -> HttpResponse:
     return redirect("public:track")
 
 
-def _act(request: HttpRequest, form_class, act, field: str, success: str) -> HttpResponse:
+def _act(
+    request: HttpRequest, form_class, act, field: str, success: Callable[[dict], str]
+) -> HttpResponse:
     case = _tracked(request)
     if case is None:
         return redirect("public:track")
@@ -164,7 +173,7 @@ def _act(request: HttpRequest, form_class, act, field: str, success: str) -> Htt
     except CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, success)
+        messages.success(request, success(form.cleaned_data))
     return redirect("public:track")
 
 
@@ -176,7 +185,7 @@ def track_add(request: HttpRequest) -> HttpResponse:
         AddForm,
         lambda case, data: citizen_add(case, data["text"]),
         "add",
-        _("Thank you: your information was added to the case."),
+        lambda data: _("Thank you: your information was added to the case."),
     )
 
 
@@ -188,5 +197,11 @@ def track_follow_up(request: HttpRequest) -> HttpResponse:
         FollowUpForm,
         lambda case, data: citizen_follow_up(case, data["satisfaction"], data["comment"]),
         "follow_up",
-        _("Thank you for your feedback."),
+        _followed_up,
     )
+
+
+def _followed_up(data: dict) -> str:
+    if follow_up_action(data["satisfaction"]) == Action.REOPEN:
+        return _("Thank you for your feedback: the workstation takes your case up again.")
+    return _("Thank you for your feedback.")

@@ -47,6 +47,11 @@ class ActionForm(forms.Form):
     def action_label(self) -> str:
         return self.label or Action(self.action).label
 
+    @property
+    def done_label(self) -> str:
+        """The step taken, once performed: what the confirmation message names."""
+        return Action(self.action).label
+
     @classmethod
     def is_available(cls, case: Case) -> bool:
         """Whether this step makes sense now (the lifecycle table plus its guards)."""
@@ -231,6 +236,11 @@ class FollowUpForm(ActionForm):
         ),
     )
     note = _note(_("What the citizen said"), required=False)
+
+    @property
+    def done_label(self) -> str:
+        # Unsatisfied is not a closing: the case went back for redoing.
+        return Action(lifecycle.follow_up_action(self.cleaned_data["satisfaction"])).label
 
     def perform(self, actor):
         return lifecycle.case_follow_up(

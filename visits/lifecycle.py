@@ -251,8 +251,10 @@ def _apply(
     referral: Referral | None = None,
     now: datetime | None,
     fields: tuple[str, ...] = (),
+    satisfaction: str = "",
 ) -> Case:
-    """Move a locked case by `action`, keep its deadline, and write the event."""
+    """Move a locked case by `action`, keep its deadline, and write the event (with the
+    citizen's `satisfaction` when it is a follow-up)."""
     now = now or timezone.now()
     before = case.status
     case.status = _check(case, action)
@@ -272,6 +274,7 @@ def _apply(
         to_status=case.status,
         note=note,
         referral=referral,
+        satisfaction=satisfaction,
     )
     return case
 
@@ -494,19 +497,19 @@ def case_follow_up(
     case = _lock(case, seen_status)
     now = now or timezone.now()
     case.satisfaction = satisfaction
-    if follow_up_action(satisfaction) == Action.REOPEN:
-        case.resolved_at = None
-        return _apply(
-            case,
-            Action.REOPEN,
-            actor=actor,
-            note=note,
-            now=now,
-            fields=("satisfaction", "resolved_at"),
-        )
-    case.closed_at = now
+    action = follow_up_action(satisfaction)
+    if action == Action.REOPEN:
+        case.resolved_at, changed = None, "resolved_at"
+    else:
+        case.closed_at, changed = now, "closed_at"
     return _apply(
-        case, Action.CLOSE, actor=actor, note=note, now=now, fields=("satisfaction", "closed_at")
+        case,
+        action,
+        actor=actor,
+        note=note,
+        now=now,
+        fields=("satisfaction", changed),
+        satisfaction=satisfaction,
     )
 
 

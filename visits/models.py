@@ -243,8 +243,10 @@ class Case(models.Model):
         return reverse("admin:visits_case_change", args=[self.pk])
 
     def clean(self) -> None:
+        # A case opens where its visit was received; a transfer may move it later.
         if (
-            self.visit_id
+            self._state.adding
+            and self.visit_id
             and self.workstation_id
             and self.visit.workstation_id != self.workstation_id
         ):
@@ -395,6 +397,10 @@ class EventKind(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     NOTE = "note", _("Note")
+    # Corrections to the record, which leave the status as it is.
+    EDITED = "edited", _("Details corrected")
+    ASSIGNED = "assigned", _("Handling members changed")
+    TRANSFERRED = "transferred", _("Transferred to another workstation")
 
 
 class CaseEvent(AppendOnlyModel):
@@ -427,6 +433,10 @@ class CaseEvent(AppendOnlyModel):
         blank=True,
         related_name="events",
     )
+    # What the citizen answered at a follow-up: the case keeps only the latest answer.
+    satisfaction = models.CharField(
+        _("citizen satisfaction"), max_length=12, choices=Satisfaction, blank=True
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -436,6 +446,10 @@ class CaseEvent(AppendOnlyModel):
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
             models.CheckConstraint(
                 condition=Q(to_status__in=CaseStatus.values), name="event_to_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__in=["", *Satisfaction.values]),
+                name="event_satisfaction_valid",
             ),
         ]
         indexes = [models.Index(fields=["case", "at"])]

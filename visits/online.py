@@ -27,6 +27,8 @@ TITLE_LENGTH = 40
 # Events whose text the citizen reads: the departments' replies and the outcome.
 # Staff notes, consultations and referral instructions stay internal.
 PUBLIC_TEXT_KINDS = frozenset({EventKind.REPLIED, EventKind.RESOLVED, EventKind.REJECTED})
+# Steps the citizen takes online: their additions and their follow-up, with its comment.
+CITIZEN_KINDS = frozenset({EventKind.NOTE, EventKind.CLOSED, EventKind.REOPENED})
 
 
 @dataclass(frozen=True)
@@ -118,19 +120,45 @@ class PublicEvent:
     label: str
     text: str
     by_citizen: bool
+    satisfaction: str = ""  # the label of the satisfaction given at a follow-up
 
 
-def public_timeline(case: Case) -> list[PublicEvent]:
+def public_timeline(case: Case, *, own: bool = True) -> list[PublicEvent]:
     """The steps a citizen sees: every step's name and date, the text of replies and the
-    outcome, and what they added themselves."""
+    outcome, what they added themselves, and the satisfaction of each follow-up with
+    their own comment (a comment staff noted down stays internal).
+
+    For another citizen's case (`own=False`: the one theirs was merged into) only each
+    step's name and date: nothing anyone wrote, nothing that citizen added or answered."""
     events = []
     for event in CaseEvent.objects.filter(case=case).order_by("at", "pk"):
-        by_citizen = event.actor_id is None and event.kind == EventKind.NOTE
-        if event.kind == EventKind.NOTE and not by_citizen:
+        by_citizen = event.actor_id is None and event.kind in CITIZEN_KINDS
+        if event.kind == EventKind.NOTE and not (by_citizen and own):
+            continue
+        if not own:
+            events.append(PublicEvent(event.at, event.get_kind_display(), "", False))
             continue
         text = event.note if by_citizen or event.kind in PUBLIC_TEXT_KINDS else ""
-        events.append(PublicEvent(event.at, event.get_kind_display(), text, by_citizen))
+        satisfaction = event.get_satisfaction_display() if event.satisfaction else ""
+        events.append(
+            PublicEvent(event.at, event.get_kind_display(), text, by_citizen, satisfaction)
+        )
     return events
+
+
+# More hops than any real chain of merges; a guard, since a merge target must be open.
+MERGE_HOPS = 20
+
+
+def merged_destination(case: Case) -> Case | None:
+    """The case a merged case is followed as: the one it was merged into, or, if that
+    one was merged in turn, the case at the end of the chain. None if not merged."""
+    target = case
+    for _hop in range(MERGE_HOPS):
+        if target.merged_into_id is None:
+            break
+        target = Case.objects.select_related("workstation").get(pk=target.merged_into_id)
+    return None if target is case else target
 
 
 def _require(case: Case, action: str) -> None:

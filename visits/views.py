@@ -27,7 +27,7 @@ from workstations.models import Department
 from . import access, exports
 from .actions import ACTION_FORMS
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
-from .lifecycle import TERMINAL, Action, CaseError
+from .lifecycle import TERMINAL, CaseError
 from .lookup_codes import case_lookup_code_renew
 from .masking import mask_name, mask_phone
 from .models import Case, CaseEvent, CaseStatus, Referral
@@ -297,6 +297,6 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         else:
             case.refresh_from_db()
             audit_record(request, AuditAction.TRANSITION, case.number, action)
-            messages.success(request, _("Saved: %(action)s") % {"action": Action(action).label})
+            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
             return redirect("visits:case_detail", number=case.number)
     return _case_page(request, case, forms={action: form}, status=400)

@@ -171,6 +171,7 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
                 from_status=before,
                 to_status=after,
                 referral=referral,
+                satisfaction=case.satisfaction if action in (Action.REOPEN, Action.CLOSE) else "",
             )
         )
     case.status = path[-1]
