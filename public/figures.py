@@ -9,7 +9,7 @@ exactly what was counted.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
 from visits.models import (
+    OPEN_REFERRAL_STATES,
     Case,
     CaseCategory,
     CaseStatus,
@@ -37,6 +38,7 @@ OUTSIDE_LOOP = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.MERGED, Ca
 IN_LOOP = tuple(s for s in CaseStatus if s not in OUTSIDE_LOOP)
 FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+FILED = (ProposalStatus.ACCEPTED, ProposalStatus.MERGED)
 
 # The followed cases (the "universe" of the rates): not answered on the spot, in the loop.
 FOLLOWED = Q(answered_on_spot=False, status__in=IN_LOOP)
@@ -137,7 +139,8 @@ DEFINITIONS = {
     ),
     "on_time_rate": _(
         "Replies given on or before their due date (Beijing time), divided by the "
-        "department's replies."
+        "department's replies and its referrals with no reply yet once their due date has "
+        "passed: a referral never answered counts as late."
     ),
     "activities": _(
         "Consultations, community visits, public-service days and donations the workstations "
@@ -153,9 +156,15 @@ DEFINITIONS = {
     "proposals_filed": _(
         "Proposals (not public-opinion reports) submitted during the year, drafts left out."
     ),
-    "proposals_accepted": _("Proposals submitted during the year and accepted for filing (立案)."),
+    "proposals_accepted": _(
+        "Proposals submitted during the year and accepted for filing (立案), those merged "
+        "with another (并案) included."
+    ),
     "proposals_excellent": _("Proposals submitted during the year and rated excellent."),
-    "filing_rate": _("Proposals accepted for filing divided by proposals filed (立案率)."),
+    "filing_rate": _(
+        "Proposals accepted for filing, those merged with another (并案) included, divided by "
+        "the proposals submitted during the year (立案率)."
+    ),
     "opinions_adopted": _("Public-opinion reports submitted during the year and adopted."),
 }
 
@@ -307,6 +316,7 @@ class DepartmentFigures:
     rated: int
     pleased: int
     on_time: int
+    overdue: int  # open referrals past their due date: late, though not answered yet
 
     @property
     def response_rate(self) -> float | None:
@@ -322,12 +332,14 @@ class DepartmentFigures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.replied)
+        return rate(self.on_time, self.replied + self.overdue)
 
 
-def departments(year: int) -> list[DepartmentFigures]:
-    """Each department that was sent cases as lead during the year, by name. One query."""
+def departments(year: int, *, today: date | None = None) -> list[DepartmentFigures]:
+    """Each department that was sent cases as lead during the year, by name. One query.
+    A referral still open after its due date (as of `today`) counts as a late reply."""
     start, end = year_bounds(year)
+    today = today or timezone.localdate()
     replied = Q(replied_at__isnull=False)
     replied_on = TruncDate("replied_at", tzinfo=timezone.get_default_timezone())
     rows = (
@@ -350,6 +362,8 @@ def departments(year: int) -> list[DepartmentFigures]:
                 "case", distinct=True, filter=replied & Q(case__satisfaction__in=PLEASED)
             ),
             on_time=Count("pk", filter=replied & Q(LessThanOrEqual(replied_on, F("due_on")))),
+            # Referral.is_overdue, counted.
+            overdue=Count("pk", filter=Q(state__in=OPEN_REFERRAL_STATES, due_on__lt=today)),
         )
         .order_by("department__name")
     )
@@ -364,6 +378,7 @@ def departments(year: int) -> list[DepartmentFigures]:
             rated=row["rated"],
             pleased=row["pleased"],
             on_time=row["on_time"],
+            overdue=row["overdue"],
         )
         for row in rows
     ]
@@ -397,7 +412,8 @@ def participation(year: int) -> Participation:
     proposals = Q(kind=ProposalKind.PROPOSAL)
     filed = submitted.aggregate(
         filed=Count("pk", filter=proposals),
-        accepted=Count("pk", filter=proposals & Q(status=ProposalStatus.ACCEPTED)),
+        # A proposal merged with another (并案) is filed with it: 立案 includes 并案.
+        accepted=Count("pk", filter=proposals & Q(status__in=FILED)),
         excellent=Count("pk", filter=proposals & Q(is_excellent=True)),
         adopted=Count("pk", filter=Q(kind=ProposalKind.OPINION, is_adopted=True)),
     )
