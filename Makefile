@@ -41,7 +41,7 @@ run: demo
 # Production-like: gunicorn with collected, compressed static files.
 serve: install
 	$(MANAGE) collectstatic --noinput -v 0
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi --bind $(HOST):$(PORT) --workers 3
 
 test: install system-deps node_modules/.installed
 	$(BIN)/pytest

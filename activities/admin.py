@@ -10,6 +10,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
+
 from .forms import ACTIVITY_FIELDS
 from .models import Activity, CoSignature, Proposal
 from .services import check_organiser
@@ -33,7 +35,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ActivityAdminForm
     list_display = [
         "date",
@@ -78,7 +80,7 @@ class CoSignatureInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "lead", "status", "submitted_on", "is_excellent", "is_adopted"]
     list_filter = ["kind", "status", "is_excellent"]
     list_select_related = ["lead"]

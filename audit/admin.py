@@ -1,6 +1,56 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
-from .models import AuditEntry
+from .models import AuditAction, AuditEntry
+from .services import audit_record
+
+
+def _change_detail(verb: str, message: list | str) -> str:
+    """The audit detail of an admin change: which fields of the record and of its inline
+    rows changed (their labels, as Django's change message names them), never a value,
+    nor the text of the inline rows that Django's own message repeats."""
+    if isinstance(message, str):
+        # An admin action's own sentence, written by the code, not typed by a person.
+        return f"{verb}: {message}" if message else verb
+    parts = []
+    for change in message:
+        for kind, about in change.items():
+            part = f"{about['name']} {kind}" if "name" in about else kind
+            if about.get("fields"):
+                part += ": " + ", ".join(about["fields"])
+            parts.append(part)
+    return "; ".join(parts) or f"{verb}: nothing"
+
+
+class AuditedAdminMixin:
+    """Every add, change and delete made in admin is written to the audit log as well:
+    who, when, from which address, which record and which fields. Django's own LogEntry
+    knows no address and keeps the records' text; the audit log keeps neither values nor
+    text. Every project ModelAdmin uses it (tests/test_admin_audit.py walks the site)."""
+
+    def audit_target(self, obj: Model) -> str:
+        return f"{obj._meta.model_name} {obj.pk}"
+
+    def log_addition(self, request: HttpRequest, obj: Model, message):
+        entry = super().log_addition(request, obj, message)
+        detail = _change_detail("added", message)
+        audit_record(request, AuditAction.ADMIN, self.audit_target(obj), detail)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Model, message):
+        entry = super().log_change(request, obj, message)
+        detail = _change_detail("changed", message)
+        audit_record(request, AuditAction.ADMIN, self.audit_target(obj), detail)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset):
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            audit_record(request, AuditAction.ADMIN, self.audit_target(obj), "deleted")
+        return entries
 
 
 class ReadOnlyAdminMixin:
@@ -18,7 +68,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Searchable by administrators; nobody can add, change or delete an entry."""
 
     list_display = ["at", "user", "ip_address", "action", "target", "detail"]
@@ -26,3 +76,24 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["target", "user__username", "ip_address", "detail"]
     date_hierarchy = "at"
+
+
+# django-axes registers its own admins: lifting a lockout (deleting an attempt) is a
+# change made in admin like any other.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    admin.site.unregister(_model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AuditedAdminMixin, axes_admin.AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(AuditedAdminMixin, axes_admin.AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(AuditedAdminMixin, axes_admin.AccessFailureLogAdmin):
+    pass

@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported a list")
     TRANSITION = "transition", _("Changed a case")
     VISIT = "visit", _("Logged a visit")
+    ADMIN = "admin", _("Changed in admin")
 
 
 class AuditEntry(AppendOnlyModel):

@@ -32,3 +32,11 @@ def audit_record(
         target=target,
         detail=detail[:300],
     )
+
+
+def describe_search(term: str) -> str:
+    """What a search looked for, without the term itself: a name or phone typed into a
+    search box is personal data, and the audit log must never hold it."""
+    # Seven digits or more: a phone, an ID number (or a tracking number).
+    kind = "number" if sum(c.isdigit() for c in term) >= 7 else "text"
+    return f"<{kind}, {len(term)} characters>"

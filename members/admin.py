@@ -11,7 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import ReadOnlyAdminMixin
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from audit.models import AuditAction
+from audit.services import audit_record
 
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
 from .duties import DutyError, assignment_mark_attendance
@@ -32,20 +34,20 @@ from .services import member_calendar_token_renew
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "ordering"]
     list_editable = ["ordering"]
     search_fields = ["name"]
 
 
 @admin.register(ActivityGroup)
-class ActivityGroupAdmin(admin.ModelAdmin):
+class ActivityGroupAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "sector",
@@ -151,7 +153,7 @@ class ConflictFilter(admin.SimpleListFilter):
 
 
 @admin.register(DutyShift)
-class DutyShiftAdmin(admin.ModelAdmin):
+class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "date",
         "starts_at",
@@ -222,6 +224,13 @@ class DutyShiftAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             result = roster_import(form.cleaned_data["file"], actor=request.user)
             if result.ok:
+                audit_record(
+                    request,
+                    AuditAction.ADMIN,
+                    "roster import",
+                    f"{result.created} created, {result.updated} updated, "
+                    f"{result.unchanged} unchanged",
+                )
                 self.message_user(
                     request,
                     gettext(
@@ -271,6 +280,12 @@ class DutyShiftAdmin(admin.ModelAdmin):
                     except RotationError as error:
                         form.add_error(None, str(error))
                     else:
+                        audit_record(
+                            request,
+                            AuditAction.ADMIN,
+                            "rotation",
+                            f"{applied.shifts} shifts, {applied.assignments} duties created",
+                        )
                         self.message_user(
                             request,
                             gettext("%(shifts)d shifts and %(duties)d duties created.")
@@ -319,7 +334,7 @@ class DutyShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutyAssignment)
-class DutyAssignmentAdmin(_AttendanceLink, admin.ModelAdmin):
+class DutyAssignmentAdmin(AuditedAdminMixin, _AttendanceLink, admin.ModelAdmin):
     list_display = ["shift", "member", *DUTY_STATE_FIELDS, "record_attendance"]
     list_filter = ["attendance", "on_leave", "shift__workstation"]
     list_select_related = ["shift__workstation", "member", "substitute"]
@@ -411,7 +426,7 @@ class DutyAssignmentAdmin(_AttendanceLink, admin.ModelAdmin):
 
 
 @admin.register(DutyChange)
-class DutyChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DutyChangeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of attendance, leave and swaps: readable, never edited."""
 
     list_display = ["at", "kind", "assignment", "by", "detail"]

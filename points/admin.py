@@ -4,7 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import ReadOnlyAdminMixin
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from . import ledger
 from .models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
@@ -79,7 +79,7 @@ class GradeBandInline(admin.TabularInline):
 
 
 @admin.register(ScoringYear)
-class ScoringYearAdmin(admin.ModelAdmin):
+class ScoringYearAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ScoringYearForm
     list_display = ["year", "cards_published"]
     list_filter = ["cards_published"]
@@ -102,7 +102,7 @@ class ScoringYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PointEntryAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Written by the ledger only; an entry is corrected by fixing its fact or rule and
     rebuilding."""
 
@@ -139,7 +139,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(PointQuery)
-class PointQueryAdmin(admin.ModelAdmin):
+class PointQueryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Members ask from their report card; the office answers here."""
 
     list_display = ["asked_at", "member", "entry", "text", "is_answered"]

@@ -39,6 +39,8 @@ from workdays.models import CalendarYear, SpecialDay
 from workstations import roles
 from workstations.models import Department, Workstation
 
+from .admin_pages import admin_url as _url
+from .admin_pages import management_data as _management_data
 from .factories import (
     ActivityGroupFactory,
     DepartmentFactory,
@@ -65,23 +67,6 @@ OPENED_AT = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 
 def _label(model: type[Model]) -> str:
     return model._meta.label
-
-
-def _url(model: type[Model], view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def _management_data(response) -> dict[str, str]:
-    """The inlines of an admin form page as the browser posts them untouched: each
-    management form, and the hidden fields (id, parent) of the rows already there."""
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for form in [formset.management_form, *formset.initial_forms]:
-            for field in form.hidden_fields():
-                value = field.value()
-                data[field.html_name] = "" if value is None else str(value)
-    return data
 
 
 def _translated(response, message: str) -> str:

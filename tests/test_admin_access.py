@@ -13,14 +13,11 @@ from visits.models import Case, Visit
 from workstations import roles
 from workstations.models import Workstation
 
+from .admin_pages import admin_url
 from .factories import DutyShiftFactory, VisitFactory, open_case
 
 User = get_user_model()
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-def _url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture(params=["staff", "member_user"])
@@ -64,7 +61,7 @@ def test_a_liaison_or_member_with_staff_status_gets_no_changelist_or_add_page(
     client.force_login(ticked)
 
     for view in ("changelist", "add"):
-        url = _url(model, view)
+        url = admin_url(model, view)
         assert _refused(client.get(url), url), url
 
 
@@ -75,12 +72,12 @@ def test_a_liaison_with_staff_status_can_neither_read_nor_edit_another_streets_c
     case, visit = other_streets_case, other_streets_case.visit
     before = Case.objects.values().get(pk=case.pk)
 
-    for url in (_url(Case, "change", case.pk), _url(Visit, "change", visit.pk)):
+    for url in (admin_url(Case, "change", case.pk), admin_url(Visit, "change", visit.pk)):
         response = client.get(url)
         assert _refused(response, url)
         assert "13912345678" not in response.content.decode()
     posted = client.post(
-        _url(Case, "change", case.pk),
+        admin_url(Case, "change", case.pk),
         {"title": "改掉", "category": case.category, "workstation": other_workstation.pk},
     )
 
@@ -95,11 +92,13 @@ def test_a_liaison_with_staff_status_cannot_add_or_delete_anything_in_admin(
     counts = {model: model.objects.count() for model in (Visit, Case, Member, Workstation)}
     shift = DutyShiftFactory(workstation=workstation)
 
-    client.post(_url(Workstation, "add"), {"street": "伪造街道", "name": "伪造", "slug": "fake"})
-    client.post(_url(Visit, "delete", other_streets_case.visit.pk), {"post": "yes"})
-    client.post(_url(DutyShift, "delete", shift.pk), {"post": "yes"})
     client.post(
-        _url(Case, "changelist"),
+        admin_url(Workstation, "add"), {"street": "伪造街道", "name": "伪造", "slug": "fake"}
+    )
+    client.post(admin_url(Visit, "delete", other_streets_case.visit.pk), {"post": "yes"})
+    client.post(admin_url(DutyShift, "delete", shift.pk), {"post": "yes"})
+    client.post(
+        admin_url(Case, "changelist"),
         {"action": "delete_selected", "_selected_action": [other_streets_case.pk], "post": "yes"},
     )
 
@@ -114,7 +113,7 @@ def test_a_liaison_with_staff_status_cannot_give_themselves_a_role_in_admin(clie
     administrators = Group.objects.get(name=roles.ADMINISTRATORS)
 
     response = client.post(
-        _url(User, "change", staff.pk),
+        admin_url(User, "change", staff.pk),
         {"username": staff.username, "is_staff": "on", "groups": [administrators.pk]},
     )
 
@@ -125,7 +124,7 @@ def test_a_liaison_with_staff_status_cannot_give_themselves_a_role_in_admin(clie
 @pytest.mark.parametrize("view", ["import", "generate", "fairness"])
 def test_a_liaison_or_member_with_staff_status_gets_none_of_the_roster_tools(client, ticked, view):
     client.force_login(ticked)
-    url = _url(DutyShift, view)
+    url = admin_url(DutyShift, view)
 
     assert _refused(client.get(url), url)
 

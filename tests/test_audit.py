@@ -300,3 +300,36 @@ def test_a_long_export_query_is_audited_without_error(client, staff):
 
     assert response.status_code == 200
     assert len(AuditEntry.objects.get().detail) <= 300
+
+
+# --- searches leave no personal data -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "described"),
+    [
+        ("13912345678", "q=<number, 11 characters>"),
+        ("139 1234 5678", "q=<number, 13 characters>"),
+        ("61010219800101123X", "q=<number, 18 characters>"),
+        ("王小明", "q=<text, 3 characters>"),
+    ],
+)
+def test_an_export_searching_a_phone_or_name_records_that_a_search_was_made_not_the_term(
+    client, staff, term, described
+):
+    client.force_login(staff)
+
+    response = client.get("/cases/export.csv", {"q": term, "status": "registered"})
+
+    assert response.status_code == 200
+    detail = AuditEntry.objects.get().detail
+    assert detail == f"{described} status=registered"
+    assert term not in detail and term[-4:] not in detail
+
+
+def test_an_export_records_none_of_the_parameters_it_does_not_read(client, staff):
+    client.force_login(staff)
+
+    client.get("/cases/export.csv", {"phone": "13912345678", "13912345678": "1"})
+
+    assert AuditEntry.objects.get().detail == ""

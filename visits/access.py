@@ -100,6 +100,13 @@ def may_see_personal_data(user, case: Case) -> bool:
     return member is not None and case.handling_members.filter(pk=member.pk).exists()
 
 
+def may_see_visit_personal_data(user, visit: Visit) -> bool:
+    """Those who handle the visit: its workstation's staff and administrators."""
+    return roles.is_administrator(user) or visit.workstation_id in roles.staffed_workstation_ids(
+        user
+    )
+
+
 def may_see_all_personal_data(user) -> bool:
     """Whether the user handles every case `cases_for_user` gives them: administrators,
     staff (their own workstations only), members (their own cases only)."""

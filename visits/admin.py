@@ -1,14 +1,36 @@
 """Administrators see everything here; statuses, referrals and events change only
 through `visits.lifecycle`, so those parts are read-only in admin."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import ReadOnlyAdminMixin
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from audit.models import AuditAction
+from audit.services import audit_record
 
+from . import access
 from .lifecycle import Action, case_open
-from .masking import mask_name, mask_phone
+from .masking import mask_address, mask_name, mask_phone
 from .models import Case, CaseEvent, CaseNumberSequence, Referral, Visit
+
+# A visit's personal data, and the masks shown in its place once the visit is saved.
+PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address")
+MASKS = ("visitor", "masked_phone", "masked_address")
+
+
+class VisitContactForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = PERSONAL_FIELDS
 
 
 class CaseInline(admin.TabularInline):
@@ -24,7 +46,7 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "visited_at",
         "workstation",
@@ -49,6 +71,69 @@ class VisitAdmin(admin.ModelAdmin):
     def masked_phone(self, visit: Visit) -> str:
         return mask_phone(visit.visitor_phone)
 
+    @admin.display(description=_("visitor's address"))
+    def masked_address(self, visit: Visit) -> str:
+        return mask_address(visit.visitor_address)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *(MASKS if obj else ())]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            # Adding a visit: the administrator types the contact details in.
+            return fields
+        # A saved visit's form leaves its personal data out: their masks stand in their
+        # place, and the contact page shows and corrects them after an audited reveal.
+        masks = dict(zip(PERSONAL_FIELDS, MASKS, strict=True))
+        return [masks.get(name, name) for name in fields if name not in MASKS]
+
+    def get_urls(self):
+        contact = self.admin_site.admin_view(self.contact_view)
+        return [
+            path("<path:object_id>/contact/", contact, name="visits_visit_contact"),
+            *super().get_urls(),
+        ]
+
+    def contact_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The visitor's contact details in full: shown on a POST that the audit log
+        records, as the staff case page's reveal is, and corrected on that form."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        visit = self.get_object(request, unquote(object_id))
+        if visit is None:
+            raise Http404
+        if not access.may_see_visit_personal_data(request.user, visit):
+            raise PermissionDenied
+        if "_save" in request.POST:
+            if not self.has_change_permission(request, visit):
+                raise PermissionDenied
+            form = VisitContactForm(request.POST, instance=visit)
+            if form.is_valid():
+                with transaction.atomic():
+                    form.save(commit=False).save(update_fields=PERSONAL_FIELDS)
+                    self.log_change(
+                        request, visit, self.construct_change_message(request, form, None)
+                    )
+                self.message_user(request, gettext("The visitor's contact details were saved."))
+                return redirect(reverse("admin:visits_visit_change", args=[visit.pk]))
+        else:
+            audit_record(
+                request,
+                AuditAction.REVEAL,
+                f"visit {visit.pk}",
+                gettext("visitor's contact details"),
+            )
+            form = VisitContactForm(instance=visit)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": visit,
+            "title": gettext("Visitor's contact details"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/visits/visit/contact.html", context)
+
     def save_model(self, request, obj: Visit, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
@@ -70,7 +155,7 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -102,6 +187,10 @@ class CaseAdmin(admin.ModelAdmin):
         # Nothing in the closed loop is ever dropped.
         return False
 
+    def audit_target(self, obj: Case) -> str:
+        # As the staff pages' entries name a case: by its tracking number.
+        return obj.number
+
     def save_model(self, request, obj: Case, form, change: bool) -> None:
         if change:
             # Only what the form edits: a full save would write back the status and
@@ -113,7 +202,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReferralAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "department", "role", "state", "due_on", "sent_at", "replied_at"]
     list_filter = ["state", "role", "department"]
     list_select_related = ["case", "department"]
@@ -122,7 +211,7 @@ class ReferralAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "case", "kind", "from_status", "to_status", "actor"]
     list_filter = ["kind", "to_status"]
     list_select_related = ["case", "actor"]
@@ -131,5 +220,5 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseNumberSequence)
-class CaseNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseNumberSequenceAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["year", "last"]

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from audit.services import describe_search
+
+from .forms import CaseFilterForm
 from .masking import mask_name, mask_phone
 
 # More rows than any workstation's filtered list needs; a larger export is an
@@ -84,3 +87,16 @@ def export_cases(cases, fmt: str, *, with_contacts: bool = False):
         output.seek(0)
         return FileResponse(output, as_attachment=True, filename=f"cases-{stamp}.xlsx")
     raise Http404
+
+
+def audit_detail(form: CaseFilterForm, *, with_contacts: bool) -> str:
+    """What the audit log keeps of an export: the filters it read (ids, choices, dates)
+    and, of a search, only what it looked like; never the term, nor what else the
+    address carried."""
+    parts = ["contacts"] if with_contacts else []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", False):
+            continue
+        shown = describe_search(value) if name == "q" else getattr(value, "pk", value)
+        parts.append(f"{name}={shown}")
+    return " ".join(parts)

@@ -29,7 +29,7 @@ from .actions import ACTION_FORMS
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import TERMINAL, CaseError
 from .lookup_codes import case_lookup_code_renew
-from .masking import mask_name, mask_phone
+from .masking import mask_address, mask_name, mask_phone
 from .models import Case, CaseEvent, CaseStatus, Referral
 from .receipts import receipt_take, receipts_keep, receipts_pending
 from .selectors import case_rows, filter_cases, keyset_page, with_labels
@@ -204,13 +204,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, cases = _filter_form(request)
+    form, cases = _filter_form(request)
     # Contacts stay masked unless asked for by someone who handles every listed case.
     with_contacts = request.GET.get("contacts") == "1" and access.may_see_all_personal_data(
         request.user
     )
     response = exports.export_cases(cases, fmt, with_contacts=with_contacts)
-    detail = ("contacts " if with_contacts else "") + request.GET.urlencode()
+    detail = exports.audit_detail(form, with_contacts=with_contacts)
     audit_record(request, AuditAction.EXPORT, f"cases.{fmt}", detail)
     return response
 
@@ -238,7 +238,7 @@ def _case_page(
             "visitor_phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
             "visitor_address": visit.visitor_address
             if revealed
-            else ("***" if visit.visitor_address else ""),
+            else mask_address(visit.visitor_address),
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
             "events": CaseEvent.objects.filter(case=case)

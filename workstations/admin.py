@@ -1,13 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
+
+from audit.admin import AuditedAdminMixin
 
 from .models import Department, Workstation
 
 
 @admin.register(Workstation)
-class WorkstationAdmin(admin.ModelAdmin):
+class WorkstationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "street",
@@ -31,7 +34,7 @@ class WorkstationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "contact_name", "contact_phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "contact_name"]
@@ -48,12 +51,18 @@ class StaffedWorkstationInline(admin.TabularInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     inlines = [*DjangoUserAdmin.inlines, StaffedWorkstationInline]
     list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    pass
 
 
 admin.site.site_header = _("Xincheng District CPPCC · Member workstations")

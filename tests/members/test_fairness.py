@@ -9,11 +9,11 @@ from django.urls import reverse
 from members.fairness import by_group, member_fairness
 from members.models import Attendance, DutyAssignment
 
+from ..admin_pages import administrator_without
 from ..factories import (
     ActivityGroupFactory,
     DutyShiftFactory,
     MemberFactory,
-    UserFactory,
     WorkstationFactory,
 )
 
@@ -142,8 +142,10 @@ def test_the_changelist_links_to_the_fairness_view(admin_client):
     assert reverse(URL) in html
 
 
-def test_staff_without_the_shift_permission_get_403_and_anonymous_the_login(client, staff):
-    client.force_login(UserFactory(username="desk", is_staff=True))
+def test_an_administrator_without_the_shift_permission_gets_403_and_anonymous_the_login(
+    client, staff
+):
+    client.force_login(administrator_without("view_dutyshift", "change_dutyshift"))
     assert client.get(reverse(URL)).status_code == 403
     client.logout()
     assert client.get(reverse(URL))["Location"].startswith(reverse("admin:login"))
@@ -161,11 +163,11 @@ def test_the_view_runs_the_same_queries_for_30_members_as_for_3(
     params = {"first": "2026-01-01", "last": "2026-06-30"}
     add(3)
     admin_client.get(reverse(URL), params)  # warm the session and content types
-    # session, user, user and group permissions, the members with their figures, the
-    # form's workstations and groups, the session's idle-timeout save (3)
-    with django_assert_num_queries(10):
+    # session, user, role, user and group permissions, the members with their figures,
+    # the form's workstations and groups, the session's idle-timeout save (3)
+    with django_assert_num_queries(11):
         admin_client.get(reverse(URL), params)
     add(27)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = admin_client.get(reverse(URL), params)
     assert len(response.context["members"]) == 30

@@ -4,19 +4,19 @@ from datetime import date, time
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
+from audit.models import AuditEntry
 from members.models import DutyAssignment, DutyShift
 from workdays.loading import load_year
 
+from ..admin_pages import administrator_without
 from ..factories import (
     ActivityGroupFactory,
     DutyAssignmentFactory,
     DutyShiftFactory,
     MemberFactory,
-    UserFactory,
 )
 
 GENERATE_URL = "admin:members_dutyshift_generate"
@@ -201,13 +201,8 @@ def test_a_stale_preview_is_refused(admin_client, workstation, legal):
     assert DutyShift.objects.count() == 1
 
 
-def test_staff_without_add_permission_on_shifts_get_403(client, workstation, legal):
-    user = UserFactory(username="viewer", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_dutyshift"),
-        Permission.objects.get(codename="change_dutyshift"),
-    )
-    client.force_login(user)
+def test_an_administrator_without_add_permission_on_shifts_gets_403(client, workstation, legal):
+    client.force_login(administrator_without("add_dutyshift"))
     assert client.get(reverse(GENERATE_URL)).status_code == 403
     data = _data(workstation, legal)
     assert client.post(reverse(GENERATE_URL), {**data, "preview": "1"}).status_code == 403
@@ -222,3 +217,24 @@ def test_a_short_staffed_preview_warns_and_still_offers_the_save(admin_client, w
     html = response.content.decode()
     assert 'id="rotation-warnings"' in html and "3 of the 5 members" in html
     assert 'name="save"' in html
+
+
+def test_a_saved_rotation_is_written_to_the_audit_log(
+    admin_client, administrator, workstation, legal
+):
+    data = _data(workstation, legal)
+    _save(admin_client, data, _preview(admin_client, data).context["digest"])
+
+    entry = AuditEntry.objects.get()
+    assert (entry.user, entry.action, entry.target, entry.detail) == (
+        administrator,
+        AuditEntry.Action.ADMIN,
+        "rotation",
+        "4 shifts, 8 duties created",
+    )
+
+
+def test_a_previewed_rotation_writes_nothing_to_the_audit_log(admin_client, workstation, legal):
+    _preview(admin_client, _data(workstation, legal))
+
+    assert not AuditEntry.objects.exists()

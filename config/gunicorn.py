@@ -1,0 +1,34 @@
+"""gunicorn's settings for this project (`make serve`; in production
+`gunicorn --config config/gunicorn.py config.wsgi`).
+
+The access log is on (to standard output) in the usual combined format, but neither it
+nor the error log ever holds a query string: staff search and export addresses carry
+phone numbers and names (config/logfilters.py). The referring page is cut the same way.
+"""
+
+from gunicorn.glogging import Logger
+
+from config.logfilters import QueryStringFilter
+
+accesslog = "-"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with every query string cut out of what it writes."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, QueryStringFilter) for f in log.filters):
+                log.addFilter(QueryStringFilter())
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        # %(q)s and {query_string}e are a query string without its "?": never written.
+        for key in ("q", "{query_string}e"):
+            if atoms.get(key):
+                atoms[key] = "…"
+        return atoms
+
+
+logger_class = RedactingLogger

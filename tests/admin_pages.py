@@ -1,0 +1,34 @@
+"""Helpers for tests that drive Django admin's pages as a browser would."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Model
+from django.urls import reverse
+
+from workstations import roles
+
+from .factories import UserFactory
+
+
+def admin_url(model: type[Model], view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def management_data(response) -> dict[str, str]:
+    """The inlines of an admin form page as the browser posts them untouched: each
+    management form, and the hidden fields (id, parent) of the rows already there."""
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for form in [formset.management_form, *formset.initial_forms]:
+            for field in form.hidden_fields():
+                value = field.value()
+                data[field.html_name] = "" if value is None else str(value)
+    return data
+
+
+def administrator_without(*codenames: str):
+    """An administrator whose role lacks these permissions: admin's own checks behind the
+    site's (which lets administrators only in)."""
+    group = Group.objects.get(name=roles.ADMINISTRATORS)
+    group.permissions.remove(*Permission.objects.filter(codename__in=codenames))
+    return UserFactory(username="limited-admin", is_staff=True, role=roles.ADMINISTRATORS)
