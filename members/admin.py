@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from audit.models import AuditAction
 from audit.services import audit_record
+from workdays.calendar import calendar_gaps
 
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
 from .duties import DutyError, assignment_mark_attendance
@@ -304,6 +305,10 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
             "form": form,
             "preview": preview,
             "digest": digest,
+            # The previewed range's, else this year's and next: days may be off in them.
+            "calendar_gaps": (
+                calendar_gaps(preview.spec.first, preview.spec.last) if preview else calendar_gaps()
+            ),
         }
         return TemplateResponse(request, "admin/members/dutyshift/generate.html", context)
 

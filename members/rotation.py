@@ -33,6 +33,7 @@ class RotationError(Exception):
 
 
 class Recurrence(models.TextChoices):
+    WORKING_DAYS = "working_days", gettext_lazy("Every working day (make-up working days included)")
     WEEKDAYS = "weekdays", gettext_lazy("Chosen weekdays")
     MONTH_DAYS = "month_days", gettext_lazy("Fixed days of the month")
     NTH_WEEKDAY = "nth_weekday", gettext_lazy("The Nth weekday of the month")
@@ -152,7 +153,7 @@ def validate(spec: RotationSpec) -> None:
             raise RotationError(_("Choose at least one day of the month."))
         if any(day not in range(1, 32) for day in spec.month_days):
             raise RotationError(_("A day of the month is a number from 1 to 31."))
-    else:
+    elif spec.recurrence != Recurrence.WORKING_DAYS:  # the calendar names those days
         raise RotationError(_("Choose how the duty days recur."))
     if not spec.slots:
         raise RotationError(_("Add at least one time slot."))
@@ -195,6 +196,8 @@ def _duty_days(spec: RotationSpec) -> list[tuple[date, date | None]]:
     """(duty day, the day it was moved from or None), in order, each day once."""
     try:
         working = working_days_between(spec.first, spec.last)
+        if spec.recurrence == Recurrence.WORKING_DAYS:
+            return [(day, None) for day in working]
         working_set = set(working)
         after_last: date | None = None
         duty: dict[date, date | None] = {}

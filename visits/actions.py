@@ -8,8 +8,10 @@ the case and the user allow, so a forged id is a form error.
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from workdays.calendar import CalendarGap, DueDateError, calendar_gaps, check_due_date
 from workstations.models import Department
 from workstations.validators import no_contact_details
 
@@ -42,6 +44,8 @@ class ActionForm(forms.Form):
         self.prefix = self.action
 
     label = None  # a form that serves more than one lifecycle action names itself
+    # What the user should know of the working-day calendar before taking the step.
+    calendar_gaps: tuple = ()
 
     @property
     def action_label(self) -> str:
@@ -121,6 +125,20 @@ class ReferForm(ActionForm):
         self.initial.setdefault(
             "role", ReferralRole.CO if lifecycle.current_lead(self.case) else ReferralRole.LEAD
         )
+
+    @cached_property
+    def calendar_gaps(self) -> list[CalendarGap]:
+        # The reply is counted in working days, up to a year ahead.
+        return calendar_gaps()
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on is not None:
+            try:
+                check_due_date(due_on)
+            except DueDateError as error:
+                raise forms.ValidationError(str(error)) from error
+        return due_on
 
     def perform(self, actor):
         data = self.cleaned_data

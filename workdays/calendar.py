@@ -3,13 +3,20 @@
 Weekends are days off and weekdays are working days, except for the special days
 the administrator keeps (public holidays and make-up working days, 调休). A year
 that has not been entered is never guessed: asking about it raises CalendarMissing.
+A year entered without its make-up working days confirmed is a gap users are warned of
+(`calendar_gaps`), and a due date someone chooses is checked by `check_due_date`.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CalendarYear, SpecialDay
+
+# A due date chosen by hand lies at most this far ahead.
+DUE_DATE_HORIZON = timedelta(days=366)
 
 
 class CalendarMissing(Exception):
@@ -73,3 +80,76 @@ def working_days_between(first: date, last: date) -> list[date]:
     window = _Window(first, last)
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return [day for day in days if window.is_working_day(day)]
+
+
+class DueDateError(ValueError):
+    """A due date that cannot be accepted; its message is meant for the user."""
+
+
+def check_due_date(day: date, *, today: date | None = None) -> None:
+    """Refuse a due date someone chose: in the past, more than a year ahead, in a year
+    the calendar does not know, or on a day off (naming the next working day)."""
+    today = today or timezone.localdate()
+    if day < today:
+        raise DueDateError(_("The due date cannot be in the past."))
+    last = today + DUE_DATE_HORIZON
+    if day > last:
+        raise DueDateError(
+            _("The due date cannot be more than a year ahead (after %(last)s).")
+            % {"last": f"{last:%Y-%m-%d}"}
+        )
+    try:
+        if is_working_day(day):
+            return
+    except CalendarMissing as missing:
+        raise DueDateError(str(missing)) from missing
+    special = SpecialDay.objects.filter(date=day).first()
+    reason = (special and special.name) or (_("public holiday") if special else _("weekend"))
+    named = {"day": f"{day:%Y-%m-%d}", "reason": reason}
+    try:
+        named["next"] = f"{add_working_days(day, 1):%Y-%m-%d}"
+    except CalendarMissing:
+        # The next working day lies in a year not entered yet: suggest none.
+        raise DueDateError(
+            _("%(day)s is not a working day (%(reason)s). Choose a working day.") % named
+        ) from None
+    raise DueDateError(
+        _("%(day)s is not a working day (%(reason)s). Choose a working day, such as %(next)s.")
+        % named
+    )
+
+
+@dataclass(frozen=True)
+class CalendarGap:
+    """A year the calendar cannot vouch for: not entered at all, or entered without its
+    make-up working days confirmed (`CalendarYear.is_complete` not ticked)."""
+
+    year: int
+    entered: bool
+
+    def __str__(self) -> str:
+        if not self.entered:
+            return str(CalendarMissing(self.year))
+        return _(
+            "The working-day calendar for %(year)s is not complete: its make-up working "
+            "days (调休) may be missing, so working days in %(year)s may be counted wrongly. "
+            "An administrator enters them and ticks the year complete."
+        ) % {"year": self.year}
+
+
+def calendar_gaps(first: date | None = None, last: date | None = None) -> list[CalendarGap]:
+    """The years from `first` (today) to `last` (the end of the next year) whose calendar
+    is missing or not complete, in one query: what every page that counts or schedules
+    working days warns of."""
+    first = first or timezone.localdate()
+    last = last or date(first.year + 1, 12, 31)
+    complete = dict(
+        CalendarYear.objects.filter(year__range=(first.year, last.year)).values_list(
+            "year", "is_complete"
+        )
+    )
+    return [
+        CalendarGap(year, entered=year in complete)
+        for year in range(first.year, last.year + 1)
+        if not complete.get(year)
+    ]

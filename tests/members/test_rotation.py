@@ -278,6 +278,49 @@ def test_two_days_moved_onto_the_same_working_day_make_one_duty_day(year_2026, d
     assert result.shifts[1].moved_from == date(2026, 10, 1)
 
 
+def test_the_working_days_rule_takes_the_make_up_days_and_leaves_out_the_holidays(
+    year_2026, desk, legal
+):
+    result = plan(
+        spec(
+            desk,
+            legal,
+            recurrence=Recurrence.WORKING_DAYS,
+            weekdays=(),
+            first=date(2026, 9, 18),
+            last=date(2026, 10, 12),
+        )
+    )
+
+    # Mid-Autumn (Sep 25) and National Day week (Oct 1-7) off; Sunday Sep 20 and
+    # Saturday Oct 10 are make-up working days; ordinary weekends stay off.
+    assert days(result) == [
+        date(2026, 9, 18),
+        date(2026, 9, 20),
+        date(2026, 9, 21),
+        date(2026, 9, 22),
+        date(2026, 9, 23),
+        date(2026, 9, 24),
+        date(2026, 9, 28),
+        date(2026, 9, 29),
+        date(2026, 9, 30),
+        date(2026, 10, 8),
+        date(2026, 10, 9),
+        date(2026, 10, 10),
+        date(2026, 10, 12),
+    ]
+    assert all(shift.moved_from is None for shift in result.shifts)
+
+
+def test_the_working_days_rule_moves_nothing_when_holidays_are_moved(year_2026, desk, legal):
+    every = spec(desk, legal, recurrence=Recurrence.WORKING_DAYS, weekdays=())
+
+    moved = plan(replace(every, holidays=HolidayPolicy.MOVE))
+
+    assert days(moved) == days(plan(every))
+    assert all(shift.moved_from is None for shift in moved.shifts)
+
+
 # Rotation order and fair turns
 
 

@@ -1523,8 +1523,9 @@ CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
 # the current lead (refer form), open referrals for acknowledge/reply/return (3 exists),
 # handling members, referrals, events (actor, referral, department joined), departments
 # to refer to, the open referrals each referral form lists (3), the proposals made from
-# the case (with whether the user may open each), the members to lead a new draft.
-CASE_PAGE = SIGNED_IN + 15 + SESSION_SAVE
+# the case (with whether the user may open each), the members to lead a new draft, the
+# calendar years the refer form warns of.
+CASE_PAGE = SIGNED_IN + 16 + SESSION_SAVE
 
 
 @pytest.mark.parametrize(
