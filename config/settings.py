@@ -105,9 +105,14 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No password built from the district's, its streets' or the project's own words.
+    {"NAME": "workstations.passwords.DistrictWordsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import roles
+from .signin import SlowedSignInMixin
 
 
-class AdministratorAuthenticationForm(AdminAuthenticationForm):
+class AdministratorAuthenticationForm(SlowedSignInMixin, AdminAuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if not roles.is_administrator(user):

@@ -14,6 +14,7 @@ from members.models import DutyAssignment, DutyShift, Member
 from points import ledger
 from points.models import Category, GradeBand, PointEntry, PointRule
 from visits.demo.cases import DEMO_SUBMISSION
+from visits.demo.network import DEMO_PASSWORD
 from visits.lifecycle import TERMINAL
 from visits.models import Case, CaseEvent, CaseStatus, Referral, Visit
 from visits.online import case_lookup
@@ -78,7 +79,7 @@ def test_seed_demo_gives_one_login_per_role(seeded):
     member = User.objects.get(username="member")
     assert member.member.home_workstation.slug == "xiyilu"
     assert all(
-        user.check_password("xincheng-demo-2026")
+        user.check_password(DEMO_PASSWORD)
         for user in User.objects.filter(username__in=["admin", "staff-xiyilu", "member"])
     )
 

@@ -12,7 +12,7 @@ from workdays.calendar import working_days_between
 from workstations import roles
 from workstations.models import Department, Venue, Workstation
 
-DEMO_PASSWORD = "xincheng-demo-2026"
+DEMO_PASSWORD = "bell-tower-demo-2026"
 
 # (street, slug, venue, address); the addresses are plausible, not real offices.
 STREETS = [
