@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workstations.middleware.KeptInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workstations.middleware.NoStoreForSignedInMiddleware",
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "visits.context_processors.navigation",
+                "workstations.context_processors.session_keeping",
             ],
         },
     },
@@ -146,7 +148,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "visits:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# An idle session ends after 30 minutes: every request pushes the expiry forward.
+# An idle session ends after 30 minutes: every request pushes the expiry forward. A staff
+# form being filled in keeps it alive, and one saved too late is kept through signing in
+# again (workstations/kept_input.py).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from workstations.signin import SignInForm
-from workstations.views import healthz
+from workstations.views import healthz, session_keep_alive
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -34,6 +34,7 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("visits.urls")),

@@ -241,6 +241,7 @@ def _case_page(
             else mask_address(visit.visitor_address),
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
+            "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),
             "events": CaseEvent.objects.filter(case=case)
             .select_related("actor", "referral__department")
             .order_by("at", "pk"),

@@ -1,9 +1,9 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +19,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.exception("health check: database unreachable")
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_POST
+def session_keep_alive(request: HttpRequest) -> JsonResponse:
+    """Pinged by static/js/staff.js while a staff form is being filled in: the request
+    itself pushes the end of the session back (SESSION_SAVE_EVERY_REQUEST). A script
+    cannot follow a sign-in redirect, so a visitor without a session gets 401."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "idle_seconds": request.session.get_expiry_age()})

@@ -218,3 +218,13 @@ def test_the_receipt_is_read_with_get_and_a_new_code_taken_with_post(sign_in, st
     assert client.post(receipt_url(case)).status_code == 405
     assert client.head(receipt_url(case)).status_code == 405
     assert client.get(reverse("visits:case_receipt_renew", args=[case.number])).status_code == 405
+
+
+def test_the_case_page_links_its_receipt_for_the_desk_but_not_for_a_member(
+    sign_in, staff, member_user, member, case
+):
+    case.handling_members.set([member])
+    link = f'href="{receipt_url(case)}"'
+
+    assert link in sign_in(staff).get(f"/cases/{case.number}/").content.decode()
+    assert link not in sign_in(member_user).get(f"/cases/{case.number}/").content.decode()
