@@ -128,6 +128,24 @@ class AssignmentInlineForm(forms.ModelForm):
             self.fields["member"].disabled = True
 
 
+class ShiftAdminForm(forms.ModelForm):
+    """A shift whose attendance is recorded has taken place: it may be corrected within
+    the past, never moved to a time still to come (its duties would score unhappened)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        day, starts_at = cleaned.get("date"), cleaned.get("starts_at")
+        if self.instance.pk is None or not day or not starts_at:
+            return cleaned
+        if DutyShift(date=day, starts_at=starts_at).has_started():
+            return cleaned
+        if self.instance.assignments.exclude(attendance=Attendance.SCHEDULED).exists():
+            raise forms.ValidationError(
+                _("Attendance is recorded on this shift: it cannot move to a time still to come.")
+            )
+        return cleaned
+
+
 class DutyAssignmentInline(_AttendanceLink, admin.TabularInline):
     model = DutyAssignment
     form = AssignmentInlineForm
@@ -155,6 +173,7 @@ class ConflictFilter(admin.SimpleListFilter):
 
 @admin.register(DutyShift)
 class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = ShiftAdminForm
     list_display = [
         "date",
         "starts_at",

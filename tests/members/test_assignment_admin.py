@@ -250,3 +250,60 @@ def test_an_administrator_without_the_change_permission_gets_403(sign_in, workst
 
     assert response.status_code == 403
     assert state(assignment) == before
+
+
+def _shift_post(shift, assignment, **changes) -> dict:
+    data = {
+        "workstation": shift.workstation_id,
+        "date": f"{shift.date:%Y-%m-%d}",
+        "starts_at": f"{shift.starts_at:%H:%M}",
+        "ends_at": f"{shift.ends_at:%H:%M}",
+        "holding_group": "",
+        "theme": "",
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-id": assignment.pk,
+        "assignments-0-shift": shift.pk,
+        "assignments-0-member": assignment.member_id,
+        "assignments-0-note": "",
+    }
+    return data | changes
+
+
+def test_a_shift_with_attendance_recorded_cannot_be_moved_to_a_time_still_to_come(
+    admin_client, workstation
+):
+    assignment = duty(workstation, -1)
+    admin_client.post(attendance_url(assignment), {"attendance": "attended"})
+    shift = assignment.shift
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = admin_client.post(
+        reverse("admin:members_dutyshift_change", args=[shift.pk]),
+        _shift_post(shift, assignment, date=f"{tomorrow:%Y-%m-%d}"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Attendance is recorded on this shift: it cannot move to a time still to come."
+    ]
+    shift.refresh_from_db()
+    assert shift.date == timezone.localdate() - timedelta(days=1)
+
+
+def test_a_shift_with_attendance_recorded_can_still_move_within_the_past(admin_client, workstation):
+    assignment = duty(workstation, -1)
+    admin_client.post(attendance_url(assignment), {"attendance": "attended"})
+    shift = assignment.shift
+    earlier = timezone.localdate() - timedelta(days=2)
+
+    response = admin_client.post(
+        reverse("admin:members_dutyshift_change", args=[shift.pk]),
+        _shift_post(shift, assignment, date=f"{earlier:%Y-%m-%d}"),
+    )
+
+    assert response.status_code == 302
+    shift.refresh_from_db()
+    assert shift.date == earlier
