@@ -150,6 +150,22 @@ def test_a_step_posted_from_the_case_page_comes_back_to_the_case_page(staff, wor
     assert not CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).exists()
 
 
+def test_a_button_pressed_after_the_session_ended_returns_to_its_page_keeping_nothing(
+    staff, workstation
+):
+    case = open_case(workstation=workstation, actor=staff)
+    liaison = signed_in("liaison")
+    idle_for_thirty_minutes(liaison)
+
+    too_late = liaison.post(
+        f"/cases/{case.number}/reveal/", HTTP_REFERER=f"http://testserver/cases/{case.number}/"
+    )
+
+    # Not back to the button's own address: it answers POST only.
+    assert too_late["Location"] == f"/login/?next=/cases/{case.number}/"
+    assert kept_input.KEPT not in liaison.session
+
+
 def test_a_referer_from_another_site_is_not_followed(staff, workstation):
     liaison = signed_in("liaison")
 

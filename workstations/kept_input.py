@@ -53,29 +53,26 @@ def is_sign_in_redirect(response: HttpResponse) -> bool:
     return target.path == resolve_url(settings.LOGIN_URL) and "next=" in target.query
 
 
-def keep(request: HttpRequest, *, now: float | None = None) -> HttpResponse | None:
-    """Keep what an expired session's user posted and send them to sign in, back to the
-    page of the form; None when there is nothing to keep it for."""
+def keep(request: HttpRequest, *, now: float | None = None) -> HttpResponse:
+    """Keep what an expired session's user posted, and send them to sign in and back to
+    the page of the form. Nothing is kept when nobody is known to give it back to, when
+    nothing was typed (a button's post) or when it is more than any staff form holds."""
+    page = form_page(request)
     user_pk = signed_in_as(request)
-    if user_pk is None:
-        return None  # nobody to give it back to
     fields = {
         name: request.POST.getlist(name)
         for name in request.POST
         if name not in NEVER_KEPT and "password" not in name.lower()
     }
-    if sum(len(name) + sum(map(len, values)) for name, values in fields.items()) > (
-        KEPT_MAX_CHARACTERS
-    ):
-        return None
-    page = form_page(request)
-    request.session[KEPT] = {
-        "user": user_pk,
-        "action": request.path,
-        "page": page,
-        "fields": fields,
-        "until": (now or time.time()) + KEPT_SECONDS,
-    }
+    size = sum(len(name) + sum(map(len, values)) for name, values in fields.items())
+    if user_pk is not None and fields and size <= KEPT_MAX_CHARACTERS:
+        request.session[KEPT] = {
+            "user": user_pk,
+            "action": request.path,
+            "page": page,
+            "fields": fields,
+            "until": (now or time.time()) + KEPT_SECONDS,
+        }
     return redirect_to_login(page)
 
 

@@ -45,5 +45,5 @@ class KeptInputMiddleware:
         elif request.user.is_authenticated:
             kept_input.settle(request, response)
         elif request.method == "POST" and kept_input.is_sign_in_redirect(response):
-            response = kept_input.keep(request) or response
+            response = kept_input.keep(request)
         return response
