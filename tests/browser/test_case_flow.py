@@ -126,9 +126,13 @@ def test_staff_follow_a_visits_case_from_registration_to_closure(
     expect(page.locator("main")).to_contain_text("139****5678")
     expect(page.locator("main")).not_to_contain_text("13912345678")
     shoot("visit")
-    lift_link = issues.filter(has_text=ISSUE_LIFT).locator("a[href^='/cases/']")
+    # Each case to follow offers its receipt slip (the lookup code, shown once).
+    expect(issues.locator("a.button[href$='/receipt/']")).to_have_count(2)
+    lift_link = issues.filter(has_text=ISSUE_LIFT).locator("a[href^='/cases/']").first
     number = lift_link.inner_text().strip()
-    corridor_number = issues.filter(has_text=ISSUE_CORRIDOR).locator("a").inner_text().strip()
+    corridor_number = (
+        issues.filter(has_text=ISSUE_CORRIDOR).locator("a[href^='/cases/']").first.inner_text()
+    ).strip()
     assert NUMBER.fullmatch(number) and NUMBER.fullmatch(corridor_number)
     lift_link.click()
 
