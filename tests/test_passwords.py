@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from visits.demo.network import DEMO_PASSWORD
 
@@ -15,10 +16,12 @@ NEW = "lantern river morning"
 
 
 def _refusal(password: str, username: str = "liaison") -> list[str]:
-    try:
-        validate_password(password, User(username=username))
-    except ValidationError as error:
-        return error.messages
+    """What the rules say of `password`, in English (the site's default is Chinese)."""
+    with translation.override("en"):
+        try:
+            validate_password(password, User(username=username))
+        except ValidationError as error:
+            return error.messages
     return []
 
 

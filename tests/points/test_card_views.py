@@ -367,8 +367,9 @@ SESSION_SAVE = 3
 # card: the user's member row, the year's totals (3), the entries, their duties and
 # activities, the queries asked about them, the scoring years for the year links
 CARD_PAGE = SIGNED_IN + 1 + 3 + 4 + 1 + SESSION_SAVE
-# table: the year's categories, totals (3), the scoring year; the menu's permissions (2)
-YEAR_TABLE = SIGNED_IN + 1 + 3 + 1 + 2 + SESSION_SAVE
+# table: the year's categories, totals (3), the scoring year (the menu asks the role
+# groups already read)
+YEAR_TABLE = SIGNED_IN + 1 + 3 + 1 + SESSION_SAVE
 # workbook: the categories, totals (3), the entries' sources (5 kinds), the entries, the
 # audit row
 WORKBOOK = SIGNED_IN + 1 + 3 + 5 + 1 + 1 + SESSION_SAVE
