@@ -20,7 +20,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """Links, not forms: the public pages are cached, and a cached page cannot carry a
     visitor's CSRF token. A preference cookie is no data to protect."""
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take a bare word for a view's name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"

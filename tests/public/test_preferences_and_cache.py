@@ -39,6 +39,14 @@ def test_the_return_address_never_leaves_the_site(client, target):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["99999999999999999999", "-1", "public:stats", "stats"])
+def test_a_return_address_that_is_no_path_goes_to_the_column(client, target):
+    # redirect() took a bare word for a view's name: NoReverseMatch, a 500.
+    client.raise_request_exception = False
+    response = client.get(reverse("public:preferences"), {"language": "en", "next": target})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
 def test_an_unknown_language_sets_nothing(client):
     response = client.get(reverse("public:preferences"), {"language": "xx"})
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
