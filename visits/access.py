@@ -92,6 +92,14 @@ def may_hand_out_lookup_code(user, case: Case) -> bool:
     )
 
 
+def may_correct_case(user, case: Case) -> bool:
+    """Whether the user corrects a case's details, handling members or workstation: staff
+    of its workstation and administrators, not the members handling it."""
+    return roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(
+        user
+    )
+
+
 def may_see_personal_data(user, case: Case) -> bool:
     """Those who handle the case: its workstation's staff, its members, administrators."""
     if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):

@@ -6,22 +6,26 @@ one transaction; a refusal raises CaseError and changes nothing. Permission to
 act is checked by the callers (views), not here.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.models import Member
 from workdays.calendar import CalendarMissing, add_working_days
-from workstations.models import Department
+from workstations.models import Department, Workstation
+from workstations.validators import no_contact_details
 
 from .models import (
     OPEN_REFERRAL_STATES,
     Case,
+    CaseCategory,
     CaseEvent,
     CaseNumberSequence,
     CaseStatus,
@@ -30,6 +34,7 @@ from .models import (
     ReferralRole,
     ReferralState,
     Satisfaction,
+    Visit,
 )
 
 S = CaseStatus
@@ -551,3 +556,162 @@ def case_note(*, case: Case, actor, note: str, seen_status=None, now=None) -> Ca
     if not note.strip():
         raise CaseError(_("The note is empty."))
     return _apply(_lock(case, seen_status), Action.NOTE, actor=actor, note=note, now=now)
+
+
+# --- corrections to the record ------------------------------------------------
+# They leave the status as it is: staff correct what was logged, give the case its
+# handling members, or send it to the workstation it belongs to. Like the steps, each
+# locks the case, refuses a stale page, checks its guard and writes a timeline event,
+# kept in the office's language whoever wrote it. An ended case is kept as it ended.
+
+
+class Correction(models.TextChoices):
+    EDIT = "edit", gettext_lazy("Correct the details")
+    ASSIGN = "assign", gettext_lazy("Change the handling members")
+    TRANSFER = "transfer", gettext_lazy("Transfer to another workstation")
+
+
+def can_correct(case: Case) -> bool:
+    return case.status not in TERMINAL
+
+
+def _lock_to_correct(case: Case, seen_status: str | None) -> Case:
+    locked = _lock(case, seen_status)
+    if not can_correct(locked):
+        raise CaseError(
+            _("The case has ended (“%(status)s”): its record is kept as it was.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _record(
+    case: Case, kind: str, *, actor, note: str, now: datetime | None, fields: Iterable[str] = ()
+) -> Case:
+    """Save the corrected `fields` of a locked case and write the correction's event."""
+    case.save(update_fields=["updated_at", *fields])
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        at=now or timezone.now(),
+        kind=kind,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+    )
+    return case
+
+
+def _holds_contact_details(text: str) -> bool:
+    try:
+        no_contact_details(text)
+    except ValidationError:
+        return True
+    return False
+
+
+def _edit_note(case: Case, title: str, category: str, description: str) -> str:
+    changes = []
+    if title != case.title:
+        if _holds_contact_details(case.title) or _holds_contact_details(title):
+            # Corrected to take a phone or ID number out: the timeline must not keep it.
+            changes.append(_("Title changed (it held a number the timeline does not keep)."))
+        else:
+            changes.append(_("Title: “%(old)s” → “%(new)s”.") % {"old": case.title, "new": title})
+    if category != case.category:
+        changes.append(
+            _("Category: %(old)s → %(new)s.")
+            % {"old": case.get_category_display(), "new": CaseCategory(category).label}
+        )
+    if description != case.description:
+        # What the citizen typed may describe them: the timeline says only that it changed.
+        changes.append(_("Description changed."))
+    return " ".join(changes)
+
+
+_EDITED = ("title", "category", "description")
+
+
+@transaction.atomic
+def case_edit(
+    *,
+    case: Case,
+    actor,
+    title: str,
+    category: str,
+    description: str,
+    seen_status=None,
+    now=None,
+) -> Case:
+    """Correct a case's title, category and description."""
+    case = _lock_to_correct(case, seen_status)
+    title = title.strip()
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _edit_note(case, title, category, description)
+    if not note:
+        raise CaseError(_("Nothing was changed."))
+    case.title, case.category, case.description = title, category, description
+    try:
+        case.clean_fields(exclude=[f.name for f in Case._meta.fields if f.name not in _EDITED])
+    except ValidationError as invalid:
+        raise CaseError(" ".join(invalid.messages)) from invalid
+    return _record(case, EventKind.EDITED, actor=actor, note=note, now=now, fields=_EDITED)
+
+
+def _names(members: Iterable[Member]) -> str:
+    return "、".join(sorted(m.name for m in members))
+
+
+@transaction.atomic
+def case_assign(
+    *, case: Case, actor, members: Iterable[Member], seen_status=None, now=None
+) -> Case:
+    """Set the members handling the case: they see it from then on, and a member taken
+    off no longer does."""
+    case = _lock_to_correct(case, seen_status)
+    chosen = {m.pk: m for m in members}
+    current = {m.pk: m for m in case.handling_members.all()}
+    added = [chosen[pk] for pk in chosen.keys() - current.keys()]
+    removed = [current[pk] for pk in current.keys() - chosen.keys()]
+    if not added and not removed:
+        raise CaseError(_("The handling members are unchanged."))
+    inactive = [m for m in added if not m.is_active]
+    if inactive:
+        raise CaseError(_("%(names)s no longer take cases.") % {"names": _names(inactive)})
+    case.handling_members.set(chosen.values())
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = [_("Added: %(names)s.") % {"names": _names(added)}] if added else []
+        if removed:
+            parts.append(_("Removed: %(names)s.") % {"names": _names(removed)})
+    return _record(case, EventKind.ASSIGNED, actor=actor, note=" ".join(parts), now=now)
+
+
+@transaction.atomic
+def case_transfer(
+    *, case: Case, actor, workstation: Workstation, reason: str, seen_status=None, now=None
+) -> Case:
+    """Send the case to another workstation, whose staff handle it from then on; its old
+    workstation's staff no longer see it. The visit goes with it when it raised no other
+    case (an online submission); otherwise it stays where the citizen was received."""
+    if not reason.strip():
+        raise CaseError(_("Give the reason for the transfer."))
+    case = _lock_to_correct(case, seen_status)
+    if workstation.pk == case.workstation_id:
+        raise CaseError(_("The case is already at %(workstation)s.") % {"workstation": workstation})
+    if not workstation.is_active:
+        raise CaseError(_("%(workstation)s is closed.") % {"workstation": workstation})
+    source = case.workstation
+    visit = Visit.objects.select_for_update().get(pk=case.visit_id)
+    if not visit.cases.exclude(pk=case.pk).exists():
+        visit.workstation = workstation
+        visit.save(update_fields=["workstation"])
+    case.workstation = workstation
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("From %(source)s to %(target)s: %(reason)s") % {
+            "source": source,
+            "target": workstation,
+            "reason": reason.strip(),
+        }
+    return _record(
+        case, EventKind.TRANSFERRED, actor=actor, note=note, now=now, fields=("workstation",)
+    )

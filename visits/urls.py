@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
+from .lifecycle import Correction
 
 app_name = "visits"
 
@@ -14,5 +15,11 @@ urlpatterns = [
     path("cases/<str:number>/reveal/", views.case_reveal, name="case_reveal"),
     path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
     path("cases/<str:number>/receipt/renew/", views.case_receipt_renew, name="case_receipt_renew"),
+    # Before the steps' pattern, which would take these names for a step.
+    re_path(
+        rf"^cases/(?P<number>[^/]+)/(?P<correction>{'|'.join(Correction.values)})/$",
+        views.case_correct,
+        name="case_correct",
+    ),
     path("cases/<str:number>/<str:action>/", views.case_act, name="case_act"),
 ]

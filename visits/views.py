@@ -26,6 +26,7 @@ from workstations.models import Department
 
 from . import access, exports
 from .actions import ACTION_FORMS
+from .corrections import CORRECTION_FORMS
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import TERMINAL, CaseError
 from .lookup_codes import case_lookup_code_renew
@@ -123,12 +124,15 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(
         access.visits_for_user(request.user).select_related("workstation"), pk=pk
     )
+    cases = list(access.cases_for_user(request.user).filter(visit=visit).order_by("pk"))
     return render(
         request,
         "visits/visit_detail.html",
         {
             "visit": visit,
-            "cases": visit.cases.order_by("pk"),
+            # A case transferred to another workstation is that workstation's now.
+            "cases": cases,
+            "transferred_cases": visit.cases.count() - len(cases),
             "members": visit.receiving_members.all(),
             "visitor_name": mask_name(visit.visitor_name),
             "visitor_phone": mask_phone(visit.visitor_phone),
@@ -226,6 +230,12 @@ def _case_page(
         # A refused form stays on the page to say why, even when its step no longer fits.
         if action in forms or (action in allowed and form_class.is_available(case))
     ]
+    may_correct = access.may_correct_case(request.user, case)
+    correction_forms = [
+        forms.get(correction) or form_class(case=case, user=request.user)
+        for correction, form_class in CORRECTION_FORMS.items()
+        if correction in forms or (may_correct and form_class.is_available(case))
+    ]
     visit = case.visit
     may_reveal = access.may_see_personal_data(request.user, case)
     return render(
@@ -250,6 +260,7 @@ def _case_page(
             .order_by("sent_at", "pk"),
             "members": case.handling_members.all(),
             "action_forms": action_forms,
+            "correction_forms": correction_forms,
             "proposals": proposal_access.proposals_of_case(request.user, case),
             "proposal_form": proposal_form
             or (
@@ -301,3 +312,34 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
             return redirect("visits:case_detail", number=case.number)
     return _case_page(request, case, forms={action: form}, status=400)
+
+
+@require_POST
+@login_required
+def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResponse:
+    """Correct a case's details, handling members or workstation (staff, administrators)."""
+    case = access.case_for_user(request.user, number)
+    form_class = CORRECTION_FORMS.get(correction)
+    if form_class is None or not access.may_correct_case(request.user, case):
+        raise Http404
+    form = form_class(request.POST, case=case, user=request.user)
+    if form.is_valid():
+        try:
+            form.perform(request.user)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            audit_record(request, AuditAction.TRANSITION, case.number, correction)
+            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
+            case.refresh_from_db()
+            if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
+                # Transferred to a workstation this user does not staff: no longer theirs.
+                messages.info(
+                    request,
+                    _("%(number)s was transferred to %(workstation)s.")
+                    % {"number": case.number, "workstation": case.workstation},
+                )
+                return redirect("visits:case_list")
+            return redirect("visits:case_detail", number=case.number)
+        case.refresh_from_db()
+    return _case_page(request, case, forms={correction: form}, status=400)

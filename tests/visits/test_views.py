@@ -1524,8 +1524,9 @@ CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
 # handling members, referrals, events (actor, referral, department joined), departments
 # to refer to, the open referrals each referral form lists (3), the proposals made from
 # the case (with whether the user may open each), the members to lead a new draft, the
-# calendar years the refer form warns of.
-CASE_PAGE = SIGNED_IN + 16 + SESSION_SAVE
+# calendar years the refer form warns of; the corrections: the members who may handle
+# the case and those who do, the workstations it may be transferred to.
+CASE_PAGE = SIGNED_IN + 19 + SESSION_SAVE
 
 
 @pytest.mark.parametrize(
