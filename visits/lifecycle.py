@@ -2,8 +2,9 @@
 
 This module is the only writer of `Case.status`. Each step locks the case row,
 checks the table and its own guard, saves, and writes the timeline event, all in
-one transaction; a refusal raises CaseError and changes nothing. Permission to
-act is checked by the callers (views), not here.
+one transaction; a refusal raises CaseError and changes nothing. Corrections to
+the record (details, handling members, workstation) keep the status and are built
+the same way. Permission to act is checked by the callers (views), not here.
 """
 
 from collections.abc import Iterable
