@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Member
-from workdays.calendar import CalendarMissing, add_working_days
+from workdays.calendar import CalendarMissing, DueDateError, add_working_days, check_due_date
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
@@ -365,11 +365,15 @@ def case_refer(
         raise CaseError(_("The case already has a lead department; add this one as co-handling."))
     if role == ReferralRole.CO and lead is None:
         raise CaseError(_("Refer the case to a lead department first."))
-    due_on = due_on or _working_days_after(
-        timezone.localdate(now), settings.REFERRAL_REPLY_WORKING_DAYS
-    )
-    if due_on < timezone.localdate(now):
-        raise CaseError(_("The reply cannot be due in the past."))
+    today = timezone.localdate(now)
+    if due_on is None:
+        due_on = _working_days_after(today, settings.REFERRAL_REPLY_WORKING_DAYS)
+    else:
+        # A chosen date obeys the calendar whoever calls: the form, admin, a command.
+        try:
+            check_due_date(due_on, today=today)
+        except DueDateError as refused:
+            raise CaseError(str(refused)) from refused
     referral = Referral(
         case=case, department=department, role=role, due_on=due_on, sent_at=now, sent_by=actor
     )

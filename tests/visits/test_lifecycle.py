@@ -1002,7 +1002,7 @@ def test_a_reply_due_in_the_past_is_refused(story):
             due_on=now.date() - timedelta(days=1),
             now=now,
         ),
-        "cannot be due in the past",
+        "cannot be in the past",
     )
 
 
@@ -1019,7 +1019,7 @@ def test_the_past_is_judged_by_the_date_in_xian(story):
             due_on=date(2026, 3, 9),
             now=now,
         ),
-        "cannot be due in the past",
+        "cannot be in the past",
     )
 
 

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from visits import lifecycle
+from visits.lifecycle import CaseError
 from visits.models import Case, CaseStatus, Referral
 from workdays.calendar import add_working_days
 from workdays.models import CalendarYear, SpecialDay
@@ -104,3 +106,13 @@ def test_the_referral_step_warns_that_next_years_calendar_is_incomplete(
     assert f"The working-day calendar for {today.year + 1} is not complete" in step
     # Only the referral step counts days ahead: the others say nothing of the calendar.
     assert html(page).count("The working-day calendar for") == 1
+
+
+def test_the_lifecycle_refuses_a_holiday_due_date_whoever_calls_it(
+    staff, case, department, holiday
+):
+    # Not only the form: admin, commands and the demo refer through the same function.
+    with pytest.raises(CaseError, match="is not a working day"):
+        lifecycle.case_refer(case=case, actor=staff, department=department, due_on=holiday)
+
+    assert unchanged(case)
