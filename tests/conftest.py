@@ -6,7 +6,9 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from workdays.loading import load_year
 from workstations import roles
 
 from .factories import MemberFactory, UserFactory, WorkstationFactory
@@ -46,6 +48,13 @@ def member_user(workstation):
     user = UserFactory(username="member", role=roles.MEMBERS)
     MemberFactory(name="李委员", home_workstation=workstation, user=user)
     return user
+
+
+@pytest.fixture
+def working_calendar(db):
+    """The working-day calendar of last year, this year and next: deadlines count in it."""
+    year = timezone.localdate().year
+    return [load_year(y) for y in (year - 1, year, year + 1)]
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from visits.models import CaseEvent, EventKind, Visit
-from workdays.loading import load_year
 from workstations import kept_input
 
 from .factories import open_case
@@ -27,11 +26,7 @@ PASSWORD = "correct horse battery staple"
 KEPT_SCRIPT = re.compile(r'<script id="kept-input" type="application/json">(.*?)</script>', re.S)
 
 
-@pytest.fixture(autouse=True)
-def calendar(db):
-    year = timezone.localdate().year
-    for y in (year - 1, year, year + 1):
-        load_year(y)
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 def signed_in(username: str, client: Client | None = None) -> Client:

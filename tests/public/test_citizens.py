@@ -8,12 +8,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from public import throttle
 from visits import lifecycle
 from visits.models import Case, CaseEvent, EventKind, Referral, Visit
-from workdays.loading import load_year
 
 from ..factories import DepartmentFactory, WorkstationFactory
 
@@ -21,11 +19,7 @@ NAME, PHONE = "赵秀芝", "13912345678"
 XSS = "<script>alert(1)</script>"
 
 
-@pytest.fixture(autouse=True)
-def calendar(db):
-    year = timezone.localdate().year
-    for y in (year - 1, year, year + 1):
-        load_year(y)
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 def citizen(address: str = "10.0.0.1") -> Client:

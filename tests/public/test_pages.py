@@ -15,7 +15,6 @@ from members.models import Attendance, Member
 from visits import lifecycle
 from visits.lifecycle import Action
 from visits.models import Case, Satisfaction
-from workdays.loading import load_year
 from workstations.models import Venue
 
 from ..factories import (
@@ -68,12 +67,6 @@ def signed_in():
         return client
 
     return signed_in
-
-
-@pytest.fixture
-def working_calendar(db, today):
-    """Resolving a case counts the follow-up deadline in working days."""
-    return [load_year(year) for year in (today.year - 1, today.year, today.year + 1)]
 
 
 def text(response) -> str:

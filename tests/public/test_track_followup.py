@@ -4,11 +4,9 @@ as what it is (the case goes back to the workstation), not as a closing."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from visits import lifecycle
 from visits.models import Case, Satisfaction
-from workdays.loading import load_year
 
 from ..visits.pages import section
 from .tracking import resolved, submit_online, tracking
@@ -16,11 +14,7 @@ from .tracking import resolved, submit_online, tracking
 COMMENT = "楼道杂物只清了一半，5号楼仍然堆满。"
 
 
-@pytest.fixture(autouse=True)
-def calendar(db):
-    year = timezone.localdate().year
-    for y in (year - 1, year, year + 1):
-        load_year(y)
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 def timeline(client) -> str:

@@ -5,12 +5,10 @@ a follow-up) and nothing anyone wrote on it (staff notes, replies)."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from visits import lifecycle
 from visits.models import Case, Referral
 from visits.online import citizen_add
-from workdays.loading import load_year
 
 from ..factories import DepartmentFactory
 from ..visits.pages import html, section
@@ -22,11 +20,7 @@ STAFF_NOTE = "内部：联系钱女士核实"
 REPLY = "已约谈物业公司，限期三日整改"
 
 
-@pytest.fixture(autouse=True)
-def calendar(db):
-    year = timezone.localdate().year
-    for y in (year - 1, year, year + 1):
-        load_year(y)
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 @pytest.fixture

@@ -13,16 +13,11 @@ from django.utils import timezone
 
 from public import throttle
 from visits.online import Submission, online_submit
-from workdays.loading import load_year
 
 WRONG = "WRONGCODE2"
 
 
-@pytest.fixture(autouse=True)
-def calendar(db):
-    year = timezone.localdate().year
-    for y in (year - 1, year, year + 1):
-        load_year(y)
+pytestmark = pytest.mark.usefixtures("working_calendar")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from visits import lifecycle
 from visits.models import Case, ReferralRole, Satisfaction
-from workdays.loading import load_year
 
 from ..factories import DepartmentFactory, MemberFactory, VisitFactory, open_case
 
@@ -18,13 +17,6 @@ MASKED_PHONE = "138****5678"
 NAME = "王小明"
 MASKED_NAME = "王**"
 ADDRESS = "新城区西一路8号"
-
-
-@pytest.fixture
-def working_calendar(db):
-    """The calendar around today: the views count deadlines from the real date."""
-    year = timezone.localdate().year
-    return [load_year(y) for y in (year - 1, year, year + 1)]
 
 
 @pytest.fixture
