@@ -7,4 +7,6 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points and report cards")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the ledger to the facts it scores)
+        from . import signals
+
+        signals.connect()  # the ledger hears its sources' changes, and nothing else

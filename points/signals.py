@@ -1,9 +1,11 @@
 """Score facts when they happen: after the transaction that changed a source row
-commits, its entries are brought in line with its facts (`ledger.sync`)."""
+commits, its entries are brought in line with its facts (`ledger.sync`).
+
+The receivers are connected in `PointsConfig.ready`, each for its own senders only, so
+a save anywhere else in the project never reaches the ledger."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
 from activities.models import Activity, Proposal
 from members.models import DutyAssignment, DutyShift
@@ -23,14 +25,24 @@ def _sync_on_commit(model, pk: int) -> None:
     transaction.on_commit(lambda: ledger.sync({model: [pk]}))
 
 
-@receiver(post_save)
-@receiver(post_delete)
+_UID = "points_ledger"  # with the sender, it keeps a second connect() from scoring twice
+
+
+def connect() -> None:
+    """Connect each receiver to the models it scores: the sources, the shifts their
+    duties take their dates from, and the member lists."""
+    for source in SOURCES:
+        post_save.connect(source_changed, sender=source, dispatch_uid=_UID)
+        post_delete.connect(source_changed, sender=source, dispatch_uid=_UID)
+    post_save.connect(shift_moved, sender=DutyShift, dispatch_uid=_UID)
+    for through in MEMBER_LISTS:
+        m2m_changed.connect(members_changed, sender=through, dispatch_uid=_UID)
+
+
 def source_changed(sender, instance, **kwargs) -> None:
-    if sender in SOURCES:
-        _sync_on_commit(sender, instance.pk)
+    _sync_on_commit(sender, instance.pk)
 
 
-@receiver(post_save, sender=DutyShift)
 def shift_moved(sender, instance, created, **kwargs) -> None:
     # A duty's date is its shift's: moving the shift moves (or re-years) its facts.
     if not created:
@@ -38,10 +50,7 @@ def shift_moved(sender, instance, created, **kwargs) -> None:
         transaction.on_commit(lambda: ledger.sync({DutyAssignment: pks}))
 
 
-@receiver(m2m_changed)
 def members_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    if sender not in MEMBER_LISTS:
-        return
     if not reverse:
         if action.startswith("post_"):
             _sync_on_commit(type(instance), instance.pk)

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from activities.models import Activity, Proposal
-from members.models import Attendance, DutyAssignment
-from points import ledger
+from audit.models import AuditEntry
+from members.models import Attendance, DutyAssignment, DutyShift, Member
+from points import ledger, signals
 from points.models import Category, PointEntry, PointRule, ScoringYear
+from workstations.models import Workstation
 
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory, WorkstationFactory
 
@@ -231,3 +234,36 @@ def test_clearing_a_members_activities_from_the_members_side_reverses_them(rules
         member.activities.clear()
 
     assert active(member) == [] and ledger.compare().clean
+
+
+def _ledger_receivers(signal, sender) -> set:
+    sync_receivers, async_receivers = signal._live_receivers(sender)
+    return {r for r in [*sync_receivers, *async_receivers] if r.__module__ == signals.__name__}
+
+
+def test_the_ledger_listens_to_its_sources_only():
+    for signal in (post_save, post_delete):
+        for source in signals.SOURCES:
+            assert _ledger_receivers(signal, source), (signal, source)
+        for unrelated in (Workstation, AuditEntry, Member, Workstation.staff.through):
+            assert not _ledger_receivers(signal, unrelated), (signal, unrelated)
+    assert _ledger_receivers(post_save, DutyShift)
+    for through in signals.MEMBER_LISTS:
+        assert _ledger_receivers(m2m_changed, through), through
+    for unrelated in (Workstation.staff.through, Proposal.cases.through, Workstation):
+        assert not _ledger_receivers(m2m_changed, unrelated), unrelated
+
+
+def test_saving_an_unrelated_row_schedules_no_ledger_sync(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr(ledger, "sync", lambda sources: calls.append(sources))
+    workstation = WorkstationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        workstation.name = "西一路委员工作室（新址）"
+        workstation.save()
+        workstation.staff.add(UserFactory())
+        AuditEntry.objects.create(action=AuditEntry.Action.REVEAL, target="XC-0001")
+        workstation.staff.clear()
+    assert calls == []
