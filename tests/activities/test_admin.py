@@ -1,6 +1,8 @@
 """Activities and proposals in Django admin, as the district administrator uses them:
 the issue's bad input refused with its message and nothing saved."""
 
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -228,17 +230,35 @@ def test_the_proposal_page_shows_its_cases_read_only_with_links(
     assert "cases" not in response.context["adminform"].form.fields
 
 
-def test_the_proposal_list_filters_by_kind_status_and_excellence(admin_client, lead):
+def test_the_proposal_list_filters_by_kind_status_and_excellence(admin_client, lead, workstation):
+    # One draft proposal of 张建国 matches every filter; each other row misses one of them.
     Proposal.objects.create(title="电梯提案", lead=lead)
+    Proposal.objects.create(title="停车难", lead=lead, kind=ProposalKind.OPINION)
+    Proposal.objects.create(
+        title="加装扶手", lead=lead, status=Proposal.Status.SUBMITTED, submitted_on=date(2026, 3, 2)
+    )
+    Proposal.objects.create(
+        title="老旧小区改造", lead=lead, status=Proposal.Status.ACCEPTED,
+        submitted_on=date(2026, 3, 2), is_excellent=True,
+    )  # fmt: skip
+    Proposal.objects.create(
+        title="垃圾分类", lead=MemberFactory(name="李梅", home_workstation=workstation)
+    )
 
-    for query in (
-        "kind__exact=proposal",
-        "status__exact=draft",
-        "is_excellent__exact=0",
-        "q=张建国",
-    ):
+    def listed(query: str) -> set[str]:
         response = admin_client.get(f"{PROPOSALS}?{query}")
-        assert response.status_code == 200 and "电梯提案" in html(response)
+        assert response.status_code == 200
+        return {proposal.title for proposal in response.context["cl"].result_list}
+
+    everything = {"电梯提案", "停车难", "加装扶手", "老旧小区改造", "垃圾分类"}
+    assert listed("") == everything
+    assert listed("kind__exact=proposal") == everything - {"停车难"}
+    assert listed("status__exact=draft") == {"电梯提案", "停车难", "垃圾分类"}
+    assert listed("is_excellent__exact=0") == everything - {"老旧小区改造"}
+    assert listed("q=张建国") == everything - {"垃圾分类"}
+    assert listed("kind__exact=proposal&status__exact=draft&is_excellent__exact=0&q=张建国") == {
+        "电梯提案"
+    }
 
 
 @pytest.mark.parametrize("changelist", [ACTIVITIES, PROPOSALS])
