@@ -20,11 +20,7 @@ def may_record_activities(user) -> bool:
 
 def activity_workstations(user) -> QuerySet[Workstation]:
     """The workstations a user may record activities for."""
-    if roles.is_administrator(user):
-        return Workstation.objects.filter(is_active=True)
-    if roles.is_workstation_staff(user):
-        return Workstation.objects.filter(pk__in=roles.staffed_workstation_ids(user))
-    return Workstation.objects.none()
+    return roles.workstations_worked_for(user)
 
 
 def activities_for_user(user) -> QuerySet[Activity]:
@@ -76,9 +72,7 @@ def proposal_for_user(user, pk: int) -> Proposal:
 
 def may_draft_proposal(user, case) -> bool:
     """Those who handle the case: staff of its workstation and administrators."""
-    return roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(
-        user
-    )
+    return roles.handles_workstation(user, case.workstation_id)
 
 
 def proposals_of_case(user, case) -> QuerySet[Proposal]:

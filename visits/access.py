@@ -18,11 +18,7 @@ from .models import Case, Visit
 
 def workstations_for_user(user) -> QuerySet[Workstation]:
     """The workstations a user logs visits for."""
-    if roles.is_administrator(user):
-        return Workstation.objects.filter(is_active=True)
-    if roles.is_workstation_staff(user):
-        return user.staffed_workstations.filter(is_active=True)
-    return Workstation.objects.none()
+    return roles.workstations_worked_for(user)
 
 
 def may_log_visits(user) -> bool:
@@ -77,7 +73,7 @@ def visits_for_user(user) -> QuerySet[Visit]:
 
 def actions_for_user(user, case: Case) -> frozenset[str]:
     """The lifecycle actions this user may take on a case they can see."""
-    if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):
+    if roles.handles_workstation(user, case.workstation_id):
         return actions_for(Actor.HANDLER)
     if _member(user) is not None:
         return actions_for(Actor.MEMBER)
@@ -87,22 +83,18 @@ def actions_for_user(user, case: Case) -> frozenset[str]:
 def may_hand_out_lookup_code(user, case: Case) -> bool:
     """Whether the user prints a case's receipt slip and issues it a new lookup code: the
     desk of its workstation and administrators, not the members handling it."""
-    return roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(
-        user
-    )
+    return roles.handles_workstation(user, case.workstation_id)
 
 
 def may_correct_case(user, case: Case) -> bool:
     """Whether the user corrects a case's details, handling members or workstation: staff
     of its workstation and administrators, not the members handling it."""
-    return roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(
-        user
-    )
+    return roles.handles_workstation(user, case.workstation_id)
 
 
 def may_see_personal_data(user, case: Case) -> bool:
     """Those who handle the case: its workstation's staff, its members, administrators."""
-    if roles.is_administrator(user) or case.workstation_id in roles.staffed_workstation_ids(user):
+    if roles.handles_workstation(user, case.workstation_id):
         return True
     member = _member(user)
     return member is not None and case.handling_members.filter(pk=member.pk).exists()
@@ -110,9 +102,7 @@ def may_see_personal_data(user, case: Case) -> bool:
 
 def may_see_visit_personal_data(user, visit: Visit) -> bool:
     """Those who handle the visit: its workstation's staff and administrators."""
-    return roles.is_administrator(user) or visit.workstation_id in roles.staffed_workstation_ids(
-        user
-    )
+    return roles.handles_workstation(user, visit.workstation_id)
 
 
 def may_see_all_personal_data(user) -> bool:

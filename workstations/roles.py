@@ -6,6 +6,9 @@ their `Member` row. Every query that must be scoped asks here first.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db.models import QuerySet
+
+from .models import Workstation
 
 ADMINISTRATORS = "district-administrators"
 STAFF = "workstation-staff"
@@ -78,3 +81,20 @@ def staffed_workstation_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     if not hasattr(user, "_staffed_ids"):
         user._staffed_ids = set(user.staffed_workstations.values_list("pk", flat=True))
     return user._staffed_ids
+
+
+def workstations_worked_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Workstation]:
+    """The active workstations a user works for (logs visits, records activities, keeps
+    rosters): every one for administrators, those they staff for staff, none otherwise.
+    A deactivated workstation is worked for by nobody; its past records stay visible
+    through `staffed_workstation_ids`."""
+    workstations = Workstation.objects.filter(is_active=True)
+    if is_administrator(user):
+        return workstations
+    return workstations.filter(pk__in=staffed_workstation_ids(user))
+
+
+def handles_workstation(user: AbstractBaseUser | AnonymousUser, workstation_id: int) -> bool:
+    """Whether the user acts for this workstation's records: administrators for all,
+    staff for the workstations they staff."""
+    return is_administrator(user) or workstation_id in staffed_workstation_ids(user)
