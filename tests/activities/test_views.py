@@ -480,8 +480,22 @@ def test_the_case_page_lists_proposals_a_member_cannot_open_without_a_link(
 
 
 def test_an_old_case_can_still_be_drafted_from(sign_in, staff, workstation, lead):
-    case = open_case(workstation=workstation, actor=staff, now=timezone.now() - timedelta(days=400))
+    opened = timezone.now() - timedelta(days=400)
+    case = open_case(workstation=workstation, actor=staff, now=opened)
+    before = timezone.now()
 
     response = sign_in(staff).post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
 
-    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/proposals/{proposal.pk}/"
+    assert (proposal.kind, proposal.status, proposal.lead) == (
+        ProposalKind.PROPOSAL, Proposal.Status.DRAFT, lead,
+    )  # fmt: skip
+    assert proposal.title == "关于加快老旧小区电梯改造的提案"
+    assert list(proposal.cases.all()) == [case] and list(case.proposals.all()) == [proposal]
+    # The note is written today by the one who drafted, however old the case; its status stays.
+    note = CaseEvent.objects.get(case=case, kind=EventKind.NOTE)
+    assert note.note == "Drafted proposal: 关于加快老旧小区电梯改造的提案"
+    assert note.actor == staff and note.at >= before
+    case.refresh_from_db()
+    assert note.from_status == note.to_status == case.status
