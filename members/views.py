@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar
 
-from workstations import roles
 from workstations.models import Workstation
 
-from . import feeds
+from . import access, feeds
 from .calendars import FIRST_DAY, LAST_DAY, grid, month_bounds, week_start, with_people
 from .duties import DutyError, assignment_mark_attendance, assignment_take_leave, assignments_swap
 from .forms import AttendanceForm, LeaveForm, SwapForm
@@ -55,23 +54,11 @@ def workstation_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     return _ics(feeds.workstation_shifts_calendar(workstation), public=True)
 
 
-def _workstations_for_user(user):
-    """Whose rosters a user keeps: all for administrators, their own for staff."""
-    workstations = Workstation.objects.filter(is_active=True)
-    if not roles.is_administrator(user):
-        workstations = workstations.filter(pk__in=roles.staffed_workstation_ids(user))
-    return workstations
-
-
-def _workstation_for_user(user, slug: str) -> Workstation:
-    return get_object_or_404(_workstations_for_user(user), slug=slug)
-
-
 @require_safe
 @login_required
 def rosters(request: HttpRequest) -> HttpResponse:
     """The menu's roster link: straight to the week of a liaison's one workstation."""
-    workstations = list(_workstations_for_user(request.user))
+    workstations = list(access.roster_workstations(request.user))
     if not workstations:
         raise Http404
     if len(workstations) == 1:
@@ -102,7 +89,7 @@ def _day(request: HttpRequest) -> date:
 @require_safe
 @login_required
 def roster_week(request: HttpRequest, slug: str) -> HttpResponse:
-    workstation = _workstation_for_user(request.user, slug)
+    workstation = access.roster_workstation_for_user(request.user, slug)
     first = week_start(_day(request))
     last = first + timedelta(days=6)
     return render(
@@ -124,7 +111,7 @@ def roster_week(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @login_required
 def roster_month(request: HttpRequest, slug: str) -> HttpResponse:
-    workstation = _workstation_for_user(request.user, slug)
+    workstation = access.roster_workstation_for_user(request.user, slug)
     first, last = month_bounds(_day(request))
     return render(
         request,
@@ -146,7 +133,9 @@ def assignment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         DutyAssignment.objects.select_related("shift__workstation"), pk=pk
     )
-    workstation = _workstation_for_user(request.user, assignment.shift.workstation.slug)
+    workstation = access.roster_workstation_for_user(
+        request.user, assignment.shift.workstation.slug
+    )
     form = AttendanceForm(request.POST)
     if form.is_valid():
         try:
@@ -164,26 +153,6 @@ def assignment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose attended, absent or substituted."))
     week = reverse("members:roster_week", args=[workstation.slug])
     return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
-
-
-def _assignment_for_user(user, pk: int) -> DutyAssignment:
-    """A duty the user may change: any for administrators, their workstations' for staff,
-    their own for a member; everything else is a 404."""
-    assignment = get_object_or_404(
-        DutyAssignment.objects.select_related("shift__workstation", "member", "substitute"), pk=pk
-    )
-    if roles.is_administrator(user):
-        return assignment
-    if assignment.shift.workstation_id in roles.staffed_workstation_ids(user):
-        return assignment
-    if _is_own(user, assignment):
-        return assignment
-    raise Http404
-
-
-def _is_own(user, assignment: DutyAssignment) -> bool:
-    member = getattr(user, "member", None)
-    return member is not None and assignment.member_id == member.pk
 
 
 def _change_page(
@@ -215,17 +184,17 @@ def _after_change(request: HttpRequest, assignment: DutyAssignment, own: bool) -
 @login_required
 def assignment_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for leave with a substitute, or swap with another member's coming duty."""
-    return _change_page(request, _assignment_for_user(request.user, pk))
+    return _change_page(request, access.assignment_for_user(request.user, pk))
 
 
 @require_POST
 @login_required
 def assignment_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for_user(request.user, pk)
+    assignment = access.assignment_for_user(request.user, pk)
     form = LeaveForm(request.POST, assignment=assignment)
     if not form.is_valid():
         return _change_page(request, assignment, leave_form=form)
-    own = _is_own(request.user, assignment)
+    own = access.is_own_assignment(request.user, assignment)
     try:
         assignment_take_leave(
             assignment=assignment,
@@ -247,11 +216,11 @@ def assignment_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def assignment_swap(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = _assignment_for_user(request.user, pk)
+    assignment = access.assignment_for_user(request.user, pk)
     form = SwapForm(request.POST, assignment=assignment, today=timezone.localdate())
     if not form.is_valid():
         return _change_page(request, assignment, swap_form=form)
-    own = _is_own(request.user, assignment)
+    own = access.is_own_assignment(request.user, assignment)
     other = form.cleaned_data["other"]
     try:
         assignments_swap(
@@ -270,7 +239,7 @@ def assignment_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def my_duties(request: HttpRequest) -> HttpResponse:
-    member = getattr(request.user, "member", None)
+    member = access.member_for_user(request.user)
     if member is None:
         raise Http404
     today = timezone.localdate()
