@@ -76,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "visits.context_processors.navigation",
+                "config.context_processors.navigation",
                 "workstations.context_processors.session_keeping",
             ],
         },

@@ -20,26 +20,15 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from members.models import Member
 from visits.exports import neutralise
-from workstations import roles
 
-from . import cards
-from .models import FIRST_YEAR, LAST_YEAR, Category, PointEntry, PointQuery, ScoringYear
+from . import access, cards
+from .models import FIRST_YEAR, LAST_YEAR, Category, PointQuery, ScoringYear
 
 
 class QueryForm(forms.ModelForm):
     class Meta:
         model = PointQuery
         fields = ["text"]
-
-
-def _own_member(user) -> Member | None:
-    """The user's Member row, if the user is a member."""
-    return getattr(user, "member", None) if roles.is_member(user) else None
-
-
-def _administrator_only(user) -> None:
-    if not roles.is_administrator(user):
-        raise Http404
 
 
 def _card_page(request: HttpRequest, member: Member, year: int, *, own: bool) -> HttpResponse:
@@ -50,8 +39,7 @@ def _card_page(request: HttpRequest, member: Member, year: int, *, own: bool) ->
             "card": cards.card(member, year),
             "member": member,
             "own": own,
-            # Queries and answers are between the member and the office.
-            "show_queries": own or roles.is_administrator(request.user),
+            "show_queries": access.may_see_card_queries(request.user, own=own),
             "years": ScoringYear.objects.values_list("year", flat=True) if own else (),
         },
     )
@@ -60,7 +48,7 @@ def _card_page(request: HttpRequest, member: Member, year: int, *, own: bool) ->
 @require_safe
 @login_required
 def my_card(request: HttpRequest) -> HttpResponse:
-    member = _own_member(request.user)
+    member = access.own_member(request.user)
     if member is None:
         raise Http404
     try:
@@ -80,17 +68,15 @@ def member_card(request: HttpRequest, year: int, member_pk: int) -> HttpResponse
     if not published and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     member = get_object_or_404(Member.objects.select_related("activity_group"), pk=member_pk)
-    own_member = _own_member(request.user)
-    own = own_member is not None and own_member.pk == member.pk
-    if not (own or published or roles.is_administrator(request.user)):
+    if not access.may_see_card(request.user, member, published=published):
         raise Http404
-    return _card_page(request, member, year, own=own)
+    return _card_page(request, member, year, own=access.is_own_card(request.user, member))
 
 
 @require_safe
 @login_required
 def year_cards(request: HttpRequest, year: int) -> HttpResponse:
-    _administrator_only(request.user)
+    access.check_may_see_year_cards(request.user)
     categories = cards.year_categories(year)
     rows = [(row, row.totals_in(categories)) for row in cards.year_totals(year)]
     return render(
@@ -139,7 +125,7 @@ def _workbook(year: int) -> Workbook:
 @require_safe
 @login_required
 def year_workbook(request: HttpRequest, year: int) -> HttpResponse:
-    _administrator_only(request.user)
+    access.check_may_see_year_cards(request.user)
     output = io.BytesIO()
     _workbook(year).save(output)
     output.seek(0)
@@ -152,10 +138,7 @@ def year_workbook(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def query_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """A member asks the office about a line of their own card."""
-    member = _own_member(request.user)
-    if member is None:
-        raise Http404
-    entry = get_object_or_404(PointEntry, pk=pk, member=member)
+    entry = access.own_entry(request.user, pk)
     form = QueryForm(request.POST)
     if form.is_valid():
         form.instance.entry, form.instance.asked_by = entry, request.user

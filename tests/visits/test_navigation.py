@@ -4,7 +4,10 @@ from datetime import time
 
 from django.utils import timezone
 
+from activities import access as activity_access
+from members import access as roster_access
 from members.models import DutyAssignment
+from points import access as card_access
 from visits.lifecycle import ALLOWED_ACTORS, Action, Actor, actions_for
 
 from ..factories import DutyShiftFactory, MemberFactory
@@ -66,3 +69,37 @@ def test_the_visit_form_ticks_and_marks_the_members_on_duty_now(sign_in, staff, 
     assert form["receiving_members"].value() == [on_duty.pk]
     labels = [str(choice.choice_label) for choice in form["receiving_members"]]
     assert labels == ["值班委员（值班）", "其他委员"]
+
+
+MENU = {
+    "/visits/new/": {"administrator", "staff"},
+    "/rosters/": {"administrator", "staff"},
+    "/activities/": {"administrator", "staff"},
+    "/my/duties/": {"member"},
+    "/my/report-card/": {"member"},
+    "/report-cards/": {"administrator"},
+    "/admin/": {"administrator"},
+}
+
+
+def test_each_menu_link_is_offered_to_the_roles_its_page_lets_in(
+    sign_in, staff, administrator, member_user
+):
+    users = {"administrator": administrator, "staff": staff, "member": member_user}
+    for role, user in users.items():
+        page = sign_in(user).get("/cases/").content.decode()
+        for link, roles_offered in MENU.items():
+            assert (f'href="{link}' in page) is (role in roles_offered), (role, link)
+
+
+def test_the_menu_asks_the_access_modules_of_the_pages_it_links(
+    sign_in, administrator, monkeypatch
+):
+    client = sign_in(administrator)
+    monkeypatch.setattr(card_access, "may_see_year_cards", lambda user: False)
+    monkeypatch.setattr(roster_access, "may_keep_rosters", lambda user: False)
+    monkeypatch.setattr(activity_access, "may_record_activities", lambda user: False)
+    page = client.get("/cases/").content.decode()
+    assert 'href="/visits/new/"' in page
+    for link in ("/report-cards/", "/rosters/", "/activities/"):
+        assert f'href="{link}' not in page, link

@@ -1,0 +1,25 @@
+"""The staff menu, which links the pages of several apps: each link is offered by the
+access module of the page it opens, so the menu and the pages cannot disagree."""
+
+from activities import access as activity_access
+from members import access as roster_access
+from points import access as card_access
+from visits import access as case_access
+from workstations import roles
+
+
+def navigation(request) -> dict:
+    """What the staff menu offers the signed-in user."""
+    user = getattr(request, "user", None)
+    # Callables: evaluated only by templates that show the menu, from the role groups
+    # the page has already read (no query of their own).
+    return {
+        "may_log_visits": lambda: user is not None and case_access.may_log_visits(user),
+        "may_keep_rosters": lambda: user is not None and roster_access.may_keep_rosters(user),
+        "may_record_activities": lambda: (
+            user is not None and activity_access.may_record_activities(user)
+        ),
+        "may_see_year_cards": lambda: user is not None and card_access.may_see_year_cards(user),
+        "is_member": lambda: user is not None and roles.is_member(user),
+        "is_administrator": lambda: user is not None and roles.is_administrator(user),
+    }

@@ -1,0 +1,52 @@
+"""Who may see report cards. Role logic for this app lives here only.
+
+Administrators see every card, the year's table and its workbook, and the queries on
+every card. A member sees their own card and asks about its lines. Once the office
+publishes a year, anyone sees that year's cards (not the queries). Anything else is a 404.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from members.models import Member
+from workstations import roles
+
+from .models import PointEntry
+
+
+def own_member(user) -> Member | None:
+    """The user's Member row, if the user is a member: whose card is their own."""
+    return getattr(user, "member", None) if roles.is_member(user) else None
+
+
+def may_see_year_cards(user) -> bool:
+    """The year's table of every card and its workbook: administrators only."""
+    return roles.is_administrator(user)
+
+
+def check_may_see_year_cards(user) -> None:
+    if not may_see_year_cards(user):
+        raise Http404
+
+
+def may_see_card(user, member: Member, *, published: bool) -> bool:
+    """A member's own card, any card for administrators, every card of a published year."""
+    return published or roles.is_administrator(user) or is_own_card(user, member)
+
+
+def is_own_card(user, member: Member) -> bool:
+    own = own_member(user)
+    return own is not None and own.pk == member.pk
+
+
+def may_see_card_queries(user, *, own: bool) -> bool:
+    """Queries and answers are between the member and the office."""
+    return own or roles.is_administrator(user)
+
+
+def own_entry(user, pk: int) -> PointEntry:
+    """A line of the user's own card, which they may ask the office about; 404 otherwise."""
+    member = own_member(user)
+    if member is None:
+        raise Http404
+    return get_object_or_404(PointEntry, pk=pk, member=member)
