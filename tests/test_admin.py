@@ -21,7 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from activities.models import Activity, Proposal
+from activities.lifecycle import proposal_submit
+from activities.models import Activity, Proposal, ProposalEvent
 from audit.models import AuditEntry
 from members.models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
 from points import ledger
@@ -57,7 +58,9 @@ from .factories import (
 User = get_user_model()
 REGISTERED = list(admin.site._registry)
 # Written only by the lifecycle or the audit trail: never added, changed or deleted here.
-READ_ONLY = {Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange, PointEntry}
+READ_ONLY = {
+    Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange, PointEntry, ProposalEvent,
+}  # fmt: skip
 # Login records are written by django-axes; deleting an attempt is how a lockout is lifted.
 # A member asks a query from their report card; the office only answers it here.
 NOT_ADDABLE = READ_ONLY | {AccessAttempt, AccessLog, AccessFailureLog, PointQuery}
@@ -151,10 +154,12 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     )  # fmt: skip
     activity.workstations.add(workstation)
     activity.participants.add(member)
-    proposal = Proposal.objects.create(
-        title="关于电梯改造的提案", lead=member, status=Proposal.Status.SUBMITTED,
-        submitted_on=date(2026, 11, 5),
+    proposal = proposal_submit(
+        proposal=Proposal.objects.create(title="关于电梯改造的提案", lead=member),
+        actor=administrator, note="区政协提案委收件",
+        now=timezone.make_aware(datetime(2026, 11, 5, 9)),
     )  # fmt: skip
+    proposal_event = proposal.events.get()
     proposal.cases.add(case)
     scoring_year = ScoringYear.objects.create(year=2026)
     PointRule.objects.create(scoring_year=scoring_year, category="proposal_filed", points=5)
@@ -165,6 +170,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     return {
         Activity: Seeded(activity, ["委员进社区听民意"], ['value="委员进社区听民意"']),
         Proposal: Seeded(proposal, ["关于电梯改造的提案", "李委员"], [case.number]),
+        ProposalEvent: Seeded(proposal_event, ["关于电梯改造的提案"], ["区政协提案委收件"]),
         ScoringYear: Seeded(scoring_year, ["2026"], ['value="5.00"', 'value="60.00"']),
         PointEntry: Seeded(entry, ["李委员", "5.00"], ["李委员", "5.00"]),
         PointQuery: Seeded(query, ["提案得分有误吗"], ["提案得分有误吗"]),
@@ -198,7 +204,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
         Case: Seeded(
             case,
             [case.number, "小区电梯长期停运"],
-            [case.number, 'value="小区电梯长期停运"', "区住建局", "已电话告知居民答复内容"],
+            [case.number, "小区电梯长期停运", "区住建局", "已电话告知居民答复内容"],
         ),
         Referral: Seeded(referral, [case.number, "区住建局"], ["已责成物业公司五日内修复电梯"]),
         CaseEvent: Seeded(event, [case.number], ["已电话告知居民答复内容"]),
@@ -368,24 +374,33 @@ def test_a_case_without_a_title_is_refused_and_takes_no_tracking_number(admin_cl
     assert not CaseNumberSequence.objects.exists()
 
 
-def test_changing_a_case_in_admin_keeps_its_status_and_number(admin_client, workstation):
+def test_a_saved_case_is_corrected_on_its_case_page_not_in_admin(
+    admin_client, workstation, other_workstation
+):
     case = open_case(workstation=workstation, now=OPENED_AT)
+    elsewhere = open_case(workstation=other_workstation, now=OPENED_AT)
     change_page = admin_client.get(_url(Case, "change", case.pk))
+    assert f'href="/cases/{case.number}/"' in change_page.content.decode()
 
     response = admin_client.post(
         _url(Case, "change", case.pk),
         {
             "title": "小区物业不作为（更正）",
-            "category": Case.Category.PROPERTY,
-            "workstation": workstation.pk,
-            "visit": case.visit.pk,
+            "category": Case.Category.FIRE_SAFETY,
+            "workstation": other_workstation.pk,
+            "visit": elsewhere.visit.pk,
+            "public_summary": "物业已整改到位",
             **_management_data(change_page),
         },
     )
 
     assert response.status_code == 302
     changed = Case.objects.get(pk=case.pk)
-    assert changed.title == "小区物业不作为（更正）"
+    # Only the summary for publication is the office's to word here; a transfer, another
+    # visit or a new title would bypass the lifecycle and leave no event.
+    assert changed.public_summary == "物业已整改到位"
+    assert (changed.title, changed.category) == (case.title, case.category)
+    assert (changed.workstation_id, changed.visit_id) == (workstation.pk, case.visit_id)
     assert (changed.number, changed.status) == (case.number, Case.Status.REGISTERED)
     assert changed.events.count() == 1
 
@@ -739,6 +754,9 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     Proposal: lambda n: [
         Proposal.objects.create(title=f"提案{i}", lead=MemberFactory()) for i in range(n)
     ],
+    ProposalEvent: lambda n: [
+        proposal_submit(proposal=p, actor=None) for p in ROW_MAKERS[Proposal](n)
+    ],
     ScoringYear: lambda n: ScoringYear.objects.bulk_create(
         ScoringYear(year=2050 + ScoringYear.objects.count() + i) for i in range(n)
     ),
@@ -795,18 +813,12 @@ def test_saving_a_case_in_admin_does_not_undo_a_transition_made_meanwhile(
     with mock.patch.object(CaseAdmin, "save_form", consult_meanwhile):
         response = admin_client.post(
             _url(Case, "change", case.pk),
-            {
-                "title": "小区物业不作为（更正）",
-                "category": Case.Category.PROPERTY,
-                "workstation": workstation.pk,
-                "visit": case.visit.pk,
-                **_management_data(change_page),
-            },
+            {"public_summary": "物业已整改到位", **_management_data(change_page)},
         )
 
     assert response.status_code == 302
     saved = Case.objects.get(pk=case.pk)
-    assert saved.title == "小区物业不作为（更正）"
+    assert saved.public_summary == "物业已整改到位"
     assert saved.status == Case.Status.CONSULTING
     assert saved.events.last().to_status == saved.status
 

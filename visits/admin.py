@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +183,36 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "closed_at",
     ]
     inlines = [ReferralInline, CaseEventInline]
+    # A saved case is corrected, given members or transferred on its case page, through
+    # the lifecycle (each change an event in its timeline); admin edits only the summary
+    # the office may reword for publication.
+    readonly_once_saved = [
+        "corrections",
+        "number",
+        "title",
+        "category",
+        "description",
+        "workstation",
+        "visit",
+        "handling_members",
+        *readonly_fields[1:],
+    ]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return self.readonly_fields if obj is None else self.readonly_once_saved
+
+    def get_fields(self, request, obj=None) -> list[str]:
+        if obj is None:
+            return super().get_fields(request, obj)
+        return [*self.readonly_once_saved, "public_summary"]
+
+    @admin.display(description=_("corrections"))
+    def corrections(self, obj: Case) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("visits:case_detail", args=[obj.number]),
+            gettext("Correct, assign members or transfer on the case page"),
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Nothing in the closed loop is ever dropped.

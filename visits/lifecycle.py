@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Member
-from workdays.calendar import CalendarMissing, DueDateError, add_working_days, check_due_date
+from workdays.calendar import CalendarMissing, DueDateError, add_working_days, check_due_window
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
@@ -181,14 +181,18 @@ def allocate_numbers(year: int, count: int = 1) -> list[str]:
 # --- the steps -------------------------------------------------------------
 
 
-def _check(case: Case, action: str) -> str:
-    after = TRANSITIONS[action].get(case.status)
+def _after(status: str, action: str) -> str:
+    after = TRANSITIONS[action].get(status)
     if after is None:
         raise CaseError(
             _("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": Action(action).label, "status": case.get_status_display()}
+            % {"action": Action(action).label, "status": CaseStatus(status).label}
         )
     return after
+
+
+def _check(case: Case, action: str) -> str:
+    return _after(case.status, action)
 
 
 def _lock_row(pk: int) -> Case:
@@ -369,9 +373,11 @@ def case_refer(
     if due_on is None:
         due_on = _working_days_after(today, settings.REFERRAL_REPLY_WORKING_DAYS)
     else:
-        # A chosen date obeys the calendar whoever calls: the form, admin, a command.
+        # Whoever calls (the form, admin, a command): never past, never beyond a year.
+        # That it falls on a working day is the referral form's check, where a person
+        # chooses it from the calendar (workdays.check_due_date).
         try:
-            check_due_date(due_on, today=today)
+            check_due_window(due_on, today=today)
         except DueDateError as refused:
             raise CaseError(str(refused)) from refused
     referral = Referral(
@@ -720,3 +726,29 @@ def case_transfer(
     return _record(
         case, EventKind.TRANSFERRED, actor=actor, note=note, now=now, fields=("workstation",)
     )
+
+
+# --- bulk loading ---------------------------------------------------------------
+# Performance data (`seed_demo --scale`) is written with bulk_create, without a
+# transaction per step; its statuses still come from this table, and only from here.
+
+
+def replay(opening: str, actions: Iterable[str]) -> list[str]:
+    """The status after `opening` and after each of `actions`, as the table has them;
+    a step the table forbids raises CaseError."""
+    status = TRANSITIONS[opening][NEW]
+    path = [status]
+    for action in actions:
+        status = _after(status, action)
+        path.append(status)
+    return path
+
+
+def case_bulk_play(case: Case, opening: str, actions: Iterable[str]) -> list[str]:
+    """Give an unsaved case, built for a bulk load, the status its story leads to by the
+    table. Returns the status after each step, for the events the loader writes."""
+    if case.pk is not None:
+        raise ValueError("case_bulk_play takes an unsaved case")
+    path = replay(opening, actions)
+    case.status = path[-1]
+    return path

@@ -86,9 +86,8 @@ class DueDateError(ValueError):
     """A due date that cannot be accepted; its message is meant for the user."""
 
 
-def check_due_date(day: date, *, today: date | None = None) -> None:
-    """Refuse a due date someone chose: in the past, more than a year ahead, in a year
-    the calendar does not know, or on a day off (naming the next working day)."""
+def check_due_window(day: date, *, today: date | None = None) -> None:
+    """Refuse a due date in the past or more than a year ahead."""
     today = today or timezone.localdate()
     if day < today:
         raise DueDateError(_("The due date cannot be in the past."))
@@ -98,6 +97,12 @@ def check_due_date(day: date, *, today: date | None = None) -> None:
             _("The due date cannot be more than a year ahead (after %(last)s).")
             % {"last": f"{last:%Y-%m-%d}"}
         )
+
+
+def check_due_date(day: date, *, today: date | None = None) -> None:
+    """Refuse a due date someone chose: in the past, more than a year ahead, in a year
+    the calendar does not know, or on a day off (naming the next working day)."""
+    check_due_window(day, today=today)
     try:
         if is_working_day(day):
             return

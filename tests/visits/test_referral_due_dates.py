@@ -108,11 +108,13 @@ def test_the_referral_step_warns_that_next_years_calendar_is_incomplete(
     assert html(page).count("The working-day calendar for") == 1
 
 
-def test_the_lifecycle_refuses_a_holiday_due_date_whoever_calls_it(
-    staff, case, department, holiday
+def test_the_lifecycle_refuses_a_due_date_beyond_a_year_whoever_calls_it(
+    staff, case, department, holiday, today
 ):
     # Not only the form: admin, commands and the demo refer through the same function.
-    with pytest.raises(CaseError, match="is not a working day"):
-        lifecycle.case_refer(case=case, actor=staff, department=department, due_on=holiday)
+    with pytest.raises(CaseError, match="more than a year ahead"):
+        lifecycle.case_refer(
+            case=case, actor=staff, department=department, due_on=date(9999, 12, 31)
+        )
 
     assert unchanged(case)
