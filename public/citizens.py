@@ -2,6 +2,7 @@
 (/track/), add information and give the follow-up. None of them is cached, and none is
 kept by a browser: they carry a case's progress or a fresh lookup code."""
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -88,9 +89,21 @@ def receipt(request: HttpRequest) -> HttpResponse:
     return render(request, "public/receipt.html", {"receipt": shown})
 
 
+def _code_mark(case: Case) -> str:
+    # Which code opened the case: a new code (a lost slip) ends every session the old one
+    # opened. A digest of the stored hash, so the session holds nothing that checks a code.
+    return hashlib.sha256(case.lookup_code.encode()).hexdigest()[:16]
+
+
 def _tracked(request: HttpRequest) -> Case | None:
-    pk = request.session.get(TRACKED)
-    return Case.objects.select_related("workstation").filter(pk=pk).first() if pk else None
+    tracked = request.session.get(TRACKED)
+    if not isinstance(tracked, dict):
+        return None
+    case = Case.objects.select_related("workstation").filter(pk=tracked.get("pk")).first()
+    if case is None or tracked.get("code") != _code_mark(case):
+        request.session.pop(TRACKED, None)
+        return None
+    return case
 
 
 def _track_page(request: HttpRequest, *, lookup=None, add=None, follow_up=None, status=200):
@@ -151,7 +164,7 @@ def track(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("No case matches this tracking number and lookup code."))
         return _track_page(request, lookup=form, status=400)
     request.session.cycle_key()
-    request.session[TRACKED] = case.pk
+    request.session[TRACKED] = {"pk": case.pk, "code": _code_mark(case)}
     return redirect("public:track")
 
 

@@ -158,6 +158,22 @@ def test_the_citizen_from_the_desk_tracks_adds_information_and_gives_the_follow_
     assert (followed.status, followed.satisfaction) == (CaseStatus.CLOSED, Satisfaction.SATISFIED)
 
 
+def test_a_new_code_ends_the_tracking_a_found_slip_had_opened(desk, workstation):
+    followed, _answered = log_visit(desk, workstation)
+    lost = read_slip(desk, followed)
+    finder = citizen()
+    finder.post(reverse("public:track"), {"number": followed.number, "code": lost})
+    assert followed.number in finder.get(reverse("public:track")).content.decode()
+
+    desk.post(reverse("visits:case_receipt_renew", args=[followed.number]))
+    page = finder.get(reverse("public:track")).content.decode()
+    added = finder.post(reverse("public:track_add"), {"text": "冒充者的补充"})
+
+    assert followed.number not in page
+    assert added.status_code != 302
+    assert not CaseEvent.objects.filter(note="冒充者的补充").exists()
+
+
 # --- every role --------------------------------------------------------------------------
 
 
