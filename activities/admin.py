@@ -1,19 +1,29 @@
 """Administrators record and review activities and proposals here. The same rules as the
 staff pages hold: an activity's organiser is staff of its workstations; a proposal's
-co-signers never include its lead."""
+co-signers never include its lead. A proposal's status and the office's decisions change
+only through `activities.lifecycle`: read-only on its form, taken as steps (a small
+form per step, or an action on the list), each refusal shown as a message."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedAdminMixin
+from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
+from . import lifecycle
 from .forms import ACTIVITY_FIELDS
-from .models import Activity, CoSignature, Proposal
+from .lifecycle import ProposalError, Step
+from .models import Activity, CoSignature, Proposal, ProposalEvent
+from .proposal_steps import STEP_FORMS
 from .services import check_organiser
 
 
@@ -79,6 +89,22 @@ class CoSignatureInline(admin.TabularInline):
     extra = 0
 
 
+# Written by the lifecycle's steps only.
+DECISION_FIELDS = [
+    "status",
+    "submitted_on",
+    "decided_on",
+    "rejection_reason",
+    "merged_into",
+    "lead_department",
+    "reply",
+    "reply_class",
+    "proposer_satisfaction",
+    "is_excellent",
+    "is_adopted",
+]
+
+
 @admin.register(Proposal)
 class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "lead", "status", "submitted_on", "is_excellent", "is_adopted"]
@@ -86,10 +112,11 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["lead"]
     search_fields = ["title", "lead__name"]
     date_hierarchy = "submitted_on"
-    autocomplete_fields = ["lead", "activities", "merged_into", "lead_department", "co_departments"]
-    readonly_fields = ["linked_cases", "created_at"]
+    autocomplete_fields = ["lead", "activities", "co_departments"]
+    readonly_fields = ["linked_cases", "created_at", "review_steps", "timeline", *DECISION_FIELDS]
     exclude = ["cases"]
     inlines = [CoSignatureInline]
+    actions = ["submit_drafts", "rate_excellent", "record_adoption"]
 
     @admin.display(description=_("cases it grew from"))
     def linked_cases(self, proposal: Proposal) -> str:
@@ -107,3 +134,128 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
             )
             or "—"
         )
+
+    @admin.display(description=_("review steps"))
+    def review_steps(self, proposal: Proposal) -> str:
+        if proposal.pk is None:
+            return "—"
+        return (
+            format_html_join(
+                " · ",
+                '<a href="{}">{}</a>',
+                (
+                    (self._step_url(proposal, step), Step(step).label)
+                    for step in lifecycle.allowed_steps(proposal)
+                ),
+            )
+            or "—"
+        )
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, proposal: Proposal) -> str:
+        # Shown as text, not as an inline: the events are no form's rows, even read-only.
+        events = proposal.events.select_related("actor") if proposal.pk else []
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} · {} {}</div>",
+                (
+                    (
+                        f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
+                        e.get_step_display(),
+                        e.actor.get_username() if e.actor else "—",
+                        e.note,
+                    )
+                    for e in events
+                ),
+            )
+            or "—"
+        )
+
+    def save_model(self, request, obj: Proposal, form, change: bool) -> None:
+        if change:
+            # Only what the form edits: a full save would write back the status read when
+            # the request began, undoing a step taken meanwhile.
+            fields = [f.name for f in obj._meta.concrete_fields if f.name in form.fields]
+            obj.save(update_fields=fields)
+        else:
+            obj.save()
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_step"
+        view = self.admin_site.admin_view(self.step_view)
+        return [path("<path:object_id>/step/<str:step>/", view, name=name), *super().get_urls()]
+
+    def _step_url(self, proposal: Proposal, step: str) -> str:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_step"
+        return reverse(name, args=[proposal.pk, step])
+
+    def step_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
+        """One step of the review: a form that calls its lifecycle function; a refusal is
+        shown as a message and changes nothing."""
+        proposal = self.get_object(request, object_id)
+        if proposal is None or step not in STEP_FORMS:
+            raise Http404
+        if not self.has_change_permission(request, proposal):
+            raise PermissionDenied
+        form = STEP_FORMS[step](request.POST or None, proposal=proposal)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.perform(request.user)
+            except ProposalError as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                self.log_change(request, proposal, form.label)
+                self.message_user(
+                    request, gettext("Saved: %(step)s") % {"step": form.label}, messages.SUCCESS
+                )
+                change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+                return redirect(reverse(change, args=[proposal.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": form.label,
+            "form": form,
+            "proposal": proposal,
+        }
+        return TemplateResponse(request, "admin/activities/proposal/step.html", context)
+
+    def _take_step(self, request: HttpRequest, queryset: QuerySet, step: str) -> None:
+        """Take a step that needs no input on each chosen proposal, through the lifecycle."""
+        taken = 0
+        for proposal in queryset.order_by("pk"):
+            try:
+                lifecycle.FUNCTIONS[step](proposal=proposal, actor=request.user)
+            except ProposalError as refused:
+                self.message_user(request, f"{proposal}: {refused}", messages.ERROR)
+            else:
+                self.log_change(request, proposal, str(Step(step).label))
+                taken += 1
+        if taken:
+            self.message_user(
+                request,
+                gettext("%(step)s: %(count)d proposals.")
+                % {"step": Step(step).label, "count": taken},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Submit the chosen drafts"), permissions=["change"])
+    def submit_drafts(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._take_step(request, queryset, Step.SUBMIT)
+
+    @admin.action(description=_("Rate the chosen proposals excellent"), permissions=["change"])
+    def rate_excellent(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._take_step(request, queryset, Step.EXCELLENT)
+
+    @admin.action(description=_("Record the chosen reports as adopted"), permissions=["change"])
+    def record_adoption(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._take_step(request, queryset, Step.ADOPT)
+
+
+@admin.register(ProposalEvent)
+class ProposalEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "proposal", "step", "from_status", "to_status", "actor"]
+    list_filter = ["step", "to_status"]
+    list_select_related = ["proposal", "actor"]
+    search_fields = ["proposal__title", "note"]
+    date_hierarchy = "at"

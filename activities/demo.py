@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,15 +15,16 @@ from points import ledger
 from points.models import Category, Grade, GradeBand, PointRule, ScoringYear
 from visits.lifecycle import TERMINAL
 from visits.models import Case, Satisfaction
+from workstations import roles
 from workstations.models import Department, Workstation
 
+from . import lifecycle
 from .models import (
     Activity,
     ActivityKind,
     CoSignature,
     Proposal,
     ProposalKind,
-    ProposalStatus,
     ReplyClass,
 )
 from .services import activity_record, proposal_draft_from_case, proposal_save
@@ -191,43 +193,72 @@ def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> i
     ]
     accepted = None
     consultations = [a for a in activities if a.kind == ActivityKind.MICRO_CONSULTATION]
+    office = _office()
     for index, (proposal, step) in enumerate(zip(drafts, plan, strict=False)):
         # Alternate years, so that this year and last both have every kind of outcome.
         year = today.year - index % 2
         submitted = min(today, date(year, rng.randint(1, 10), rng.randint(1, 28)))
         proposal.cosign_deadline = submitted
+        proposal.save(update_fields=["cosign_deadline"])
         if consultations and rng.random() < 0.4:
             proposal.activities.add(rng.choice(consultations))
         if step != "draft":
-            proposal.status = ProposalStatus.SUBMITTED
-            proposal.submitted_on = submitted
+            proposal = lifecycle.proposal_submit(
+                proposal=proposal, actor=office, now=_moment(submitted)
+            )
+        decided = _moment(min(today, submitted + timedelta(days=30)))
         if step.startswith("accepted"):
-            proposal.status = ProposalStatus.ACCEPTED
-            proposal.decided_on = min(today, submitted + timedelta(days=30))
-            if departments:
-                proposal.lead_department = rng.choice(departments)
-            proposal.reply = REPLY
-            proposal.reply_class = rng.choice(ReplyClass.values)
-            proposal.proposer_satisfaction = rng.choice(Satisfaction.values)
-            proposal.is_excellent = step == "accepted_excellent"
+            proposal = _accept(
+                rng, proposal, office, decided, departments, excellent=step == "accepted_excellent"
+            )
             accepted = accepted or proposal
         elif step == "not_accepted":
-            proposal.status = ProposalStatus.NOT_ACCEPTED
-            proposal.decided_on = min(today, submitted + timedelta(days=30))
-            proposal.rejection_reason = REJECTION
+            lifecycle.proposal_decline(
+                proposal=proposal, actor=office, reason=REJECTION, now=decided
+            )
         elif step == "merged" and accepted is not None:
-            proposal.status = ProposalStatus.MERGED
-            proposal.merged_into = accepted
-            proposal.decided_on = min(today, submitted + timedelta(days=30))
-        if proposal.kind == ProposalKind.OPINION and proposal.status == ProposalStatus.ACCEPTED:
-            proposal.is_adopted = True
-            proposal.is_excellent = False
-        proposal.full_clean()
-        proposal.save()
+            lifecycle.proposal_merge(proposal=proposal, actor=office, into=accepted, now=decided)
         for cosignature in CoSignature.objects.filter(proposal=proposal):
             cosignature.signed_at = _moment(submitted - timedelta(days=rng.randint(0, 5)))
             cosignature.save(update_fields=["signed_at"])
     return len(drafts)
+
+
+def _office():
+    """The committee office's account that records the review: the first administrator."""
+    return get_user_model().objects.filter(groups__name=roles.ADMINISTRATORS).order_by("pk").first()
+
+
+def _accept(
+    rng: random.Random,
+    proposal: Proposal,
+    office,
+    decided: datetime,
+    departments: list[Department],
+    *,
+    excellent: bool,
+) -> Proposal:
+    """Accept for filing, reply, the proposer's satisfaction; then a proposal rated
+    excellent if chosen, a public-opinion report adopted."""
+    lead_department = rng.choice(departments) if departments else None
+    proposal = lifecycle.proposal_accept(
+        proposal=proposal, actor=office, now=decided, lead_department=lead_department
+    )
+    proposal = lifecycle.proposal_reply(
+        proposal=proposal,
+        actor=office,
+        now=decided,
+        reply=REPLY,
+        reply_class=rng.choice(ReplyClass.values),
+    )
+    proposal = lifecycle.proposal_record_satisfaction(
+        proposal=proposal, actor=office, now=decided, satisfaction=rng.choice(Satisfaction.values)
+    )
+    if proposal.kind == ProposalKind.OPINION:
+        return lifecycle.proposal_adopt(proposal=proposal, actor=office, now=decided)
+    if excellent:
+        return lifecycle.proposal_rate_excellent(proposal=proposal, actor=office, now=decided)
+    return proposal
 
 
 def _drafts_from_cases(rng: random.Random, members: list[Member]) -> list[Proposal]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.appendonly import AppendOnlyModel
 from members.models import Member
 from visits.models import Case, Satisfaction
 from workstations.models import Department, Workstation
@@ -248,3 +249,57 @@ class CoSignature(models.Model):
         deadline = self.proposal.cosign_deadline if self.proposal_id else None
         if self.signed_at and deadline and timezone.localdate(self.signed_at) > deadline:
             raise ValidationError({"signed_at": _("Signed after the co-signing deadline.")})
+
+
+class ProposalStep(models.TextChoices):
+    """The steps of a proposal's review, as its timeline names them (`activities.lifecycle`)."""
+
+    SUBMIT = "submit", _("Submitted")
+    ACCEPT = "accept", _("Accepted for filing (立案)")
+    DECLINE = "decline", _("Not accepted (不予立案)")
+    MERGE = "merge", _("Merged (并案)")
+    REPLY = "reply", _("Reply recorded")
+    SATISFACTION = "satisfaction", _("Proposer's satisfaction recorded")
+    EXCELLENT = "excellent", _("Rated excellent")
+    ADOPT = "adopt", _("Adopted")
+
+
+class ProposalEvent(AppendOnlyModel):
+    """One step in a proposal's review: who, when, which step, from which status to which."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="events"
+    )
+    step = models.CharField(_("step"), max_length=12, choices=ProposalStep)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=ProposalStatus, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=12, choices=ProposalStatus)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__in=ProposalStep.values), name="proposal_event_step_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(to_status__in=ProposalStatus.values),
+                name="proposal_event_to_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["proposal", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.get_step_display()}"

@@ -113,6 +113,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cosigners": CoSignature.objects.filter(proposal=proposal).select_related("member"),
             "lead_department": proposal.lead_department,
             "co_departments": proposal.co_departments.all(),
+            "events": proposal.events.select_related("actor"),
         },
     )
 

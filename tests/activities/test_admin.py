@@ -195,27 +195,6 @@ def test_a_proposal_without_a_lead_is_refused_and_nothing_saved(admin_client):
     assert not Proposal.objects.exists()
 
 
-def test_a_reply_class_d_is_refused_and_nothing_saved(admin_client, lead):
-    response = admin_client.post(f"{PROPOSALS}add/", _proposal(lead, reply_class="D"))
-
-    assert "reply_class" in response.context["adminform"].form.errors
-    assert not Proposal.objects.exists()
-
-
-def test_not_accepted_without_a_reason_is_refused(admin_client, lead):
-    response = admin_client.post(
-        f"{PROPOSALS}add/",
-        _proposal(
-            lead,
-            status=Proposal.Status.NOT_ACCEPTED,
-            submitted_on=timezone.localdate().isoformat(),
-        ),
-    )
-
-    assert "Give the reason the proposal is not accepted." in _errors(response)
-    assert not Proposal.objects.exists()
-
-
 def test_the_proposal_page_shows_its_cases_read_only_with_links(
     admin_client, lead, workstation, staff
 ):
