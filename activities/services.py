@@ -137,7 +137,7 @@ def proposal_draft_from_case(
     )
     if existing is not None:
         raise DuplicateDraft(existing)
-    proposal = Proposal(kind=kind, title=title, lead=lead, status=ProposalStatus.DRAFT)
+    proposal = Proposal(kind=kind, title=title, lead=lead)  # a draft, as every new one
     proposal_check(proposal)
     proposal.save()
     proposal.cases.add(locked)

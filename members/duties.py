@@ -8,6 +8,7 @@ DutyChange saying who did it. Refusals raise DutyError and change nothing. Permi
 to act is checked by the callers: the roster pages and admin.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -106,6 +107,26 @@ def assignment_mark_attendance(
         assignment=assignment, kind=DutyChange.Kind.ATTENDANCE, by=actor, detail=detail
     )
     return assignment
+
+
+def assignments_record_past_attendance(
+    duties: Iterable[tuple[DutyAssignment, str]], *, now: datetime | None = None
+) -> list[DutyAssignment]:
+    """Create, in one bulk write, duties of shifts already held with who came (attended
+    or absent): a roster loaded as it happened (the demo's past weeks), not a record
+    someone made, so no DutyChange is written and the ledger is rebuilt afterwards.
+    Refuses a duty whose shift has not started by `now`, and any other record."""
+    made = []
+    for assignment, attendance in duties:
+        if assignment.pk is not None:
+            raise ValueError("assignments_record_past_attendance takes unsaved duties")
+        if attendance not in (Attendance.ATTENDED, Attendance.ABSENT):
+            raise DutyError(_("Choose attended or absent."))
+        if not assignment.shift.has_started(now):
+            raise DutyError(_("Attendance can only be recorded once the shift has started."))
+        assignment.attendance = attendance
+        made.append(assignment)
+    return DutyAssignment.objects.bulk_create(made)
 
 
 @transaction.atomic

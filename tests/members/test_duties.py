@@ -10,6 +10,7 @@ from members.duties import (
     DutyError,
     assignment_mark_attendance,
     assignment_take_leave,
+    assignments_record_past_attendance,
     assignments_swap,
 )
 from members.models import Attendance, DutyAssignment, DutyChange
@@ -326,3 +327,44 @@ def test_a_duty_with_leave_cannot_be_swapped(desk, actor):
         assignments_swap(first=other, second=leave, actor=actor, now=NOW)
 
     assert snapshot() == before
+
+
+def test_past_duties_are_loaded_with_their_attendance_in_one_write(desk, django_assert_num_queries):
+    shift = DutyShiftFactory(workstation=desk, date=TODAY - timedelta(days=1))
+    came, missed = MemberFactory(), MemberFactory()
+
+    with django_assert_num_queries(1):
+        assignments_record_past_attendance(
+            [
+                (DutyAssignment(shift=shift, member=came), Attendance.ATTENDED),
+                (DutyAssignment(shift=shift, member=missed), Attendance.ABSENT),
+            ],
+            now=NOW,
+        )
+
+    assert dict(DutyAssignment.objects.values_list("member", "attendance")) == {
+        came.pk: Attendance.ATTENDED,
+        missed.pk: Attendance.ABSENT,
+    }
+
+
+@pytest.mark.parametrize(
+    ("day", "attendance"),
+    [(TODAY + timedelta(days=1), Attendance.ATTENDED), (TODAY, Attendance.SUBSTITUTED)],
+)
+def test_a_shift_still_to_come_or_another_record_is_refused_and_nothing_is_loaded(
+    desk, day, attendance
+):
+    held = DutyShiftFactory(workstation=desk, date=TODAY - timedelta(days=1))
+    shift = DutyShiftFactory(workstation=desk, date=day)
+
+    with pytest.raises(DutyError):
+        assignments_record_past_attendance(
+            [
+                (DutyAssignment(shift=held, member=MemberFactory()), Attendance.ATTENDED),
+                (DutyAssignment(shift=shift, member=MemberFactory()), attendance),
+            ],
+            now=NOW,
+        )
+
+    assert not DutyAssignment.objects.exists()

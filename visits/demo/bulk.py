@@ -2,8 +2,9 @@
 
 Rows are built in memory and written with bulk_create, chunk by chunk. Their
 statuses come from playing the demo stories against the lifecycle's transition
-table (`stories.statuses`), so the bulk data obeys the same rules as the real
-services without paying for a transaction per step.
+table (`lifecycle.case_bulk_play`, the only writer of a bulk case's status), so the
+bulk data obeys the same rules as the real services without paying for a
+transaction per step.
 """
 
 import bisect
@@ -16,7 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Member
-from visits.lifecycle import EVENT_KIND, TERMINAL, Action, allocate_numbers, deadline
+from visits.lifecycle import (
+    EVENT_KIND,
+    TERMINAL,
+    Action,
+    allocate_numbers,
+    case_bulk_play,
+    deadline,
+)
 from visits.models import (
     Case,
     CaseEvent,
@@ -31,7 +39,7 @@ from workdays.calendar import working_days_between
 from workstations.models import Department, Workstation
 
 from .cases import citizen
-from .stories import STORIES, STORY_WEIGHTS, TOPICS, statuses, story_length
+from .stories import STORIES, STORY_WEIGHTS, TOPICS, story_length
 
 CHUNK = 5000
 DAYS_BACK = 730
@@ -147,7 +155,7 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
         description=description,
         category=category,
     )
-    path = statuses(opening, actions)
+    path = case_bulk_play(case, opening, actions)
     events = [CaseEvent(at=times[0], kind=EVENT_KIND[opening], from_status="", to_status=path[0])]
     referrals: list[Referral] = []
     if opening == Action.ANSWER:
@@ -174,7 +182,6 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
                 satisfaction=case.satisfaction if action in (Action.REOPEN, Action.CLOSE) else "",
             )
         )
-    case.status = path[-1]
     if case.status in TERMINAL:
         for referral in referrals:
             if referral.is_open:

@@ -2,11 +2,13 @@
 
 import random
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from members.duties import assignments_record_past_attendance
 from members.models import ActivityGroup, Attendance, DutyAssignment, DutyShift, Member, Sector
 from workdays.calendar import working_days_between
 from workstations import roles
@@ -221,6 +223,8 @@ def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:
     groups = list(ActivityGroup.objects.order_by("name"))
     members_by_group = {g.pk: list(g.members.filter(is_active=True).order_by("pk")) for g in groups}
     created = 0
+    # Every shift of a day before today has been held by today's first moment.
+    held_by = timezone.make_aware(datetime.combine(today, time.min))
     for workstation in Workstation.objects.filter(is_active=True).order_by("ordering"):
         weekdays = {(workstation.ordering + 2 * n) % 5 for n in range(DUTY_DAYS_PER_WEEK)}
         days = [d for d in working_days if d.weekday() in weekdays]
@@ -250,16 +254,13 @@ def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:
                 # Drawn for every shift, past or not, so that which shifts are past
                 # does not change what the later draws give.
                 absent = [rng.random() < 0.08 for _ in chosen]
-                DutyAssignment.objects.bulk_create(
-                    DutyAssignment(
-                        shift=shift,
-                        member=member,
-                        attendance=_past_attendance(missed)
-                        if day < today
-                        else Attendance.SCHEDULED,
+                duties = [DutyAssignment(shift=shift, member=member) for member in chosen]
+                if day < today:
+                    assignments_record_past_attendance(
+                        zip(duties, map(_past_attendance, absent), strict=True), now=held_by
                     )
-                    for member, missed in zip(chosen, absent, strict=True)
-                )
+                else:
+                    DutyAssignment.objects.bulk_create(duties)
     return created
 
 

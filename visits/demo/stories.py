@@ -5,7 +5,7 @@ a random prefix of a story, so every status of the lifecycle appears. The script
 are checked against `visits.lifecycle.TRANSITIONS`, never trusted on their own.
 """
 
-from visits.lifecycle import NEW, TRANSITIONS, Action
+from visits.lifecycle import Action, replay
 from visits.models import CaseCategory
 
 # (category, title, description): fictional, modelled on the field's examples.
@@ -99,16 +99,6 @@ def story_length(rng, actions: list[str]) -> int:
     return len(actions) if rng.random() < 0.55 else rng.randrange(len(actions) + 1)
 
 
-def statuses(opening: str, actions: list[str]) -> list[str]:
-    """The status after the opening and after each action; raises if the table forbids a step."""
-    status = TRANSITIONS[opening][NEW]
-    result = [status]
-    for action in actions:
-        status = TRANSITIONS[action][status]
-        result.append(status)
-    return result
-
-
 # Fail at import, not halfway through seeding, if a story breaks the lifecycle.
 for _opening, _actions in STORIES:
-    statuses(_opening, _actions)
+    replay(_opening, _actions)
