@@ -78,19 +78,12 @@ def test_changing_a_case_in_admin_records_which_fields_changed_not_their_values(
 
     admin_client.post(
         admin_url(Case, "change", case.pk),
-        {
-            "title": "王小明家电梯停运",
-            "description": "住户电话13912345678",
-            "category": case.category,
-            "workstation": workstation.pk,
-            "visit": case.visit.pk,
-            **management_data(change_page),
-        },
+        {"public_summary": "王小明家楼栋电梯已修复", **management_data(change_page)},
     )
 
     entry = _the_entry(administrator)
     assert entry.target == case.number
-    assert entry.detail == "changed: Title, Description"
+    assert entry.detail == "changed: Public summary"
 
 
 def test_a_duty_shift_saved_with_a_new_member_records_the_shift_and_its_assignment(
@@ -196,13 +189,8 @@ def test_a_change_refused_in_admin_writes_nothing_to_the_audit_log(admin_client,
 
     response = admin_client.post(
         admin_url(Case, "change", case.pk),
-        {
-            "title": "",
-            "category": case.category,
-            "workstation": workstation.pk,
-            "visit": case.visit.pk,
-            **management_data(change_page),
-        },
+        # A summary for publication holding a phone number is refused.
+        {"public_summary": "请联系13912345678", **management_data(change_page)},
     )
 
     assert response.status_code == 200
