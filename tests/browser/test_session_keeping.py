@@ -88,11 +88,11 @@ def test_typing_keeps_the_session_alive_and_a_liaison_who_walked_away_is_warned(
     expect(keeper).to_be_hidden()
 
     # Walked away from the half-typed form: no ping without activity, then a warning.
-    # The ping was answered between minute 4 and 5: at 28 more than five minutes are
-    # left of the idle limit, at 30 less.
-    page.clock.run_for(23 * MINUTE_MS)
+    # The ping was answered between minute 4 and 5, and the page looks every 15 s: at
+    # minute 27 over five minutes of the idle limit are left, at minute 31 under five.
+    page.clock.run_for(22 * MINUTE_MS)
     expect(keeper).to_be_hidden()
-    page.clock.run_for(2 * MINUTE_MS)
+    page.clock.run_for(4 * MINUTE_MS)
     expect(keeper).to_be_visible()
     expect(keeper.locator("[data-when='ending']")).to_be_visible()
     screenshot(page, "session-ending-warning")
