@@ -50,9 +50,11 @@ test: install system-deps node_modules/.installed
 test-fast: install
 	$(BIN)/pytest -m "not browser"
 
+# Ruff, and every model change has its migration.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
