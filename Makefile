@@ -50,10 +50,12 @@ test: install system-deps node_modules/.installed
 test-fast: install
 	$(BIN)/pytest -m "not browser"
 
-# Ruff, and every model change has its migration.
+# Ruff, the apps' layers (import-linter, pyproject.toml), and every model change has
+# its migration.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed

@@ -8,6 +8,7 @@ proposals they lead or were invited to co-sign. Anything else is a 404.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
 
@@ -54,8 +55,7 @@ def proposals_for_user(user) -> QuerySet[Proposal]:
             proposal=OuterRef("pk"), case__workstation__in=staffed
         )
         visible |= Q(Exists(cases))
-    # Asking for the member row costs a query: only members have one.
-    member = getattr(user, "member", None) if roles.is_member(user) else None
+    member = member_for_user(user)
     if member is not None:
         cosigned = CoSignature.objects.filter(proposal=OuterRef("pk"), member=member)
         visible |= Q(lead=member) | Q(Exists(cosigned))

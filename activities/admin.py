@@ -127,10 +127,7 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
             format_html_join(
                 "、",
                 '<a href="{}">{}</a> {}',
-                (
-                    (reverse("visits:case_detail", args=[c.number]), c.number, c.title)
-                    for c in cases
-                ),
+                ((reverse("desk:case_detail", args=[c.number]), c.number, c.title) for c in cases),
             )
             or "—"
         )

@@ -1,6 +1,7 @@
 """Forms for the staff pages. Every choice a user can post is limited to their scope."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -84,3 +85,9 @@ class ProposalDraftForm(forms.Form):
         self.fields["lead"].queryset = active_members()
         self.initial.setdefault("title", case.title)
         self.initial.setdefault("kind", ProposalKind.PROPOSAL)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError next to the fields it names, the rest at the top."""
+    for name, messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)

@@ -9,7 +9,4 @@ urlpatterns = [
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
-    # Not cases/<number>/proposal/: visits' cases/<number>/<action>/ comes first and
-    # would answer it (404, no such action).
-    path("cases/<str:number>/proposals/new/", views.case_proposal, name="case_proposal"),
 ]

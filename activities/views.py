@@ -1,5 +1,5 @@
-"""Staff pages: activities (recorded by whoever organised them) and proposals, and the
-step that turns a case into a proposal draft."""
+"""Staff pages: activities (recorded by whoever organised them) and proposals. The
+step that turns a case into a proposal draft is on the case page (desk)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,22 +8,13 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from audit.models import AuditAction
-from audit.services import audit_record
 from visits import access as case_access
-from visits.lifecycle import CaseError
-from visits.views import _case_page
 
 from . import access, services
-from .forms import ActivityForm, AttendanceForm, ProposalDraftForm
+from .forms import ActivityForm, AttendanceForm, add_errors
 from .models import CoSignature
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for name, messages_ in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 @require_safe
@@ -57,7 +48,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 organiser=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Activity recorded."))
             return redirect("activities:activity_detail", pk=activity.pk)
@@ -116,32 +107,3 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": proposal.events.select_related("actor"),
         },
     )
-
-
-@require_POST
-@login_required
-def case_proposal(request: HttpRequest, number: str) -> HttpResponse:
-    case = case_access.case_for_user(request.user, number)
-    if not access.may_draft_proposal(request.user, case):
-        raise Http404
-    form = ProposalDraftForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            proposal = services.proposal_draft_from_case(
-                case=case, actor=request.user, **form.cleaned_data
-            )
-        except services.DuplicateDraft as duplicate:
-            messages.info(request, _("This draft was already made from the case."))
-            return redirect(duplicate.proposal)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
-            audit_record(request, AuditAction.TRANSITION, case.number, "proposal")
-            messages.success(
-                request, _("Draft made from case %(number)s.") % {"number": case.number}
-            )
-            return redirect(proposal)
-    case.refresh_from_db()
-    return _case_page(request, case, proposal_form=form, status=400)

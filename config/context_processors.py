@@ -2,8 +2,8 @@
 access module of the page it opens, so the menu and the pages cannot disagree."""
 
 from activities import access as activity_access
-from members import access as roster_access
 from points import access as card_access
+from rosters import access as roster_access
 from visits import access as case_access
 from workstations import roles
 

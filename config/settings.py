@@ -33,32 +33,38 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its index expressions (OpClass) for the trigram indexes; harmless on SQLite.
+    "django.contrib.postgres",
     "axes",
     "csp",
+    "base",
     "audit",
     "workstations",
     "members",
+    "rosters",
     "visits",
     "workdays",
     "public",
     "activities",
     "points",
+    "desk",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "workstations.middleware.ChineseByDefaultMiddleware",
+    "base.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "workstations.middleware.KeptInputMiddleware",
+    "base.middleware.KeptInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "workstations.middleware.NoStoreForSignedInMiddleware",
+    "base.middleware.NoStoreForSignedInMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins with 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -77,7 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.navigation",
-                "workstations.context_processors.session_keeping",
+                "base.context_processors.session_keeping",
             ],
         },
     },
@@ -114,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # No password built from the district's, its streets' or the project's own words.
-    {"NAME": "workstations.passwords.DistrictWordsValidator"},
+    {"NAME": "base.passwords.DistrictWordsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -145,12 +151,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "visits:dashboard"
+LOGIN_REDIRECT_URL = "desk:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # An idle session ends after 30 minutes: every request pushes the expiry forward. A staff
 # form being filled in keeps it alive, and one saved too late is kept through signing in
-# again (workstations/kept_input.py).
+# again (base/kept_input.py).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -163,7 +169,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
-AXES_USERNAME_CALLABLE = "workstations.signin.lockout_username"
+AXES_USERNAME_CALLABLE = "base.signin.lockout_username"
 # Behind a reverse proxy, the request header that carries the client's address
 # (e.g. HTTP_X_REAL_IP), or every citizen and liaison shares the proxy's address.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")

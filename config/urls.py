@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from workstations.signin import SignInForm
-from workstations.views import healthz, session_keep_alive
+from base.signin import SignInForm
+from base.views import healthz, session_keep_alive
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -36,8 +36,9 @@ urlpatterns = [
     ),
     path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),
-    path("", include("members.urls")),
+    path("", include("rosters.urls")),
     path("", include("visits.urls")),
+    path("", include("desk.urls")),
     path("", include("activities.urls")),
     path("", include("points.urls")),
     path("", include("public.urls")),

@@ -1,52 +1,12 @@
-"""Who may see rosters and change duties. Role logic for this app lives here only.
-
-Administrators keep every active workstation's roster, staff their own workstations';
-a member sees and changes their own duties. Anything else is a 404.
-"""
-
-from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+"""Who a user is among the members. Role logic for this app lives here only; the other
+apps ask here for "the member this user is"."""
 
 from workstations import roles
-from workstations.models import Workstation
 
-from .models import DutyAssignment, Member
-
-
-def may_keep_rosters(user) -> bool:
-    """Whether to offer the duty roster (the pages themselves check the workstations)."""
-    return roles.is_administrator(user) or roles.is_workstation_staff(user)
-
-
-def roster_workstations(user) -> QuerySet[Workstation]:
-    """Whose rosters a user keeps: every active one for administrators, their own for staff."""
-    return roles.workstations_worked_for(user)
-
-
-def roster_workstation_for_user(user, slug: str) -> Workstation:
-    """The workstation whose roster (and attendance) the user keeps; 404 otherwise."""
-    return get_object_or_404(roster_workstations(user), slug=slug)
+from .models import Member
 
 
 def member_for_user(user) -> Member | None:
-    """The user's own Member row, whose duties they see and change."""
-    return getattr(user, "member", None)
-
-
-def is_own_assignment(user, assignment: DutyAssignment) -> bool:
-    member = member_for_user(user)
-    return member is not None and assignment.member_id == member.pk
-
-
-def assignment_for_user(user, pk: int) -> DutyAssignment:
-    """A duty the user may change: any for administrators, their workstations' for staff,
-    their own for a member; everything else is a 404."""
-    assignment = get_object_or_404(
-        DutyAssignment.objects.select_related("shift__workstation", "member", "substitute"), pk=pk
-    )
-    if roles.handles_workstation(user, assignment.shift.workstation_id):
-        return assignment
-    if is_own_assignment(user, assignment):
-        return assignment
-    raise Http404
+    """The user's own Member row, if the user is an active member: whose duties, cases,
+    proposals and report card are their own. Asking costs a query only for members."""
+    return getattr(user, "member", None) if roles.is_member(user) else None

@@ -8,15 +8,11 @@ publishes a year, anyone sees that year's cards (not the queries). Anything else
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from members.access import member_for_user
 from members.models import Member
 from workstations import roles
 
 from .models import PointEntry
-
-
-def own_member(user) -> Member | None:
-    """The user's Member row, if the user is a member: whose card is their own."""
-    return getattr(user, "member", None) if roles.is_member(user) else None
 
 
 def may_see_year_cards(user) -> bool:
@@ -35,7 +31,7 @@ def may_see_card(user, member: Member, *, published: bool) -> bool:
 
 
 def is_own_card(user, member: Member) -> bool:
-    own = own_member(user)
+    own = member_for_user(user)
     return own is not None and own.pk == member.pk
 
 
@@ -46,7 +42,7 @@ def may_see_card_queries(user, *, own: bool) -> bool:
 
 def own_entry(user, pk: int) -> PointEntry:
     """A line of the user's own card, which they may ask the office about; 404 otherwise."""
-    member = own_member(user)
+    member = member_for_user(user)
     if member is None:
         raise Http404
     return get_object_or_404(PointEntry, pk=pk, member=member)

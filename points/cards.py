@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Proposal
-from members.models import DutyAssignment, Member
+from members.models import Member
+from rosters.models import DutyAssignment
 from visits.models import Case, Visit
 
 from .models import Category, Grade, GradeBand, PointEntry, PointQuery, PointRule

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from activities.models import CONSULTATIONS, Activity, ActivityKind, Proposal, ProposalStatus
-from members.models import Attendance, DutyAssignment
+from rosters.models import Attendance, DutyAssignment
 from visits.models import Case, CaseStatus, Visit
 
 from .models import Category

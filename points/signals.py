@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from activities.models import Activity, Proposal
-from members.models import DutyAssignment, DutyShift
+from rosters.models import DutyAssignment, DutyShift
 from visits.models import Case, Visit
 
 from . import ledger

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from base.spreadsheets import neutralise
 from members.models import Member
-from visits.exports import neutralise
 
 from . import access, cards
 from .models import FIRST_YEAR, LAST_YEAR, Category, PointQuery, ScoringYear
@@ -48,7 +48,7 @@ def _card_page(request: HttpRequest, member: Member, year: int, *, own: bool) ->
 @require_safe
 @login_required
 def my_card(request: HttpRequest) -> HttpResponse:
-    member = access.own_member(request.user)
+    member = access.member_for_user(request.user)
     if member is None:
         raise Http404
     try:

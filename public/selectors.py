@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from members.calendars import week_start, with_people
-from members.models import DutyAssignment, DutyShift, Member
+from members.models import Member
+from rosters.calendars import week_start, with_people
+from rosters.models import DutyAssignment, DutyShift
 from visits.models import Case, CaseCategory, CaseStatus
 from workstations.models import Workstation
 

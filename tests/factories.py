@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from members.models import ActivityGroup, DutyAssignment, DutyShift, Member, Sector
+from members.models import ActivityGroup, Member, Sector
+from rosters.models import DutyAssignment, DutyShift
 from visits.lifecycle import Action, case_open
 from visits.models import Case, Visit
 from workstations.models import Department, Workstation

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityKind
 from activities.services import proposal_draft_from_case
-from members.models import DutyAssignment
 from points.models import PointEntry
+from rosters.models import DutyAssignment
 from visits import lifecycle
 from visits.models import Case
 from visits.online import Submission, online_submit
@@ -92,42 +92,42 @@ ROUTES: dict[str, Route] = {
     "password_change_done": Route(lambda s: "/password/changed/", SIGNED_IN),
     "logout": Route(lambda s: "/logout/", SIGNED_IN, get=False, post={"next": "/"}),
     "session_keep_alive": Route(lambda s: "/session/keep-alive/", SIGNED_IN, get=False),
-    "members:member_calendar": Route(
+    "rosters:member_calendar": Route(
         lambda s: f"/calendar/member/{s.member.calendar_token}.ics", ("anonymous",)
     ),
-    "members:workstation_calendar": Route(
+    "rosters:workstation_calendar": Route(
         lambda s: f"/calendar/workstation/{s.workstation.slug}.ics", ("anonymous",)
     ),
-    "members:rosters": Route(lambda s: "/rosters/", STAFF),
-    "members:roster_week": Route(
+    "rosters:rosters": Route(lambda s: "/rosters/", STAFF),
+    "rosters:roster_week": Route(
         lambda s: f"/rosters/{s.workstation.slug}/week/", STAFF, query=("date",)
     ),
-    "members:roster_month": Route(
+    "rosters:roster_month": Route(
         lambda s: f"/rosters/{s.workstation.slug}/month/", STAFF, query=("date",)
     ),
-    "members:assignment_attendance": Route(
+    "rosters:assignment_attendance": Route(
         lambda s: f"/rosters/assignments/{s.past_duty.pk}/attendance/",
         STAFF,
         get=False,
         form_pages=past_duty_week,
     ),
-    "members:assignment_change": Route(
+    "rosters:assignment_change": Route(
         lambda s: f"/rosters/assignments/{s.coming_duty.pk}/change/", SIGNED_IN
     ),
-    "members:assignment_leave": Route(
+    "rosters:assignment_leave": Route(
         lambda s: f"/rosters/assignments/{s.coming_duty.pk}/leave/",
         SIGNED_IN,
         get=False,
         form_pages=lambda s: [f"/rosters/assignments/{s.coming_duty.pk}/change/"],
     ),
-    "members:assignment_swap": Route(
+    "rosters:assignment_swap": Route(
         lambda s: f"/rosters/assignments/{s.coming_duty.pk}/swap/",
         SIGNED_IN,
         get=False,
         form_pages=lambda s: [f"/rosters/assignments/{s.coming_duty.pk}/change/"],
     ),
-    "members:my_duties": Route(lambda s: "/my/duties/", ("member",)),
-    "visits:dashboard": Route(lambda s: "/dashboard/", SIGNED_IN),
+    "rosters:my_duties": Route(lambda s: "/my/duties/", ("member",)),
+    "desk:dashboard": Route(lambda s: "/dashboard/", SIGNED_IN),
     "visits:visit_new": Route(lambda s: "/visits/new/", STAFF),
     "visits:visit_detail": Route(lambda s: f"/visits/{s.registered.visit_id}/", STAFF),
     "visits:case_list": Route(
@@ -139,10 +139,10 @@ ROUTES: dict[str, Route] = {
         query=("contacts", "q", "workstation", "member", "created_to"),
         with_segment=lambda s, text: f"/cases/export.{text}",
     ),
-    "visits:case_detail": Route(
+    "desk:case_detail": Route(
         case_url(), SIGNED_IN, with_segment=lambda s, text: f"/cases/{text}/"
     ),
-    "visits:case_reveal": Route(
+    "desk:case_reveal": Route(
         case_url("reveal/"),
         SIGNED_IN,
         get=False,
@@ -158,14 +158,14 @@ ROUTES: dict[str, Route] = {
         get=False,
         form_pages=lambda s: [f"/cases/{s.registered.number}/receipt/"],
     ),
-    "visits:case_correct": Route(
+    "desk:case_correct": Route(
         case_url("edit/"),
         STAFF,
         get=False,
         form_pages=case_pages,
         with_segment=lambda s, text: f"/cases/{text}/edit/",
     ),
-    "visits:case_act": Route(
+    "desk:case_act": Route(
         case_url("note/"),
         SIGNED_IN,
         get=False,
@@ -176,7 +176,7 @@ ROUTES: dict[str, Route] = {
     "activities:activity_new": Route(lambda s: "/activities/new/", STAFF),
     "activities:activity_detail": Route(lambda s: f"/activities/{s.activity.pk}/", STAFF),
     "activities:proposal_detail": Route(lambda s: f"/proposals/{s.proposal.pk}/", SIGNED_IN),
-    "activities:case_proposal": Route(
+    "desk:case_proposal": Route(
         case_url("proposals/new/"),
         STAFF,
         get=False,

@@ -24,9 +24,10 @@ from django.utils import timezone, translation
 from activities.lifecycle import proposal_submit
 from activities.models import Activity, Proposal, ProposalEvent
 from audit.models import AuditEntry
-from members.models import ActivityGroup, DutyAssignment, DutyChange, DutyShift, Member, Sector
+from members.models import ActivityGroup, Member, Sector
 from points import ledger
 from points.models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
+from rosters.models import DutyAssignment, DutyChange, DutyShift
 from visits.admin import CaseAdmin
 from visits.lifecycle import (
     allocate_numbers,

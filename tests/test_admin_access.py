@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from members.models import DutyShift, Member
+from members.models import Member
+from rosters.models import DutyShift
 from visits.models import Case, Visit
 from workstations import roles
 from workstations.models import Workstation

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from audit.admin import AuditedAdminMixin
 from audit.models import AuditEntry
-from members.models import DutyShift, Member, Sector
+from members.models import Member, Sector
+from rosters.models import DutyShift
 from visits.models import Case, Visit
 from workdays.models import SpecialDay
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from visits.demo.network import DEMO_PASSWORD
+from demo.network import DEMO_PASSWORD
 
 User = get_user_model()
 OLD = "correct horse battery staple"
@@ -76,7 +76,7 @@ def test_every_signed_in_user_gets_the_change_password_page_linked_from_the_head
     client = sign_in(request.getfixturevalue(persona))
 
     page = client.get(reverse("password_change"))
-    dashboard = client.get(reverse("visits:dashboard")).content.decode()
+    dashboard = client.get(reverse("desk:dashboard")).content.decode()
 
     assert page.status_code == 200
     assert {"old_password", "new_password1", "new_password2"} <= set(page.context["form"].fields)
@@ -98,7 +98,7 @@ def test_a_user_changes_their_password_and_stays_signed_in(sign_in, request, per
     assert response.redirect_chain == [(reverse("password_change_done"), 302)]
     assert "Your password was changed." in response.content.decode()
     assert User.objects.get(pk=user.pk).check_password(NEW)
-    assert client.get(reverse("visits:dashboard")).status_code == 200
+    assert client.get(reverse("desk:dashboard")).status_code == 200
 
 
 def test_a_new_password_with_the_districts_words_is_refused_next_to_the_field(sign_in, staff):

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from base import kept_input
 from visits.models import CaseEvent, EventKind, Visit
-from workstations import kept_input
 
 from .factories import open_case
 from .visits.conftest import NAME, PHONE

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from workstations import signin
+from base import signin
 
 PASSWORD = "correct horse battery staple"
 

@@ -19,7 +19,7 @@ SKIPPED = {".venv", "tests", "migrations", "node_modules", "__pycache__"}
 # field -> the modules allowed to write it
 OWNERS = {
     "status": {"visits/lifecycle.py", "activities/lifecycle.py"},
-    "attendance": {"members/duties.py"},
+    "attendance": {"rosters/duties.py"},
 }
 MODELS = {"Case", "Proposal", "DutyAssignment"}
 WRITING_CALLS = {"create", "bulk_create", "update", "update_or_create", "get_or_create"}
@@ -110,7 +110,7 @@ def test_no_status_or_attendance_is_written_outside_its_owning_module():
 def test_the_scan_reads_the_project_and_sees_the_owners_own_writes():
     names = {name for name, _ in _sources()}
 
-    assert {"visits/lifecycle.py", "activities/lifecycle.py", "members/duties.py"} <= names
+    assert {"visits/lifecycle.py", "activities/lifecycle.py", "rosters/duties.py"} <= names
     assert not any(
         name.startswith(("tests/", ".venv/")) or "/migrations/" in name for name in names
     )

@@ -57,33 +57,33 @@ EXPECTED: dict[str, Expect] = {
     "password_change_done": signed_in_only(),
     "logout": public(302),
     "session_keep_alive": Expect(200, 200, 200, 200, 401),  # a script's call: no redirect
-    "members:member_calendar": public(),  # the token is the credential
-    "members:workstation_calendar": public(),
+    "rosters:member_calendar": public(),  # the token is the credential
+    "rosters:workstation_calendar": public(),
     # Staff go straight to their one workstation's week; a member keeps no roster.
-    "members:rosters": Expect(200, 302, 302, 404, LOGIN),
-    "members:roster_week": DESK,
-    "members:roster_month": DESK,
-    "members:assignment_attendance": Expect(302, 302, 404, 404, LOGIN),
-    "members:assignment_change": HANDLERS,
-    "members:assignment_leave": HANDLERS,  # the form again: nothing chosen
-    "members:assignment_swap": HANDLERS,
-    "members:my_duties": MEMBER_ONLY,
-    "visits:dashboard": signed_in_only(),
+    "rosters:rosters": Expect(200, 302, 302, 404, LOGIN),
+    "rosters:roster_week": DESK,
+    "rosters:roster_month": DESK,
+    "rosters:assignment_attendance": Expect(302, 302, 404, 404, LOGIN),
+    "rosters:assignment_change": HANDLERS,
+    "rosters:assignment_leave": HANDLERS,  # the form again: nothing chosen
+    "rosters:assignment_swap": HANDLERS,
+    "rosters:my_duties": MEMBER_ONLY,
+    "desk:dashboard": signed_in_only(),
     "visits:visit_new": Expect(200, 200, 200, 404, LOGIN, wrong_method=None),
     "visits:visit_detail": DESK,
     "visits:case_list": signed_in_only(),  # each their own cases
     "visits:case_export": signed_in_only(),
-    "visits:case_detail": HANDLERS,
-    "visits:case_reveal": HANDLERS,
+    "desk:case_detail": HANDLERS,
+    "desk:case_reveal": HANDLERS,
     "visits:case_receipt": DESK,
     "visits:case_receipt_renew": Expect(302, 302, 404, 404, LOGIN),
-    "visits:case_correct": Expect(400, 400, 404, 404, LOGIN),  # nothing posted: refused
-    "visits:case_act": Expect(400, 400, 404, 400, LOGIN),
+    "desk:case_correct": Expect(400, 400, 404, 404, LOGIN),  # nothing posted: refused
+    "desk:case_act": Expect(400, 400, 404, 400, LOGIN),
     "activities:activity_list": Expect(200, 200, 200, 404, LOGIN),
     "activities:activity_new": Expect(200, 200, 200, 404, LOGIN, wrong_method=None),
     "activities:activity_detail": Expect(200, 200, 404, 404, LOGIN, wrong_method=None),
     "activities:proposal_detail": HANDLERS,
-    "activities:case_proposal": Expect(400, 400, 404, 404, LOGIN),
+    "desk:case_proposal": Expect(400, 400, 404, 404, LOGIN),
     "points:my_card": MEMBER_ONLY,
     "points:year_cards": ADMINISTRATORS,
     "points:year_workbook": ADMINISTRATORS,

@@ -5,10 +5,10 @@ workstations' visits and cases. Members see the cases they handle. Anything
 outside a user's scope is a 404, never a 403: its existence is not revealed.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from members.models import DutyShift
+from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
 
@@ -26,26 +26,12 @@ def may_log_visits(user) -> bool:
     return roles.is_administrator(user) or roles.is_workstation_staff(user)
 
 
-def shifts_for_user(user) -> QuerySet[DutyShift]:
-    """Duty shifts a user follows: their workstations' for staff, their own for members."""
-    if roles.is_administrator(user):
-        return DutyShift.objects.all()
-    if roles.is_workstation_staff(user):
-        return DutyShift.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
-    member = _member(user)
-    if member is not None:
-        return DutyShift.objects.filter(
-            Q(assignments__member=member) | Q(assignments__substitute=member)
-        ).distinct()
-    return DutyShift.objects.none()
-
-
 def cases_for_user(user) -> QuerySet[Case]:
     if roles.is_administrator(user):
         return Case.objects.all()
     if roles.is_workstation_staff(user):
         return Case.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
-    member = _member(user)
+    member = member_for_user(user)
     if member is not None:
         return Case.objects.filter(handling_members=member)
     return Case.objects.none()
@@ -75,7 +61,7 @@ def actions_for_user(user, case: Case) -> frozenset[str]:
     """The lifecycle actions this user may take on a case they can see."""
     if roles.handles_workstation(user, case.workstation_id):
         return actions_for(Actor.HANDLER)
-    if _member(user) is not None:
+    if member_for_user(user) is not None:
         return actions_for(Actor.MEMBER)
     return frozenset()
 
@@ -96,7 +82,7 @@ def may_see_personal_data(user, case: Case) -> bool:
     """Those who handle the case: its workstation's staff, its members, administrators."""
     if roles.handles_workstation(user, case.workstation_id):
         return True
-    member = _member(user)
+    member = member_for_user(user)
     return member is not None and case.handling_members.filter(pk=member.pk).exists()
 
 
@@ -111,11 +97,5 @@ def may_see_all_personal_data(user) -> bool:
     return (
         roles.is_administrator(user)
         or roles.is_workstation_staff(user)
-        or _member(user) is not None
+        or member_for_user(user) is not None
     )
-
-
-def _member(user):
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return getattr(user, "member", None)

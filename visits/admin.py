@@ -210,7 +210,7 @@ class CaseAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def corrections(self, obj: Case) -> str:
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("visits:case_detail", args=[obj.number]),
+            reverse("desk:case_detail", args=[obj.number]),
             gettext("Correct, assign members or transfer on the case page"),
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from audit.services import describe_search
+from base.spreadsheets import neutralise
 
 from .forms import CaseFilterForm
 from .masking import mask_name, mask_phone
@@ -19,13 +20,6 @@ from .masking import mask_name, mask_phone
 # More rows than any workstation's filtered list needs; a larger export is an
 # office report, not a staff download.
 EXPORT_LIMIT = 20000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """Prefix text a spreadsheet would run as a formula with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _header() -> list[str]:

@@ -10,7 +10,8 @@ from django.db.models import Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import DutyShift, Member
+from members.models import Member
+from rosters.models import DutyShift
 from workstations.formfields import ModelMultipleChoiceField
 
 from .models import Case, CaseCategory, CaseStatus, Satisfaction, Visit

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.appendonly import AppendOnlyModel
+from base.indexes import TrigramIndex
 from members.models import Member
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details, phone_validator
@@ -233,6 +234,11 @@ class Case(models.Model):
                 fields=["-resolved_at"],
                 condition=Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]),
                 name="case_finished_newest",
+            ),
+            # The case list's search: a substring of the number, title or description.
+            *(
+                TrigramIndex(field=field, name=f"visits_case_{field}_trgm")
+                for field in ("number", "title", "description")
             ),
         ]
 

@@ -1,10 +1,7 @@
 """Staff pages: dashboard, logging a visit, the case list and the case page."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,70 +14,19 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from activities import access as proposal_access
-from activities.forms import ProposalDraftForm
 from audit.models import AuditAction
 from audit.services import audit_record
-from members.models import DutyAssignment, Member
+from members.models import Member
 from workstations.models import Department
 
 from . import access, exports
-from .actions import ACTION_FORMS
-from .corrections import CORRECTION_FORMS
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
-from .lifecycle import TERMINAL, CaseError
+from .lifecycle import CaseError
 from .lookup_codes import case_lookup_code_renew
-from .masking import mask_address, mask_name, mask_phone
-from .models import Case, CaseEvent, CaseStatus, Referral
+from .masking import mask_name, mask_phone
 from .receipts import receipt_take, receipts_keep, receipts_pending
-from .selectors import case_rows, filter_cases, keyset_page, with_labels
+from .selectors import case_rows, filter_cases, keyset_page
 from .services import DuplicateSubmission, visit_log
-
-WAITING = (CaseStatus.SUBMITTED, CaseStatus.REPLIED, CaseStatus.RESOLVED)
-
-
-@require_safe
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    cases = access.cases_for_user(request.user)
-    workstations = access.workstations_for_user(request.user)
-    week_end = today + timedelta(days=6 - today.weekday())
-    shifts = (
-        access.shifts_for_user(request.user)
-        .filter(date__range=(today, week_end))
-        .select_related("workstation", "holding_group")
-        .prefetch_related(Prefetch("assignments", DutyAssignment.objects.select_related("member")))
-        .order_by("date", "starts_at", "workstation__ordering")
-    )
-    open_statuses = [status for status in CaseStatus if status not in TERMINAL]
-    # A positive list of statuses and COUNT(*) let the (workstation, status) index alone
-    # answer the count (an index-only scan on PostgreSQL).
-    counts = dict(
-        cases.filter(status__in=open_statuses)
-        .values_list("status")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    return render(
-        request,
-        "visits/dashboard.html",
-        {
-            "counts": [
-                (status, counts.get(status, 0)) for status in CaseStatus if status not in TERMINAL
-            ],
-            "open_total": sum(counts.values()),
-            "overdue": with_labels(
-                case_rows(cases.filter(next_due_on__lt=today)).order_by("next_due_on", "pk")[:10]
-            ),
-            "waiting": with_labels(
-                case_rows(cases.filter(status__in=WAITING)).order_by("created_at", "pk")[:10]
-            ),
-            "shifts": shifts,
-            "today": today,
-            "can_log_visit": workstations.exists(),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,129 +163,3 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
     detail = exports.audit_detail(form, with_contacts=with_contacts)
     audit_record(request, AuditAction.EXPORT, f"cases.{fmt}", detail)
     return response
-
-
-def _case_page(
-    request, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
-) -> HttpResponse:
-    allowed = access.actions_for_user(request.user, case)
-    forms = forms or {}
-    action_forms = [
-        forms.get(action) or form_class(case=case, user=request.user)
-        for action, form_class in ACTION_FORMS.items()
-        # A refused form stays on the page to say why, even when its step no longer fits.
-        if action in forms or (action in allowed and form_class.is_available(case))
-    ]
-    may_correct = access.may_correct_case(request.user, case)
-    correction_forms = [
-        forms.get(correction) or form_class(case=case, user=request.user)
-        for correction, form_class in CORRECTION_FORMS.items()
-        if correction in forms or (may_correct and form_class.is_available(case))
-    ]
-    visit = case.visit
-    may_reveal = access.may_see_personal_data(request.user, case)
-    return render(
-        request,
-        "visits/case_detail.html",
-        {
-            "case": case,
-            "visit": visit,
-            "visitor_name": visit.visitor_name if revealed else mask_name(visit.visitor_name),
-            "visitor_phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
-            "visitor_address": visit.visitor_address
-            if revealed
-            else mask_address(visit.visitor_address),
-            "revealed": revealed,
-            "may_reveal": may_reveal and not revealed,
-            "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),
-            "events": CaseEvent.objects.filter(case=case)
-            .select_related("actor", "referral__department")
-            .order_by("at", "pk"),
-            "referrals": Referral.objects.filter(case=case)
-            .select_related("department")
-            .order_by("sent_at", "pk"),
-            "members": case.handling_members.all(),
-            "action_forms": action_forms,
-            "correction_forms": correction_forms,
-            "proposals": proposal_access.proposals_of_case(request.user, case),
-            "proposal_form": proposal_form
-            or (
-                ProposalDraftForm(case=case)
-                if proposal_access.may_draft_proposal(request.user, case)
-                else None
-            ),
-            "today": timezone.localdate(),
-        },
-        status=status,
-    )
-
-
-@require_safe
-@login_required
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _case_page(request, access.case_for_user(request.user, number))
-
-
-@require_POST
-@login_required
-def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
-    case = access.case_for_user(request.user, number)
-    if not access.may_see_personal_data(request.user, case):
-        raise Http404
-    audit_record(request, AuditAction.REVEAL, case.number, _("visitor's contact details"))
-    return _case_page(request, case, revealed=True)
-
-
-@require_POST
-@login_required
-def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    case = access.case_for_user(request.user, number)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None or action not in access.actions_for_user(request.user, case):
-        raise Http404
-    form = form_class(request.POST, case=case, user=request.user)
-    if form.is_valid():
-        # The form passes the status the user saw; the lifecycle compares it with the
-        # locked row: a page left open while someone else acted is refused, nothing changes.
-        try:
-            form.perform(request.user)
-        except CaseError as error:
-            form.add_error(None, str(error))
-            case.refresh_from_db()
-        else:
-            case.refresh_from_db()
-            audit_record(request, AuditAction.TRANSITION, case.number, action)
-            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
-            return redirect("visits:case_detail", number=case.number)
-    return _case_page(request, case, forms={action: form}, status=400)
-
-
-@require_POST
-@login_required
-def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResponse:
-    """Correct a case's details, handling members or workstation (staff, administrators)."""
-    case = access.case_for_user(request.user, number)
-    form_class = CORRECTION_FORMS.get(correction)
-    if form_class is None or not access.may_correct_case(request.user, case):
-        raise Http404
-    form = form_class(request.POST, case=case, user=request.user)
-    if form.is_valid():
-        try:
-            form.perform(request.user)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
-            audit_record(request, AuditAction.TRANSITION, case.number, correction)
-            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
-            case.refresh_from_db()
-            if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
-                # Transferred to a workstation this user does not staff: no longer theirs.
-                messages.info(
-                    request,
-                    _("%(number)s was transferred to %(workstation)s.")
-                    % {"number": case.number, "workstation": case.workstation},
-                )
-                return redirect("visits:case_list")
-            return redirect("visits:case_detail", number=case.number)
-        case.refresh_from_db()
-    return _case_page(request, case, forms={correction: form}, status=400)

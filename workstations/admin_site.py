@@ -11,8 +11,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from base.signin import SlowedSignInMixin
+
 from . import roles
-from .signin import SlowedSignInMixin
 
 
 class AdministratorAuthenticationForm(SlowedSignInMixin, AdminAuthenticationForm):

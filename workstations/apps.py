@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +18,6 @@ class WorkstationsConfig(AppConfig):
         # Permissions are created app by app on post_migrate; answering every app's
         # signal means the last one sees them all. It is idempotent and cheap.
         post_migrate.connect(_create_role_groups, dispatch_uid="workstations_role_groups")
-        # Failures for an account from any address slow its sign-in (signin.py).
-        from . import signin
-
-        user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
-        user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")
 
 
 class DistrictAdminConfig(admin_apps.AdminConfig):

@@ -21,6 +21,7 @@ MEMBERS = "members"
 _ADMIN_APPS = (
     "workstations",
     "members",
+    "rosters",
     "visits",
     "workdays",
     "audit",

@@ -6,7 +6,7 @@
      computer left unattended must not stay signed in.
    - When the user has been away and the session is about to end, a notice says so and
      offers to stay signed in; once it has ended, it says that saving asks to sign in
-     again and keeps the input (the server keeps it: workstations/kept_input.py).
+     again and keeps the input (the server keeps it: base/kept_input.py).
    - Input kept through a sign-in is filled back into its form, never submitted: the
      user checks it and saves.
    - Buttons marked data-print print the page (the receipt slip). */

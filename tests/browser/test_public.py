@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members.models import DutyAssignment
+from rosters.models import DutyAssignment
 from visits.models import Case
 from workdays.loading import load_year
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity
-from members.models import Attendance, DutyAssignment, Member
+from members.models import Member
 from points.models import PointQuery
+from rosters.models import Attendance, DutyAssignment
 
 from ..factories import DutyShiftFactory, UserFactory
 from ..points.test_cards import make_bands, make_rules

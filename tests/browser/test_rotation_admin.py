@@ -5,7 +5,7 @@ reads the month's duties per group and member in the fairness view."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from members.models import DutyAssignment, DutyShift
+from rosters.models import DutyAssignment, DutyShift
 from workdays.loading import load_year
 
 from ..factories import ActivityGroupFactory, MemberFactory
@@ -30,7 +30,7 @@ def test_an_administrator_previews_and_saves_a_rotation(
     with page.expect_navigation():
         page.locator("input[type=submit]").click()
 
-    page.goto(f"{live_server.url}/admin/members/dutyshift/")
+    page.goto(f"{live_server.url}/admin/rosters/dutyshift/")
     with page.expect_navigation():
         page.get_by_role("link", name="生成轮值表").click()
     form = page.locator("#rotation-form")

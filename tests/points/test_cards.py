@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from activities.models import Activity, Proposal
-from members.models import Attendance, DutyAssignment
 from points import cards
 from points.models import Category, GradeBand, PointEntry, PointRule, ScoringYear
+from rosters.models import Attendance, DutyAssignment
 
 from ..factories import (
     ActivityGroupFactory,

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from members.duties import assignment_mark_attendance, assignment_take_leave
-from members.models import Attendance, DutyAssignment
 from points.facts import facts
 from points.models import Category, PointEntry, PointRule, ScoringYear
+from rosters.duties import assignment_mark_attendance, assignment_take_leave
+from rosters.models import Attendance, DutyAssignment
 
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory
 

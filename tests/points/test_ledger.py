@@ -9,9 +9,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from activities.models import Activity, Proposal
 from audit.models import AuditEntry
-from members.models import Attendance, DutyAssignment, DutyShift, Member
+from members.models import Member
 from points import ledger, signals
 from points.models import Category, PointEntry, PointRule, ScoringYear
+from rosters.models import Attendance, DutyAssignment, DutyShift
 from workstations.models import Workstation
 
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory, WorkstationFactory

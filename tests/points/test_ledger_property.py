@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activities.models import Activity, Proposal
-from members.models import Attendance, DutyAssignment
 from points import ledger
 from points.models import Category, PointEntry, PointRule, ScoringYear
+from rosters.models import Attendance, DutyAssignment
 from visits.models import Visit
 
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory, WorkstationFactory

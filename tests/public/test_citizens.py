@@ -358,7 +358,7 @@ def test_staff_accept_the_online_case_from_their_case_page_and_the_citizen_sees_
     desk.force_login(staff)
 
     desk.post(
-        reverse("visits:case_act", args=[number, "accept"]),
+        reverse("desk:case_act", args=[number, "accept"]),
         {"accept-seen_status": "submitted", "accept-note": ""},
     )
 

@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.calendars import week_start
-from members.models import DutyAssignment, Member
+from members.models import Member
 from public.selectors import published_cases
+from rosters.calendars import week_start
+from rosters.models import DutyAssignment
 from visits.models import Visit
 from workstations.models import Workstation
 

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from members.calendars import week_start
-from members.models import Attendance, Member
+from members.models import Member
+from rosters.calendars import week_start
+from rosters.models import Attendance
 from visits import lifecycle
 from visits.lifecycle import Action
 from visits.models import Case, Satisfaction
@@ -277,7 +278,7 @@ def test_anonymous_sees_a_workstation_with_four_weeks_of_duty_and_its_public_mem
     assert f'href="{reverse("public:member", args=[published.pk])}"' in html
     for hidden in ("未公开的委员", "离任的委员", "别处的委员"):
         assert hidden not in html
-    assert reverse("members:workstation_calendar", args=[workstation.slug]) in html
+    assert reverse("rosters:workstation_calendar", args=[workstation.slug]) in html
 
 
 @pytest.mark.parametrize("slug", ["nowhere", "closed"])

@@ -5,9 +5,9 @@ from datetime import time
 from django.utils import timezone
 
 from activities import access as activity_access
-from members import access as roster_access
-from members.models import DutyAssignment
 from points import access as card_access
+from rosters import access as roster_access
+from rosters.models import DutyAssignment
 from visits.lifecycle import ALLOWED_ACTORS, Action, Actor, actions_for
 
 from ..factories import DutyShiftFactory, MemberFactory

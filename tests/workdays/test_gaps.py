@@ -14,7 +14,7 @@ from workdays.models import CalendarYear
 
 from ..factories import ActivityGroupFactory, MemberFactory
 
-GENERATE = reverse_lazy("admin:members_dutyshift_generate")
+GENERATE = reverse_lazy("admin:rosters_dutyshift_generate")
 
 
 @pytest.fixture(autouse=True)

@@ -150,7 +150,7 @@ def test_the_personas_hold_their_groups_permissions(administrator, staff, member
     assert not staff.has_perm("visits.change_case")
     assert not staff.has_perm("workstations.change_workstation")
     assert not member_user.has_perm("visits.view_case")
-    assert not member_user.has_perm("members.view_dutyshift")
+    assert not member_user.has_perm("rosters.view_dutyshift")
 
 
 # --- the questions ------------------------------------------------------------------

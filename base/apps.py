@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseConfig(AppConfig):
+    """Project-wide pieces no domain owns: sign-in, sessions, middleware, health check,
+    spreadsheets, index types. No models; every app may import it."""
+
+    name = "base"
+    verbose_name = _("Site")
+
+    def ready(self) -> None:
+        # Failures for an account from any address slow its sign-in (signin.py).
+        from . import signin
+
+        user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
+        user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")

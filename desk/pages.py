@@ -1,0 +1,69 @@
+"""The case page, drawn from the case, its timeline and referrals, the steps and
+corrections this user may take, and the proposals drafted from it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from activities import access as proposal_access
+from activities.forms import ProposalDraftForm
+from visits import access
+from visits.actions import ACTION_FORMS
+from visits.corrections import CORRECTION_FORMS
+from visits.masking import mask_address, mask_name, mask_phone
+from visits.models import Case, CaseEvent, Referral
+
+
+def case_page(
+    request: HttpRequest, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
+) -> HttpResponse:
+    allowed = access.actions_for_user(request.user, case)
+    forms = forms or {}
+    action_forms = [
+        forms.get(action) or form_class(case=case, user=request.user)
+        for action, form_class in ACTION_FORMS.items()
+        # A refused form stays on the page to say why, even when its step no longer fits.
+        if action in forms or (action in allowed and form_class.is_available(case))
+    ]
+    may_correct = access.may_correct_case(request.user, case)
+    correction_forms = [
+        forms.get(correction) or form_class(case=case, user=request.user)
+        for correction, form_class in CORRECTION_FORMS.items()
+        if correction in forms or (may_correct and form_class.is_available(case))
+    ]
+    visit = case.visit
+    may_reveal = access.may_see_personal_data(request.user, case)
+    return render(
+        request,
+        "desk/case_detail.html",
+        {
+            "case": case,
+            "visit": visit,
+            "visitor_name": visit.visitor_name if revealed else mask_name(visit.visitor_name),
+            "visitor_phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
+            "visitor_address": visit.visitor_address
+            if revealed
+            else mask_address(visit.visitor_address),
+            "revealed": revealed,
+            "may_reveal": may_reveal and not revealed,
+            "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),
+            "events": CaseEvent.objects.filter(case=case)
+            .select_related("actor", "referral__department")
+            .order_by("at", "pk"),
+            "referrals": Referral.objects.filter(case=case)
+            .select_related("department")
+            .order_by("sent_at", "pk"),
+            "members": case.handling_members.all(),
+            "action_forms": action_forms,
+            "correction_forms": correction_forms,
+            "proposals": proposal_access.proposals_of_case(request.user, case),
+            "proposal_form": proposal_form
+            or (
+                ProposalDraftForm(case=case)
+                if proposal_access.may_draft_proposal(request.user, case)
+                else None
+            ),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )

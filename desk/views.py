@@ -1,0 +1,177 @@
+"""The staff desk: the pages that join several domains. The dashboard (cases, duties)
+and the case page with every step a case may take, its corrections and the proposal
+drafted from it. The domain apps never import this app."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from activities import access as proposal_access
+from activities import services as proposal_services
+from activities.forms import ProposalDraftForm, add_errors
+from audit.models import AuditAction
+from audit.services import audit_record
+from rosters import access as roster_access
+from rosters.models import DutyAssignment
+from visits import access
+from visits.actions import ACTION_FORMS
+from visits.corrections import CORRECTION_FORMS
+from visits.lifecycle import TERMINAL, CaseError
+from visits.models import CaseStatus
+from visits.selectors import case_rows, with_labels
+
+from .pages import case_page
+
+WAITING = (CaseStatus.SUBMITTED, CaseStatus.REPLIED, CaseStatus.RESOLVED)
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cases = access.cases_for_user(request.user)
+    workstations = access.workstations_for_user(request.user)
+    week_end = today + timedelta(days=6 - today.weekday())
+    shifts = (
+        roster_access.shifts_for_user(request.user)
+        .filter(date__range=(today, week_end))
+        .select_related("workstation", "holding_group")
+        .prefetch_related(Prefetch("assignments", DutyAssignment.objects.select_related("member")))
+        .order_by("date", "starts_at", "workstation__ordering")
+    )
+    open_statuses = [status for status in CaseStatus if status not in TERMINAL]
+    # A positive list of statuses and COUNT(*) let the (workstation, status) index alone
+    # answer the count (an index-only scan on PostgreSQL).
+    counts = dict(
+        cases.filter(status__in=open_statuses)
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return render(
+        request,
+        "desk/dashboard.html",
+        {
+            "counts": [
+                (status, counts.get(status, 0)) for status in CaseStatus if status not in TERMINAL
+            ],
+            "open_total": sum(counts.values()),
+            "overdue": with_labels(
+                case_rows(cases.filter(next_due_on__lt=today)).order_by("next_due_on", "pk")[:10]
+            ),
+            "waiting": with_labels(
+                case_rows(cases.filter(status__in=WAITING)).order_by("created_at", "pk")[:10]
+            ),
+            "shifts": shifts,
+            "today": today,
+            "can_log_visit": workstations.exists(),
+        },
+    )
+
+
+@require_safe
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return case_page(request, access.case_for_user(request.user, number))
+
+
+@require_POST
+@login_required
+def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
+    case = access.case_for_user(request.user, number)
+    if not access.may_see_personal_data(request.user, case):
+        raise Http404
+    audit_record(request, AuditAction.REVEAL, case.number, _("visitor's contact details"))
+    return case_page(request, case, revealed=True)
+
+
+@require_POST
+@login_required
+def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    case = access.case_for_user(request.user, number)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None or action not in access.actions_for_user(request.user, case):
+        raise Http404
+    form = form_class(request.POST, case=case, user=request.user)
+    if form.is_valid():
+        # The form passes the status the user saw; the lifecycle compares it with the
+        # locked row: a page left open while someone else acted is refused, nothing changes.
+        try:
+            form.perform(request.user)
+        except CaseError as error:
+            form.add_error(None, str(error))
+            case.refresh_from_db()
+        else:
+            case.refresh_from_db()
+            audit_record(request, AuditAction.TRANSITION, case.number, action)
+            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
+            return redirect("desk:case_detail", number=case.number)
+    return case_page(request, case, forms={action: form}, status=400)
+
+
+@require_POST
+@login_required
+def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResponse:
+    """Correct a case's details, handling members or workstation (staff, administrators)."""
+    case = access.case_for_user(request.user, number)
+    form_class = CORRECTION_FORMS.get(correction)
+    if form_class is None or not access.may_correct_case(request.user, case):
+        raise Http404
+    form = form_class(request.POST, case=case, user=request.user)
+    if form.is_valid():
+        try:
+            form.perform(request.user)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            audit_record(request, AuditAction.TRANSITION, case.number, correction)
+            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
+            case.refresh_from_db()
+            if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
+                # Transferred to a workstation this user does not staff: no longer theirs.
+                messages.info(
+                    request,
+                    _("%(number)s was transferred to %(workstation)s.")
+                    % {"number": case.number, "workstation": case.workstation},
+                )
+                return redirect("visits:case_list")
+            return redirect("desk:case_detail", number=case.number)
+        case.refresh_from_db()
+    return case_page(request, case, forms={correction: form}, status=400)
+
+
+@require_POST
+@login_required
+def case_proposal(request: HttpRequest, number: str) -> HttpResponse:
+    case = access.case_for_user(request.user, number)
+    if not proposal_access.may_draft_proposal(request.user, case):
+        raise Http404
+    form = ProposalDraftForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            proposal = proposal_services.proposal_draft_from_case(
+                case=case, actor=request.user, **form.cleaned_data
+            )
+        except proposal_services.DuplicateDraft as duplicate:
+            messages.info(request, _("This draft was already made from the case."))
+            return redirect(duplicate.proposal)
+        except ValidationError as error:
+            add_errors(form, error)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            audit_record(request, AuditAction.TRANSITION, case.number, "proposal")
+            messages.success(
+                request, _("Draft made from case %(number)s.") % {"number": case.number}
+            )
+            return redirect(proposal)
+    case.refresh_from_db()
+    return case_page(request, case, proposal_form=form, status=400)

@@ -1,0 +1,259 @@
+"""Members' forms: the rotation generator and fairness view in admin; attendance, leave
+and swaps on the roster pages."""
+
+import hashlib
+import re
+from datetime import date, time, timedelta
+
+from django import forms
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from members.models import ActivityGroup, Member
+from workstations.formfields import ModelMultipleChoiceField
+from workstations.models import Workstation
+
+from .models import Attendance, DutyAssignment, DutyShift
+from .rotation import HolidayPolicy, Plan, Recurrence, RotationSpec
+
+# How far ahead the swap form looks for duties to exchange with.
+SWAP_HORIZON = timedelta(days=90)
+
+SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—~]\s*(\d{1,2}):(\d{2})\s*$")
+
+NTH_CHOICES = [
+    (1, _("1st")),
+    (2, _("2nd")),
+    (3, _("3rd")),
+    (4, _("4th")),
+    (5, _("5th")),
+    (-1, _("Last")),
+]
+
+
+def _time(hour: str, minute: str) -> time | None:
+    try:
+        return time(int(hour), int(minute))
+    except ValueError:
+        return None
+
+
+def _date_field(label) -> forms.DateField:
+    """A date the browser's date picker fills in."""
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class RotationForm(forms.Form):
+    """What the administrator asks the rotation generator for; `spec()` turns it into a
+    RotationSpec. The spec's own rules (range, groups or members, …) are checked by
+    `rotation.validate`, whose refusals the view shows as errors of this form."""
+
+    workstations = ModelMultipleChoiceField(
+        label=_("Workstations"),
+        queryset=Workstation.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    first = _date_field(_("First date"))
+    last = _date_field(_("Last date"))
+    recurrence = forms.ChoiceField(
+        label=_("Recurrence"),
+        choices=Recurrence.choices,
+        initial=Recurrence.WEEKDAYS,
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=sorted(WEEKDAYS.items()),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For chosen weekdays and for the Nth weekday of the month."),
+    )
+    month_days = forms.CharField(
+        label=_("Days of the month"),
+        required=False,
+        help_text=_("For fixed days of the month: numbers separated by commas, e.g. 10, 20."),
+    )
+    nth = forms.TypedChoiceField(
+        label=_("Which weekday of the month"),
+        choices=NTH_CHOICES,
+        coerce=int,
+        initial=1,
+        help_text=_("For the Nth weekday of the month."),
+    )
+    slots = forms.CharField(
+        label=_("Time slots"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
+        help_text=_("One slot a line, e.g. 09:00-11:30."),
+    )
+    members_per_shift = forms.IntegerField(
+        label=_("Members per shift"), min_value=1, max_value=50, initial=1
+    )
+    groups = ModelMultipleChoiceField(
+        label=_("Activity groups"),
+        queryset=ActivityGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A group holds the day and its members fill the slots in turn."),
+    )
+    members = ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Member.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Or rotate through these members instead of groups."),
+    )
+    holidays = forms.ChoiceField(
+        label=_("Duty days on holidays"),
+        choices=HolidayPolicy.choices,
+        initial=HolidayPolicy.SKIP,
+        widget=forms.RadioSelect,
+    )
+    theme = forms.CharField(
+        label=_("Theme"),
+        required=False,
+        max_length=DutyShift._meta.get_field("theme").max_length,
+    )
+
+    def clean_month_days(self) -> tuple[int, ...]:
+        text = self.cleaned_data["month_days"]
+        parts = [part.strip() for part in re.split(r"[,，、\s]+", text) if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise forms.ValidationError(
+                _("Enter the days of the month as numbers separated by commas.")
+            )
+        return tuple(sorted({int(part) for part in parts}))
+
+    def clean_slots(self) -> tuple[tuple[time, time], ...]:
+        slots = []
+        for line in self.cleaned_data["slots"].splitlines():
+            if not line.strip():
+                continue
+            match = SLOT.match(line)
+            start = match and _time(*match.group(1, 2))
+            end = match and _time(*match.group(3, 4))
+            if not start or not end:
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a time slot such as 09:00-11:30."),
+                    params={"line": line.strip()},
+                )
+            slots.append((start, end))
+        return tuple(sorted(set(slots)))
+
+    def spec(self) -> RotationSpec:
+        data = self.cleaned_data
+        return RotationSpec(
+            workstations=tuple(data["workstations"]),
+            first=data["first"],
+            last=data["last"],
+            recurrence=data["recurrence"],
+            slots=data["slots"],
+            weekdays=tuple(sorted(set(data["weekdays"]))),
+            month_days=data["month_days"],
+            nth=data["nth"],
+            members_per_shift=data["members_per_shift"],
+            groups=tuple(data["groups"]),
+            members=tuple(data["members"]),
+            holidays=data["holidays"],
+            theme=data["theme"],
+        )
+
+
+def plan_digest(preview: Plan) -> str:
+    """A fingerprint of the shifts a preview would create, so a save can tell whether the
+    roster changed between the preview the administrator saw and the save."""
+    shifts = [
+        (
+            shift.workstation.pk,
+            shift.date.isoformat(),
+            shift.starts_at.isoformat(),
+            shift.ends_at.isoformat(),
+            shift.group and shift.group.pk,
+            [member.pk for member in shift.members],
+        )
+        for shift in preview.new_shifts
+    ]
+    return hashlib.sha256(repr(shifts).encode()).hexdigest()
+
+
+class FairnessForm(forms.Form):
+    """The period and scope of the fairness view; a GET form, so a view can be bookmarked."""
+
+    first = _date_field(_("From"))
+    last = _date_field(_("To"))
+    workstation = forms.ModelChoiceField(
+        label=_("Workstation"), queryset=Workstation.objects.all(), required=False
+    )
+    group = forms.ModelChoiceField(
+        label=_("Activity group"), queryset=ActivityGroup.objects.all(), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last and first > last:
+            self.add_error("last", _("The last date is before the first."))
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=[(a, label) for a, label in Attendance.choices if a != Attendance.SCHEDULED],
+    )
+    substitute = forms.ModelChoiceField(
+        label=_("Substitute"),
+        queryset=Member.objects.filter(is_active=True),
+        required=False,
+    )
+
+
+class LeaveForm(forms.Form):
+    substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Member.objects.none())
+    reason = forms.CharField(
+        label=_("Reason for the leave"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, assignment: DutyAssignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["substitute"].queryset = (
+            Member.objects.filter(is_active=True)
+            .exclude(pk=assignment.member_id)
+            .order_by("name", "pk")
+        )
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DutyAssignment) -> str:
+        return f"{obj.shift.date:%Y-%m-%d} {obj.shift.starts_at:%H:%M} · {obj.member.name}"
+
+
+class SwapForm(forms.Form):
+    other = AssignmentChoiceField(label=_("Swap with"), queryset=DutyAssignment.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, assignment: DutyAssignment, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Other members' coming duties at the same workstation; another duty on the same
+        # shift would be no exchange at all.
+        self.fields["other"].queryset = (
+            DutyAssignment.objects.filter(
+                shift__workstation_id=assignment.shift.workstation_id,
+                shift__date__range=(today, today + SWAP_HORIZON),
+                attendance=Attendance.SCHEDULED,
+                on_leave=False,
+            )
+            .exclude(member_id=assignment.member_id)
+            .exclude(shift_id=assignment.shift_id)
+            .select_related("shift", "member")
+            .order_by("shift__date", "shift__starts_at", "member__name", "pk")
+        )
