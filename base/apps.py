@@ -8,7 +8,7 @@ class BaseConfig(AppConfig):
     spreadsheets, index types. No models; every app may import it."""
 
     name = "base"
-    verbose_name = _("Site")
+    verbose_name = _("Project-wide parts")
 
     def ready(self) -> None:
         # Failures for an account from any address slow its sign-in (signin.py).
