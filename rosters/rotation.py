@@ -254,37 +254,16 @@ def plan(spec: RotationSpec) -> Plan:
     slots = sorted(spec.slots)
     first_day, last_day = duty_days[0][0], duty_days[-1][0]
 
-    existing = set(
-        DutyShift.objects.filter(
-            workstation__in=spec.workstations, date__range=(first_day, last_day)
-        ).values_list("workstation_id", "date", "starts_at")
-    )
-    # Who is already on duty when, anywhere: members and the substitutes standing in.
-    busy: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
-    for member_id, substitute_id, day, starts_at, ends_at in DutyAssignment.objects.filter(
-        shift__date__range=(first_day, last_day)
-    ).values_list(
-        "member_id", "substitute_id", "shift__date", "shift__starts_at", "shift__ends_at"
-    ):
-        for person in (member_id, substitute_id):
-            if person is not None:
-                busy[(person, day)].append((starts_at, ends_at))
-
-    if spec.groups:
-        by_group: dict[int, list[Member]] = defaultdict(list)
-        for member in Member.objects.filter(activity_group__in=spec.groups, is_active=True):
-            by_group[member.activity_group_id].append(member)
-        history = _duty_counts([m for ms in by_group.values() for m in ms], first_day, last_day)
-        turns = {group.pk: _FairTurn(by_group[group.pk], history) for group in spec.groups}
-    else:
-        everyone = _FairTurn(list(spec.members), _duty_counts(spec.members, first_day, last_day))
+    existing = _existing_keys(spec, first_day, last_day)
+    busy = _busy(first_day, last_day)
+    turns = _fair_turns(spec, first_day, last_day)
 
     turn = _next_group_turn(spec, first_day)
     for day, moved_from in duty_days:
         for workstation in spec.workstations:
             group = spec.groups[turn % len(spec.groups)] if spec.groups else None
             turn += 1
-            fair = turns[group.pk] if group else everyone
+            fair = turns[group.pk if group else None]
             for starts_at, ends_at in slots:
                 exists = (workstation.pk, day, starts_at) in existing
                 shift = PlannedShift(
@@ -304,6 +283,43 @@ def plan(spec: RotationSpec) -> Plan:
                     if 0 < len(shift.members) < spec.members_per_shift:
                         result.warnings.append(_understaffed(shift, spec.members_per_shift))
     return result
+
+
+def _existing_keys(spec: RotationSpec, first_day: date, last_day: date) -> set[tuple]:
+    """(workstation id, date, start) of the shifts already there at the spec's workstations."""
+    return set(
+        DutyShift.objects.filter(
+            workstation__in=spec.workstations, date__range=(first_day, last_day)
+        ).values_list("workstation_id", "date", "starts_at")
+    )
+
+
+def _busy(first_day: date, last_day: date) -> dict[tuple[int, date], list[tuple[time, time]]]:
+    """Who is already on duty when, anywhere: members and the substitutes standing in."""
+    busy: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
+    for member_id, substitute_id, day, starts_at, ends_at in DutyAssignment.objects.filter(
+        shift__date__range=(first_day, last_day)
+    ).values_list(
+        "member_id", "substitute_id", "shift__date", "shift__starts_at", "shift__ends_at"
+    ):
+        for person in (member_id, substitute_id):
+            if person is not None:
+                busy[(person, day)].append((starts_at, ends_at))
+    return busy
+
+
+def _fair_turns(spec: RotationSpec, first_day: date, last_day: date) -> dict[int | None, _FairTurn]:
+    """The fair turn of each group's active members, by group id; without groups, one
+    turn of the chosen members under None."""
+    if not spec.groups:
+        return {
+            None: _FairTurn(list(spec.members), _duty_counts(spec.members, first_day, last_day))
+        }
+    by_group: dict[int, list[Member]] = defaultdict(list)
+    for member in Member.objects.filter(activity_group__in=spec.groups, is_active=True):
+        by_group[member.activity_group_id].append(member)
+    history = _duty_counts([m for ms in by_group.values() for m in ms], first_day, last_day)
+    return {group.pk: _FairTurn(by_group[group.pk], history) for group in spec.groups}
 
 
 def _duty_counts(members, first_day: date, last_day: date) -> Counter[int]:
