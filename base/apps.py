@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.utils.translation import gettext_lazy as _
@@ -16,3 +17,10 @@ class BaseConfig(AppConfig):
 
         user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
         user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")
+
+
+class SignInLockoutsConfig(AxesConfig):
+    """django-axes under a name the office reads (its strings: vendor_locale/)."""
+
+    default = False
+    verbose_name = _("Sign-in lockouts")

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Its index expressions (OpClass) for the trigram indexes; harmless on SQLite.
     "django.contrib.postgres",
-    "axes",
+    "base.apps.SignInLockoutsConfig",
     "csp",
     "base",
     "audit",
@@ -125,7 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours, then the hand-written Chinese of third-party apps that ship none (axes).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
