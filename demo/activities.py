@@ -157,13 +157,43 @@ def _moment(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10)))
 
 
+# How the committee office moves the drafts on, one step a draft in order.
+REVIEW_PLAN = [
+    "accepted_excellent",
+    "accepted",
+    "not_accepted",
+    "accepted",
+    "submitted",
+    "accepted_excellent",
+    "merged",
+    "submitted",
+    "accepted",
+    "not_accepted",
+    "accepted",
+    "draft",
+    "submitted",
+    "accepted",
+    "draft",
+]
+
+
 def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> int:
     members = list(Member.objects.filter(is_active=True).order_by("pk"))
     if len(members) < 3:
         return 0
     departments = list(Department.objects.filter(is_active=True).order_by("name"))
     drafts = _drafts_from_cases(rng, members)
-    for title, kind in OWN_PROPOSALS[: 15 - len(drafts)]:
+    drafts += _own_drafts(rng, members, OWN_PROPOSALS[: 15 - len(drafts)])
+    _review(rng, today, drafts, activities, departments)
+    return len(drafts)
+
+
+def _own_drafts(
+    rng: random.Random, members: list[Member], proposals: list[tuple[str, str]]
+) -> list[Proposal]:
+    """The proposals members file on their own, each with two co-signers."""
+    drafts = []
+    for title, kind in proposals:
         lead = rng.choice(members)
         others = [m for m in members if m != lead]
         drafts.append(
@@ -172,28 +202,21 @@ def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> i
                 cosigners=rng.sample(others, 2),
             )
         )
-    # Move the drafts on, as the committee office would record its review.
-    plan = [
-        "accepted_excellent",
-        "accepted",
-        "not_accepted",
-        "accepted",
-        "submitted",
-        "accepted_excellent",
-        "merged",
-        "submitted",
-        "accepted",
-        "not_accepted",
-        "accepted",
-        "draft",
-        "submitted",
-        "accepted",
-        "draft",
-    ]
+    return drafts
+
+
+def _review(
+    rng: random.Random,
+    today: date,
+    drafts: list[Proposal],
+    activities: list[Activity],
+    departments: list[Department],
+) -> None:
+    """Move the drafts on, as the committee office would record its review."""
     accepted = None
     consultations = [a for a in activities if a.kind == ActivityKind.MICRO_CONSULTATION]
     office = _office()
-    for index, (proposal, step) in enumerate(zip(drafts, plan, strict=False)):
+    for index, (proposal, step) in enumerate(zip(drafts, REVIEW_PLAN, strict=False)):
         # Alternate years, so that this year and last both have every kind of outcome.
         year = today.year - index % 2
         submitted = min(today, date(year, rng.randint(1, 10), rng.randint(1, 28)))
@@ -217,10 +240,14 @@ def _proposals(rng: random.Random, today: date, activities: list[Activity]) -> i
             )
         elif step == "merged" and accepted is not None:
             lifecycle.proposal_merge(proposal=proposal, actor=office, into=accepted, now=decided)
-        for cosignature in CoSignature.objects.filter(proposal=proposal):
-            cosignature.signed_at = _moment(submitted - timedelta(days=rng.randint(0, 5)))
-            cosignature.save(update_fields=["signed_at"])
-    return len(drafts)
+        _date_cosignatures(rng, proposal, submitted)
+
+
+def _date_cosignatures(rng: random.Random, proposal: Proposal, submitted: date) -> None:
+    """Each co-signer signed on the day the proposal went in or up to five days before."""
+    for cosignature in CoSignature.objects.filter(proposal=proposal):
+        cosignature.signed_at = _moment(submitted - timedelta(days=rng.randint(0, 5)))
+        cosignature.save(update_fields=["signed_at"])
 
 
 def _office():

@@ -39,7 +39,7 @@ from workdays.calendar import working_days_between
 from workstations.models import Department, Workstation
 
 from .cases import citizen
-from .stories import STORIES, STORY_WEIGHTS, TOPICS, story_length
+from .stories import STORIES, case_on_topic, story_drawn
 
 CHUNK = 5000
 DAYS_BACK = 730
@@ -83,13 +83,29 @@ def seed_bulk(
 
 
 def _chunk(rng, size, now, workstations, staff, members, departments, calendar, stories) -> None:
+    plans = _plans(rng, size, now, workstations, stories)
+    numbers = _numbers(plans)
+    visits = _write_visits(rng, plans, staff)
+    cases, histories = [], []
+    for visit, (w, opening, actions, times) in zip(visits, plans, strict=True):
+        case, history = _play(rng, w, visit, opening, actions, times, departments, calendar)
+        case.number = next(numbers[timezone.localdate(times[0]).year])
+        case.created_at = times[0]
+        cases.append(case)
+        histories.append(history)
+    Case.objects.bulk_create(cases, batch_size=1000)
+    _write_histories(rng, cases, plans, histories, staff, members)
+
+
+def _plans(rng, size, now, workstations, stories) -> list[tuple]:
+    """(workstation, opening, actions, times) of `size` cases opened over DAYS_BACK days,
+    in the order they opened; each keeps the actions whose time has come by `now`."""
     plans = []
     for start in sorted(
         now - timedelta(seconds=rng.uniform(0, DAYS_BACK * 86400)) for _ in range(size)
     ):
         workstation = rng.choice(workstations)
-        opening, actions = rng.choices(stories, weights=STORY_WEIGHTS)[0]
-        actions = actions[: story_length(rng, actions)]
+        opening, actions = story_drawn(rng, stories)
         times, at = [start], start
         for _action in actions:
             at += timedelta(days=rng.uniform(0.5, 9))
@@ -97,14 +113,21 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
                 break
             times.append(at)
         plans.append((workstation, opening, actions[: len(times) - 1], times))
+    return plans
 
+
+def _numbers(plans) -> dict:
+    """The case numbers of each year the plans open cases in, allocated in one go a year."""
     years = {}
     for _w, _o, _a, times in plans:
         year = timezone.localdate(times[0]).year
         years[year] = years.get(year, 0) + 1
-    numbers = {year: iter(allocate_numbers(year, n)) for year, n in years.items()}
+    return {year: iter(allocate_numbers(year, n)) for year, n in years.items()}
 
-    visits = Visit.objects.bulk_create(
+
+def _write_visits(rng, plans, staff) -> list[Visit]:
+    """The plans' visits, one a case, written in one go."""
+    return Visit.objects.bulk_create(
         [
             Visit(
                 workstation=w,
@@ -118,15 +141,10 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
         ],
         batch_size=1000,
     )
-    cases, histories = [], []
-    for visit, (w, opening, actions, times) in zip(visits, plans, strict=True):
-        case, history = _play(rng, w, visit, opening, actions, times, departments, calendar)
-        case.number = next(numbers[timezone.localdate(times[0]).year])
-        case.created_at = times[0]
-        cases.append(case)
-        histories.append(history)
-    Case.objects.bulk_create(cases, batch_size=1000)
 
+
+def _write_histories(rng, cases, plans, histories, staff, members) -> None:
+    """Write the saved cases' referrals, events and handling members."""
     referrals, events, handlers = [], [], []
     through = Case.handling_members.through
     for case, (w, _o, _a, _t), history in zip(cases, plans, histories, strict=True):
@@ -147,14 +165,7 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
 
 def _play(rng, workstation, visit, opening, actions, times, departments, calendar):
     """Build the case, its referrals and events by walking the transition table."""
-    category, title, description = rng.choice(TOPICS)
-    case = Case(
-        workstation=workstation,
-        visit=visit,
-        title=title,
-        description=description,
-        category=category,
-    )
+    case = case_on_topic(rng, workstation, visit)
     path = case_bulk_play(case, opening, actions)
     events = [CaseEvent(at=times[0], kind=EVENT_KIND[opening], from_status="", to_status=path[0])]
     referrals: list[Referral] = []

@@ -21,7 +21,7 @@ from visits.online import Receipt, Submission, online_submit
 from workstations.models import Department, Workstation
 
 from .network import FAMILY
-from .stories import STORIES, STORY_WEIGHTS, TOPICS, story_length
+from .stories import case_on_topic, story_drawn
 
 CHANNEL_WEIGHTS = {
     VisitChannel.WALK_IN: 60,
@@ -37,6 +37,15 @@ NOTES = {
     Action.REJECT: "不属于工作室受理范围，已告知群众向相关部门反映。",
     Action.WITHDRAW: "群众表示问题已自行解决，申请撤回。",
     Action.ACCEPT: "",
+}
+
+# The actions taken by or for a department the case is referred to.
+REFERRAL_ACTIONS = {
+    Action.REFER,
+    Action.ACKNOWLEDGE,
+    Action.REPLY,
+    Action.CO_REPLY,
+    Action.RETURN,
 }
 
 
@@ -63,8 +72,7 @@ def seed_cases(rng: random.Random, count: int, now: datetime, days: int = 180) -
     opened = 0
     for start in starts:
         workstation = rng.choice(workstations)
-        opening, actions = rng.choices(STORIES, weights=STORY_WEIGHTS)[0]
-        actions = actions[: story_length(rng, actions)]
+        opening, actions = story_drawn(rng)
         with transaction.atomic():
             case = _open(
                 rng, workstation, staff[workstation.pk], members[workstation.pk], opening, start
@@ -92,14 +100,7 @@ def _open(rng, workstation, actor, members, opening, at: datetime) -> Case:
     receiving = rng.sample(members, k=min(2, len(members)))
     if not online:
         visit.receiving_members.set(receiving)
-    category, title, description = rng.choice(TOPICS)
-    case = Case(
-        workstation=workstation,
-        visit=visit,
-        title=title,
-        description=description,
-        category=category,
-    )
+    case = case_on_topic(rng, workstation, visit)
     note = ""
     if opening == Action.ANSWER:
         case.satisfaction = Satisfaction.SATISFIED
@@ -124,6 +125,17 @@ def _play(rng, case, actions, actor, departments, start: datetime, now: datetime
 
 def _step(rng, case, action, actor, departments, at) -> bool:
     """Take one action through the lifecycle; False when the story cannot go on."""
+    if action in REFERRAL_ACTIONS:
+        _referral_step(rng, case, action, actor, departments, at)
+    elif action == Action.MERGE:
+        return _merge(case, actor, at)
+    else:
+        _case_step(rng, case, action, actor, at)
+    return True
+
+
+def _referral_step(rng, case, action, actor, departments, at) -> None:
+    """Refer the case, or act for a department it was referred to."""
     open_referrals = case.referrals.filter(state__in=OPEN_REFERRAL_STATES)
     lead = lifecycle.current_lead(case)
     if action == Action.REFER:
@@ -142,11 +154,31 @@ def _step(rng, case, action, actor, departments, at) -> bool:
         lifecycle.referral_reply(
             referral=co, actor=actor, reply=f"{co.department}配合办理完毕。", now=at
         )
-    elif action == Action.RETURN:
+    else:
         lifecycle.referral_return(
             referral=lead, actor=actor, reason="不属于本部门职责范围，建议转其他部门。", now=at
         )
-    elif action == Action.CONSULT:
+
+
+def _merge(case, actor, at) -> bool:
+    """Merge into another open case of the workstation; False when there is none."""
+    target = (
+        Case.objects.filter(
+            workstation=case.workstation,
+            status__in=[Case.Status.REGISTERED, Case.Status.CONSULTING],
+        )
+        .exclude(pk=case.pk)
+        .first()
+    )
+    if target is None:
+        return False
+    lifecycle.case_merge(case=case, actor=actor, into=target, now=at)
+    return True
+
+
+def _case_step(rng, case, action, actor, at) -> None:
+    """An action of the workstation's own on the case."""
+    if action == Action.CONSULT:
         lifecycle.case_consult(case=case, actor=actor, note=NOTES[action], now=at)
     elif action == Action.RESOLVE:
         summary = f"{case.workstation.street}：{case.title}，已整改到位。"
@@ -164,18 +196,6 @@ def _step(rng, case, action, actor, departments, at) -> bool:
         lifecycle.case_follow_up(
             case=case, actor=actor, satisfaction=satisfaction, note=NOTES[action], now=at
         )
-    elif action == Action.MERGE:
-        target = (
-            Case.objects.filter(
-                workstation=case.workstation,
-                status__in=[Case.Status.REGISTERED, Case.Status.CONSULTING],
-            )
-            .exclude(pk=case.pk)
-            .first()
-        )
-        if target is None:
-            return False
-        lifecycle.case_merge(case=case, actor=actor, into=target, now=at)
     elif action == Action.ACCEPT:
         lifecycle.case_accept(case=case, actor=actor, now=at)
     elif action == Action.REJECT:
@@ -184,7 +204,6 @@ def _step(rng, case, action, actor, departments, at) -> bool:
         lifecycle.case_withdraw(case=case, actor=actor, note=NOTES[action], now=at)
     else:
         raise ValueError(action)
-    return True
 
 
 def demo_cases_exist() -> bool:

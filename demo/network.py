@@ -135,6 +135,32 @@ class DemoLogins:
 def seed_network(rng: random.Random) -> DemoLogins:
     """Workstations, departments, sectors, groups, members and one login per role."""
     roles.ensure_groups()
+    _seed_workstations()
+    for name, contact in DEPARTMENTS:
+        Department.objects.get_or_create(name=name, defaults={"contact_name": contact})
+    sectors = [
+        Sector.objects.get_or_create(name=n, defaults={"ordering": i})[0]
+        for i, n in enumerate(SECTORS)
+    ]
+    groups = [
+        ActivityGroup.objects.get_or_create(name=n, defaults={"description": d})[0]
+        for n, d in GROUPS.items()
+    ]
+    workstations = list(Workstation.objects.filter(slug__in=[s[1] for s in STREETS]))
+
+    User = get_user_model()
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True})
+    admin.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
+    staff_logins = _seed_staff_logins(workstations)
+    _seed_members(rng, workstations, sectors, groups)
+    member_user = _seed_member_login()
+    for user in [admin, member_user, *User.objects.filter(username__in=staff_logins.values())]:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return DemoLogins(administrator="admin", staff=staff_logins, member="member")
+
+
+def _seed_workstations() -> None:
     for ordering, (street, slug, venue, address) in enumerate(STREETS):
         Workstation.objects.update_or_create(
             slug=slug,
@@ -151,29 +177,29 @@ def seed_network(rng: random.Random) -> DemoLogins:
                 "ordering": ordering,
             },
         )
-    for name, contact in DEPARTMENTS:
-        Department.objects.get_or_create(name=name, defaults={"contact_name": contact})
-    sectors = [
-        Sector.objects.get_or_create(name=n, defaults={"ordering": i})[0]
-        for i, n in enumerate(SECTORS)
-    ]
-    groups = [
-        ActivityGroup.objects.get_or_create(name=n, defaults={"description": d})[0]
-        for n, d in GROUPS.items()
-    ]
-    workstations = list(Workstation.objects.filter(slug__in=[s[1] for s in STREETS]))
 
-    User = get_user_model()
-    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True})
-    admin.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
+
+def _seed_staff_logins(workstations: list[Workstation]) -> dict[str, str]:
+    """One staff login a workstation: workstation slug -> username."""
     staff_logins = {}
     for workstation in workstations:
         username = f"staff-{workstation.slug}"
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": "联络员"})
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": "联络员"}
+        )
         user.groups.add(Group.objects.get(name=roles.STAFF))
         workstation.staff.add(user)
         staff_logins[workstation.slug] = username
+    return staff_logins
 
+
+def _seed_members(
+    rng: random.Random,
+    workstations: list[Workstation],
+    sectors: list[Sector],
+    groups: list[ActivityGroup],
+) -> None:
+    """MEMBERS_PER_STREET members a workstation; a workstation that has them gets none."""
     names = iter(
         rng.sample([f + g for f in FAMILY for g in GIVEN], len(workstations) * MEMBERS_PER_STREET)
     )
@@ -198,16 +224,17 @@ def seed_network(rng: random.Random) -> DemoLogins:
                 is_published=n % 4 != 3,
                 term="第十届",
             )
+
+
+def _seed_member_login():
+    """The member login, tied to the first member of 西一路 unless either is tied already."""
     member = Member.objects.filter(home_workstation__slug="xiyilu").order_by("pk").first()
-    member_user, _ = User.objects.get_or_create(username="member")
+    member_user, _ = get_user_model().objects.get_or_create(username="member")
     member_user.groups.add(Group.objects.get(name=roles.MEMBERS))
     if member.user_id is None and not Member.objects.filter(user=member_user).exists():
         member.user = member_user
         member.save(update_fields=["user"])
-    for user in [admin, member_user, *User.objects.filter(username__in=staff_logins.values())]:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return DemoLogins(administrator="admin", staff=staff_logins, member="member")
+    return member_user
 
 
 def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:

@@ -6,7 +6,7 @@ are checked against `visits.lifecycle.TRANSITIONS`, never trusted on their own.
 """
 
 from visits.lifecycle import Action, replay
-from visits.models import CaseCategory
+from visits.models import Case, CaseCategory
 
 # (category, title, description): fictional, modelled on the field's examples.
 TOPICS = [
@@ -97,6 +97,25 @@ def story_length(rng, actions: list[str]) -> int:
     """How much of a story has happened: all of it for most, a random part for the rest,
     so that every status is represented."""
     return len(actions) if rng.random() < 0.55 else rng.randrange(len(actions) + 1)
+
+
+def story_drawn(rng, stories=STORIES) -> tuple[str, list[str]]:
+    """A story drawn by how often it is told: its opening action and the part of its
+    actions that has happened (`story_length`)."""
+    opening, actions = rng.choices(stories, weights=STORY_WEIGHTS)[0]
+    return opening, actions[: story_length(rng, actions)]
+
+
+def case_on_topic(rng, workstation, visit) -> Case:
+    """A new case, not yet saved, from the visit, on a topic drawn from TOPICS."""
+    category, title, description = rng.choice(TOPICS)
+    return Case(
+        workstation=workstation,
+        visit=visit,
+        title=title,
+        description=description,
+        category=category,
+    )
 
 
 # Fail at import, not halfway through seeding, if a story breaks the lifecycle.
