@@ -101,19 +101,8 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form_class is None or action not in access.actions_for_user(request.user, case):
         raise Http404
     form = form_class(request.POST, case=case, user=request.user)
-    if form.is_valid():
-        # The form passes the status the user saw; the lifecycle compares it with the
-        # locked row: a page left open while someone else acted is refused, nothing changes.
-        try:
-            form.perform(request.user)
-        except CaseError as error:
-            form.add_error(None, str(error))
-            case.refresh_from_db()
-        else:
-            case.refresh_from_db()
-            audit_record(request, AuditAction.TRANSITION, case.number, action)
-            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
-            return redirect("desk:case_detail", number=case.number)
+    if form.is_valid() and _performed(request, case, form, action):
+        return redirect("desk:case_detail", number=case.number)
     return case_page(request, case, forms={action: form}, status=400)
 
 
@@ -126,26 +115,36 @@ def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResp
     if form_class is None or not access.may_correct_case(request.user, case):
         raise Http404
     form = form_class(request.POST, case=case, user=request.user)
-    if form.is_valid():
-        try:
-            form.perform(request.user)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
-            audit_record(request, AuditAction.TRANSITION, case.number, correction)
-            messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
-            case.refresh_from_db()
-            if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
-                # Transferred to a workstation this user does not staff: no longer theirs.
-                messages.info(
-                    request,
-                    _("%(number)s was transferred to %(workstation)s.")
-                    % {"number": case.number, "workstation": case.workstation},
-                )
-                return redirect("visits:case_list")
-            return redirect("desk:case_detail", number=case.number)
+    if not (form.is_valid() and _performed(request, case, form, correction)):
+        return case_page(request, case, forms={correction: form}, status=400)
+    if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
+        # Transferred to a workstation this user does not staff: no longer theirs.
+        messages.info(
+            request,
+            _("%(number)s was transferred to %(workstation)s.")
+            % {"number": case.number, "workstation": case.workstation},
+        )
+        return redirect("visits:case_list")
+    return redirect("desk:case_detail", number=case.number)
+
+
+def _performed(request: HttpRequest, case, form, name: str) -> bool:
+    """Take the valid form's step or correction through the lifecycle, then read the case
+    again. Done: audited under `name`, a message that says so, True. Refused: the reason
+    on the form, False, nothing changed.
+
+    The form passes the status the user saw; the lifecycle compares it with the locked
+    row, so a page left open while someone else acted is refused."""
+    try:
+        form.perform(request.user)
+    except CaseError as error:
+        form.add_error(None, str(error))
         case.refresh_from_db()
-    return case_page(request, case, forms={correction: form}, status=400)
+        return False
+    case.refresh_from_db()
+    audit_record(request, AuditAction.TRANSITION, case.number, name)
+    messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
+    return True
 
 
 @require_POST
