@@ -110,12 +110,15 @@ def _apply(
     actor,
     now: datetime | None,
     note: str = "",
-    fields: tuple[str, ...] = (),
+    **changes,
 ) -> Proposal:
-    """Move a locked proposal by `step`, save the changed `fields` and write the event."""
+    """Move a locked proposal by `step` with the `changes` (field=value) the step makes,
+    save the status and those fields, and write the event."""
     before = proposal.status
     proposal.status = _check(proposal, step)
-    proposal.save(update_fields=["status", *fields])
+    for name, value in changes.items():
+        setattr(proposal, name, value)
+    proposal.save(update_fields=["status", *changes])
     ProposalEvent.objects.create(
         proposal=proposal,
         step=step,
@@ -132,6 +135,12 @@ def _day(now: datetime | None) -> date:
     return timezone.localdate(now or timezone.now())
 
 
+def _decide(proposal: Proposal, step: str, *, actor, now, note: str, **decision) -> Proposal:
+    """The office's decision on a submitted proposal (accept, decline, merge): `_apply`,
+    with the decision dated the day of `now`."""
+    return _apply(proposal, step, actor=actor, now=now, note=note, decided_on=_day(now), **decision)
+
+
 # Every step takes `seen_status`, the status the user saw the proposal in, and `now`
 # (for tests and the demo): the day it stamps is the local date of `now`.
 
@@ -143,8 +152,7 @@ def proposal_submit(
     """Submit a draft to the committee office; it is filed on the day of `now`."""
     proposal = _lock(proposal, seen_status)
     _check(proposal, Step.SUBMIT)
-    proposal.submitted_on = _day(now)
-    return _apply(proposal, Step.SUBMIT, actor=actor, now=now, note=note, fields=("submitted_on",))
+    return _apply(proposal, Step.SUBMIT, actor=actor, now=now, note=note, submitted_on=_day(now))
 
 
 @transaction.atomic
@@ -164,14 +172,8 @@ def proposal_accept(
         raise ProposalError(
             _("%(department)s no longer takes proposals.") % {"department": lead_department}
         )
-    proposal.decided_on, proposal.lead_department = _day(now), lead_department
-    return _apply(
-        proposal,
-        Step.ACCEPT,
-        actor=actor,
-        now=now,
-        note=note,
-        fields=("decided_on", "lead_department"),
+    return _decide(
+        proposal, Step.ACCEPT, actor=actor, now=now, note=note, lead_department=lead_department
     )
 
 
@@ -185,14 +187,8 @@ def proposal_decline(
         raise ProposalError(_("Give the reason the proposal is not accepted."))
     proposal = _lock(proposal, seen_status)
     _check(proposal, Step.DECLINE)
-    proposal.decided_on, proposal.rejection_reason = _day(now), reason
-    return _apply(
-        proposal,
-        Step.DECLINE,
-        actor=actor,
-        now=now,
-        note=reason,
-        fields=("decided_on", "rejection_reason"),
+    return _decide(
+        proposal, Step.DECLINE, actor=actor, now=now, note=reason, rejection_reason=reason
     )
 
 
@@ -213,12 +209,9 @@ def proposal_merge(
             _("“%(title)s” is “%(status)s”: merge into a submitted or accepted proposal.")
             % {"title": target.title, "status": target.get_status_display()}
         )
-    proposal.decided_on, proposal.merged_into = _day(now), target
     with translation.override(settings.LANGUAGE_CODE):
         note = note.strip() or _("Merged into “%(title)s”") % {"title": target.title}
-    return _apply(
-        proposal, Step.MERGE, actor=actor, now=now, note=note, fields=("decided_on", "merged_into")
-    )
+    return _decide(proposal, Step.MERGE, actor=actor, now=now, note=note, merged_into=target)
 
 
 @transaction.atomic
@@ -234,7 +227,6 @@ def proposal_reply(
         raise ProposalError(_("The implementation class is A, B or C."))
     proposal = _lock(proposal, seen_status)
     _check(proposal, Step.REPLY)
-    proposal.reply, proposal.reply_class = reply, reply_class
     with translation.override(settings.LANGUAGE_CODE):
         label = str(ReplyClass(reply_class).label)
     return _apply(
@@ -243,7 +235,8 @@ def proposal_reply(
         actor=actor,
         now=now,
         note=f"{label}：{reply}",
-        fields=("reply", "reply_class"),
+        reply=reply,
+        reply_class=reply_class,
     )
 
 
@@ -258,7 +251,6 @@ def proposal_record_satisfaction(
     _check(proposal, Step.SATISFACTION)
     if not proposal.reply:
         raise ProposalError(_("Record the reply before the proposer's satisfaction with it."))
-    proposal.proposer_satisfaction = satisfaction
     with translation.override(settings.LANGUAGE_CODE):
         label = str(SatisfactionChoice(satisfaction).label)
     return _apply(
@@ -267,7 +259,7 @@ def proposal_record_satisfaction(
         actor=actor,
         now=now,
         note=f"{label}：{note.strip()}" if note.strip() else label,
-        fields=("proposer_satisfaction",),
+        proposer_satisfaction=satisfaction,
     )
 
 
@@ -282,10 +274,7 @@ def proposal_rate_excellent(
         raise ProposalError(_("Only a proposal is rated excellent; a report is adopted."))
     if proposal.is_excellent:
         raise ProposalError(_("The proposal is already rated excellent."))
-    proposal.is_excellent = True
-    return _apply(
-        proposal, Step.EXCELLENT, actor=actor, now=now, note=note, fields=("is_excellent",)
-    )
+    return _apply(proposal, Step.EXCELLENT, actor=actor, now=now, note=note, is_excellent=True)
 
 
 @transaction.atomic
@@ -299,8 +288,7 @@ def proposal_adopt(
         raise ProposalError(_("Only a public-opinion report is adopted."))
     if proposal.is_adopted:
         raise ProposalError(_("The report is already recorded as adopted."))
-    proposal.is_adopted = True
-    return _apply(proposal, Step.ADOPT, actor=actor, now=now, note=note, fields=("is_adopted",))
+    return _apply(proposal, Step.ADOPT, actor=actor, now=now, note=note, is_adopted=True)
 
 
 # The function of each step, for callers that offer every step (admin).
