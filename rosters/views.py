@@ -134,25 +134,36 @@ def assignment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         DutyAssignment.objects.select_related("shift__workstation"), pk=pk
     )
-    workstation = access.roster_workstation_for_user(
-        request.user, assignment.shift.workstation.slug
-    )
+    # A 404 unless the user keeps this workstation's roster.
+    access.roster_workstation_for_user(request.user, assignment.shift.workstation.slug)
     form = AttendanceForm(request.POST)
-    if form.is_valid():
-        try:
-            assignment_mark_attendance(
-                assignment=assignment,
-                attendance=form.cleaned_data["attendance"],
-                substitute=form.cleaned_data["substitute"],
-                actor=request.user,
-            )
-        except DutyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Attendance recorded."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose attended, absent or substituted."))
-    week = reverse("rosters:roster_week", args=[workstation.slug])
+    elif _done(
+        request,
+        assignment_mark_attendance,
+        assignment=assignment,
+        attendance=form.cleaned_data["attendance"],
+        substitute=form.cleaned_data["substitute"],
+    ):
+        messages.success(request, _("Attendance recorded."))
+    return _shift_week(assignment)
+
+
+def _done(request: HttpRequest, duty_function, **arguments) -> bool:
+    """Call a duty function as the user: True when done, False when it refused (its reason
+    shown as an error message; nothing changed)."""
+    try:
+        duty_function(**arguments, actor=request.user)
+    except DutyError as error:
+        messages.error(request, str(error))
+        return False
+    return True
+
+
+def _shift_week(assignment: DutyAssignment) -> HttpResponse:
+    """Back to the week roster that shows the duty's shift."""
+    week = reverse("rosters:roster_week", args=[assignment.shift.workstation.slug])
     return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
 
 
@@ -175,10 +186,7 @@ def _change_page(
 
 def _after_change(request: HttpRequest, assignment: DutyAssignment, own: bool) -> HttpResponse:
     """Members go back to their duties; staff and administrators to the shift's week."""
-    if own:
-        return redirect("rosters:my_duties")
-    week = reverse("rosters:roster_week", args=[assignment.shift.workstation.slug])
-    return redirect(f"{week}?date={assignment.shift.date:%Y-%m-%d}")
+    return redirect("rosters:my_duties") if own else _shift_week(assignment)
 
 
 @require_safe
@@ -196,15 +204,13 @@ def assignment_leave(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _change_page(request, assignment, leave_form=form)
     own = access.is_own_assignment(request.user, assignment)
-    try:
-        assignment_take_leave(
-            assignment=assignment,
-            substitute=form.cleaned_data["substitute"],
-            reason=form.cleaned_data["reason"],
-            actor=request.user,
-        )
-    except DutyError as error:
-        messages.error(request, str(error))
+    if not _done(
+        request,
+        assignment_take_leave,
+        assignment=assignment,
+        substitute=form.cleaned_data["substitute"],
+        reason=form.cleaned_data["reason"],
+    ):
         return redirect("rosters:assignment_change", pk=assignment.pk)
     messages.success(
         request,
@@ -223,12 +229,8 @@ def assignment_swap(request: HttpRequest, pk: int) -> HttpResponse:
         return _change_page(request, assignment, swap_form=form)
     own = access.is_own_assignment(request.user, assignment)
     other = form.cleaned_data["other"]
-    try:
-        assignments_swap(
-            first=assignment, second=other, actor=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DutyError as error:
-        messages.error(request, str(error))
+    reason = form.cleaned_data["reason"]
+    if not _done(request, assignments_swap, first=assignment, second=other, reason=reason):
         return redirect("rosters:assignment_change", pk=assignment.pk)
     messages.success(
         request,
