@@ -44,5 +44,9 @@ urlpatterns = [
     path("", include("public.urls")),
 ]
 
+# The server's errors, and the database out of reach (503); 400, 403 and 404 are Django's
+# own handlers rendering templates/400.html, 403.html and 404.html.
+handler500 = "base.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
