@@ -34,9 +34,17 @@ def audit_record(
     )
 
 
-def describe_search(term: str) -> str:
-    """What a search looked for, without the term itself: a name or phone typed into a
-    search box is personal data, and the audit log must never hold it."""
+def search_shape(term: str) -> tuple[str, int]:
+    """What a search term looks like, "number" or "text", and its length: all that may
+    be kept or shown of it, since a name or phone typed into a search box is personal
+    data."""
     # Seven digits or more: a phone, an ID number (or a tracking number).
     kind = "number" if sum(c.isdigit() for c in term) >= 7 else "text"
-    return f"<{kind}, {len(term)} characters>"
+    return kind, len(term)
+
+
+def describe_search(term: str) -> str:
+    """What a search looked for, without the term itself: the audit log must never hold
+    it."""
+    kind, length = search_shape(term)
+    return f"<{kind}, {length} characters>"

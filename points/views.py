@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from base.spreadsheets import neutralise
+from base.spreadsheets import title_line, write_sheet
 from members.models import Member
 
 from . import access, cards
@@ -98,27 +98,33 @@ def _workbook(year: int) -> Workbook:
     categories = cards.year_categories(year)
     labels = [str(Category(category).label) for category in categories]
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Report cards %(year)s") % {"year": year})
-    sheet.append(
-        [_("Rank"), _("Member"), _("Activity group"), _("Sector"), _("Workstation"), *labels,
-         _("Total"), _("Grade")]
+    subject = _("Report cards %(year)s") % {"year": year}
+    exported_at = timezone.now()
+    write_sheet(
+        book,
+        subject,
+        title=title_line(subject, exported_at=exported_at),
+        header=[_("Rank"), _("Member"), _("Activity group"), _("Sector"), _("Workstation"),
+                *labels, _("Total"), _("Grade")],
+        rows=(
+            [row.rank, row.member.name, row.member.activity_group, row.member.sector,
+             row.member.home_workstation, *row.totals_in(categories), row.total,
+             str(row.grade.label) if row.grade else ""]
+            for row in cards.year_totals(year)
+        ),
     )  # fmt: skip
-    for row in cards.year_totals(year):
-        member = row.member
-        sheet.append(
-            [row.rank, neutralise(member.name), neutralise(member.activity_group or ""),
-             neutralise(member.sector), neutralise(member.home_workstation),
-             *row.totals_in(categories), row.total, str(row.grade.label) if row.grade else ""]
-        )  # fmt: skip
-    entries = book.create_sheet(_("Entries"))
-    entries.append(
-        [_("Member"), _("Date"), _("Category"), _("Source"), _("Points"), _("Rule version")]
-    )
-    for entry, description in cards.year_entries(year):
-        entries.append(
-            [neutralise(entry.member.name), entry.occurred_on, entry.get_category_display(),
-             neutralise(description), entry.points, entry.rule_version]
-        )  # fmt: skip
+    write_sheet(
+        book,
+        _("Entries"),
+        title=title_line(f"{subject} · {_('Entries')}", exported_at=exported_at),
+        header=[_("Member"), _("Date"), _("Category"), _("Source"), _("Points"),
+                _("Rule version")],
+        rows=(
+            [entry.member.name, entry.occurred_on, entry.get_category_display(), description,
+             entry.points, entry.rule_version]
+            for entry, description in cards.year_entries(year)
+        ),
+    )  # fmt: skip
     return book
 
 

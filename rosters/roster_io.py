@@ -5,6 +5,10 @@ column carries their ids in the same order, so that two members of the same name
 round-trip exactly. Names rule: the id column only chooses between members who share
 a name, so a sheet edited by hand (names typed, ids left stale) still imports.
 
+An exported sheet opens with a title row (what it covers, when it was exported) above
+the header; the import passes over it, and reads sheets without one (older exports,
+sheets made by hand) as well.
+
 The import checks every row before writing anything: any bad row and nothing is
 imported, and each bad row is reported by its row number in the sheet.
 """
@@ -25,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from base.spreadsheets import title_line, write_sheet
 from members.models import ActivityGroup, Member
 from workstations.models import Workstation
 
@@ -47,20 +52,31 @@ def _header() -> list[str]:
     ]  # fmt: skip
 
 
+def _title(shifts: list[DutyShift]) -> str:
+    """The sheet's subject and what the selection covers: its workstations and dates."""
+    words = []
+    if shifts:
+        names = dict.fromkeys(shift.workstation.name for shift in shifts)
+        words.append((_("Workstation"), SEPARATOR.join(names)))
+        first, last = shifts[0].date, shifts[-1].date
+        dates = first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+        words.append((_("Date"), dates))
+    words.append((_("Shifts"), str(len(shifts))))
+    return title_line(_("Duty roster"), words)
+
+
 def roster_export(shifts) -> bytes:
-    """The shifts as an .xlsx workbook, one row per shift, in date order."""
-    shifts = (
+    """The shifts as an .xlsx workbook, one row per shift, in date order, below a title
+    row and the header."""
+    shifts = list(
         shifts.select_related("workstation", "holding_group")
         .prefetch_related("assignments__member")
         .order_by("date", "starts_at", "workstation__ordering", "workstation__name", "pk")
     )
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Duty roster")
-    sheet.append(_header())
+    rows = []
     for shift in shifts:
         members = [assignment.member for assignment in shift.assignments.all()]
-        sheet.append(
+        rows.append(
             [
                 shift.workstation.name,
                 shift.date,
@@ -72,18 +88,12 @@ def roster_export(shifts) -> bytes:
                 SEPARATOR.join(str(member.pk) for member in members),
             ]
         )
-        row = sheet.max_row
-        sheet.cell(row, 2).number_format = "yyyy-mm-dd"
-        sheet.cell(row, 3).number_format = "hh:mm"
-        sheet.cell(row, 4).number_format = "hh:mm"
-        for column in (1, 5, 6, 7):
-            # Text a spreadsheet would run as a formula ("=…") stays text: no injection,
-            # and the round trip gives back exactly what was exported.
-            sheet.cell(row, column).data_type = "s"
-    for letter, width in zip("ABCDEFG", (24, 12, 8, 8, 12, 30, 40), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.column_dimensions["H"].hidden = True
-    sheet.freeze_panes = "A2"
+    book = Workbook(write_only=True)
+    # Text a spreadsheet would run as a formula ("=…") is written as text: no injection,
+    # and the round trip gives back exactly what was exported.
+    write_sheet(
+        book, _("Duty roster"), title=_title(shifts), header=_header(), rows=rows, hidden={_COLUMNS}
+    )
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
@@ -179,6 +189,12 @@ def _parse_time(value) -> datetime.time | None:
     return None
 
 
+def _is_title(values: tuple) -> bool:
+    """Whether a first row is an export's title: text in its first cell only. (A header,
+    in an exported sheet or one made by hand, names several columns.)"""
+    return bool(values) and _text(values[0]) != "" and all(_text(v) == "" for v in values[1:])
+
+
 def _read_sheet(file) -> list[tuple[int, tuple]] | RowError:
     """The non-blank data rows with their Excel row numbers, or what is wrong with the file."""
     not_a_workbook = RowError(0, _("The file is not an Excel workbook (.xlsx)."))
@@ -188,8 +204,11 @@ def _read_sheet(file) -> list[tuple[int, tuple]] | RowError:
         return not_a_workbook
     try:
         rows = []
+        header_row = 1
         for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-            if number == 1:
+            if number == 1 and _is_title(values):
+                header_row = 2  # an exported sheet: the title, then the header
+            if number <= header_row:
                 continue  # the header, whatever language it was written in
             values = (tuple(values) + (None,) * _COLUMNS)[:_COLUMNS]
             if all(_text(value) == "" for value in values):

@@ -1,18 +1,23 @@
 """Excel and CSV exports of a case list, with personal data masked unless the
-user handles the case, and cells that a spreadsheet would run as formulas defused."""
+user handles the case, and cells that a spreadsheet would run as formulas defused: in
+the CSV by a quote in front, in the workbook by typing the cell as text. The workbook
+is laid out for the office (base.spreadsheets.write_sheet): a title row with the filters
+used, a frozen header, fitted columns, real date cells."""
 
 import csv
+import datetime
 import io
 from collections.abc import Iterator
 from itertools import chain
 
+from django import forms
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from audit.services import describe_search
-from base.spreadsheets import neutralise
+from audit.services import describe_search, search_shape
+from base.spreadsheets import neutralise, title_line, write_sheet
 
 from .forms import CaseFilterForm
 from .masking import mask_name, mask_phone
@@ -29,7 +34,9 @@ def _header() -> list[str]:
     ]  # fmt: skip
 
 
-def _rows(cases, with_contacts: bool) -> Iterator[list[str]]:
+def _rows(cases, with_contacts: bool) -> Iterator[list]:
+    """The cases' cells as values: the creation time as a datetime, the deadline as a
+    date (or None), the rest as text."""
     rows = (
         cases.select_related("workstation", "visit")
         .order_by("-created_at", "-pk")[:EXPORT_LIMIT]
@@ -43,18 +50,66 @@ def _rows(cases, with_contacts: bool) -> Iterator[list[str]]:
             case.get_category_display(),
             case.get_status_display(),
             case.workstation.name,
-            timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
-            case.next_due_on.isoformat() if case.next_due_on else "",
+            case.created_at,
+            case.next_due_on,
             visit.visitor_name if with_contacts else mask_name(visit.visitor_name),
             visit.visitor_phone if with_contacts else mask_phone(visit.visitor_phone),
             case.get_satisfaction_display(),
         ]
 
 
-def export_cases(cases, fmt: str, *, with_contacts: bool = False):
+def _csv_text(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def filter_words(
+    form: CaseFilterForm | None, *, with_contacts: bool
+) -> list[tuple[str, str | None]]:
+    """The filters of an export in the words of the filter form: its labels and the
+    chosen values' labels. A search is told by what it looked like only, as in the audit
+    log: a name or phone typed into the search box is personal data."""
+    words: list[tuple[str, str | None]] = []
+    data = form.cleaned_data if form is not None else {}
+    for name, value in data.items():
+        if value in (None, "", False) or name == "sort":
+            continue
+        field = form.fields[name]
+        if name == "q":
+            kind, length = search_shape(value)
+            shown = (
+                _("a number, %(length)d characters")
+                if kind == "number"
+                else _("text, %(length)d characters")
+            ) % {"length": length}
+        elif isinstance(value, bool):
+            shown = None
+        elif isinstance(value, datetime.date):
+            shown = value.isoformat()
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            shown = str(dict(field.choices).get(value, value))
+        else:
+            shown = str(value)
+        words.append((str(field.label), shown))
+    # The export is always newest first; of the sorts, only the one by deadline filters.
+    if form is not None and form.sort_key == "deadline":
+        words.append((_("Only cases with a deadline"), None))
+    if with_contacts:
+        words.append((_("Contacts in full"), None))
+    return words
+
+
+def export_cases(
+    cases, fmt: str, *, with_contacts: bool = False, form: CaseFilterForm | None = None
+):
     """The cases as a download. Contacts are masked unless `with_contacts`, which the
-    caller allows only to users who handle every case in the list."""
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    caller allows only to users who handle every case in the list. The workbook's title
+    row names the filters of `form`."""
+    now = timezone.now()
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     if fmt == "csv":
 
         def lines():
@@ -62,7 +117,7 @@ def export_cases(cases, fmt: str, *, with_contacts: bool = False):
             writer = csv.writer(buffer)
             buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
             for row in chain([_header()], _rows(cases, with_contacts)):
-                writer.writerow([neutralise(cell) for cell in row])
+                writer.writerow([_csv_text(cell) for cell in row])
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
@@ -72,10 +127,17 @@ def export_cases(cases, fmt: str, *, with_contacts: bool = False):
         return response
     if fmt == "xlsx":
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Cases"))
-        sheet.append(_header())
-        for row in _rows(cases, with_contacts):
-            sheet.append([neutralise(cell) for cell in row])
+        write_sheet(
+            book,
+            _("Cases"),
+            title=title_line(
+                _("Case list"),
+                filter_words(form, with_contacts=with_contacts),
+                exported_at=now,
+            ),
+            header=_header(),
+            rows=_rows(cases, with_contacts),
+        )
         output = io.BytesIO()
         book.save(output)
         output.seek(0)
