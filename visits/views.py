@@ -159,7 +159,7 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
     with_contacts = request.GET.get("contacts") == "1" and access.may_see_all_personal_data(
         request.user
     )
-    response = exports.export_cases(cases, fmt, with_contacts=with_contacts)
+    response = exports.export_cases(cases, fmt, with_contacts=with_contacts, form=form)
     detail = exports.audit_detail(form, with_contacts=with_contacts)
     audit_record(request, AuditAction.EXPORT, f"cases.{fmt}", detail)
     return response

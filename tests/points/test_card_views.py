@@ -237,14 +237,14 @@ def test_the_workbook_holds_every_members_year_and_every_entry(
     assert response.status_code == 200
     assert 'filename="report-cards-2026.xlsx"' in response["Content-Disposition"]
     cards_sheet, entries_sheet = workbook(response).worksheets
-    rows = list(cards_sheet.values)
+    _title, *rows = cards_sheet.values  # the title row: tests/points/test_workbook.py
     assert rows[0][:5] == ("Rank", "Member", "Activity group", "Sector", "Workstation")
     assert rows[0][-2:] == ("Total", "Grade")
     consultation = rows[0].index("Consultations held")
     assert rows[1][:5] == (1, "李委员", "法制组", "法律界", "西一路街道委员工作室")
     assert (rows[1][consultation], rows[1][-2], rows[1][-1]) == (4, 6, "Excellent (优秀)")
     assert (rows[2][:2], rows[2][-2:]) == ((2, "王委员"), (4, "Competent (称职)"))
-    entries = list(entries_sheet.values)
+    _title, *entries = entries_sheet.values
     assert entries[0] == ("Member", "Date", "Category", "Source", "Points", "Rule version")
     assert len(entries) == 4  # the header, 李's two lines, 王's one
     assert {(e[0], e[2], e[4]) for e in entries[1:]} == {
@@ -457,8 +457,9 @@ def test_the_workbook_takes_as_many_queries_for_500_members_as_for_5(
 
     assert with_five == WORKBOOK
     cards_sheet, entries_sheet = workbook(response).worksheets
-    assert cards_sheet.max_row == 501 and entries_sheet.max_row == 1501
-    assert {row[-2] for row in cards_sheet.iter_rows(min_row=2, values_only=True)} == {12}
+    # The title row, the header, then the rows.
+    assert cards_sheet.max_row == 502 and entries_sheet.max_row == 1502
+    assert {row[-2] for row in cards_sheet.iter_rows(min_row=3, values_only=True)} == {12}
 
 
 # --- admin -------------------------------------------------------------------------------

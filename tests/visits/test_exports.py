@@ -9,6 +9,7 @@ the workbook with openpyxl.
 import csv
 import io
 import re
+from datetime import datetime, time
 
 import pytest
 from django.utils import timezone
@@ -43,13 +44,16 @@ def body(response) -> bytes:
 
 
 def rows_of(response, fmt: str) -> list[list[str]]:
-    """The sheet as a list of rows of text, header first."""
+    """The sheet as a list of rows, header first: of text in the CSV; in the workbook,
+    below its title row (tests/test_spreadsheets.py), of text and date cells."""
     assert response.status_code == 200
     if fmt == "csv":
         return list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
     book = load_workbook(io.BytesIO(body(response)))
     sheet = book.worksheets[0]
-    return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    title, *rows = sheet.iter_rows(values_only=True)
+    assert title[0] and not any(title[1:])
+    return [["" if v is None else v for v in row] for row in rows]
 
 
 def by_number(rows: list[list[str]]) -> dict[str, dict[str, str]]:
@@ -116,8 +120,13 @@ def test_an_export_writes_what_the_case_list_shows(client, cases, fmt):
     assert row["Category"] == "Property management"
     assert row["Status"] == "Referred"
     assert row["Workstation"] == referred.workstation.name
-    assert row["Created"] == timezone.localtime(referred.created_at).strftime("%Y-%m-%d %H:%M")
-    assert row["Next deadline"] == referred.next_due_on.isoformat()
+    created = timezone.localtime(referred.created_at)
+    if fmt == "csv":
+        assert row["Created"] == created.strftime("%Y-%m-%d %H:%M")
+        assert row["Next deadline"] == referred.next_due_on.isoformat()
+    else:  # date cells, read back as datetimes
+        assert row["Created"] == created.replace(tzinfo=None, microsecond=0)
+        assert row["Next deadline"] == datetime.combine(referred.next_due_on, time())
     assert rows[cases["answered"].number]["Satisfaction"] == "Satisfied"
     assert rows[cases["property"].number]["Next deadline"] == ""
 
@@ -167,6 +176,9 @@ def test_a_user_without_a_role_asking_for_contacts_gets_an_empty_sheet(sign_in, 
     assert rows == [HEADER]
 
 
+# The CSV quotes such text; the workbook types the cell as text instead
+# (tests/test_spreadsheets.py reads the cell's type).
+QUOTE = {"csv": "'", "xlsx": ""}
 DANGEROUS = [
     '=HYPERLINK("http://evil.example","点击")',
     "+1+1",
@@ -187,7 +199,7 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text(
     rows = by_number(rows_of(client.get(f"/cases/export.{fmt}"), fmt))
 
     # XML keeps no lone carriage return: the workbook gives it back as a line feed.
-    assert rows[case.number]["Title"].replace("\n", "\r") == "'" + text.replace("\n", "\r")
+    assert rows[case.number]["Title"].replace("\n", "\r") == QUOTE[fmt] + text.replace("\n", "\r")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -202,8 +214,8 @@ def test_a_visitors_name_that_looks_like_a_formula_is_defused_masked_or_not(
         case.number
     ]
 
-    assert masked["Visitor"].startswith("'=")
-    assert full["Visitor"] == "'=cmd|' /C calc'!A0"
+    assert masked["Visitor"].startswith(QUOTE[fmt] + "=")
+    assert full["Visitor"] == QUOTE[fmt] + "=cmd|' /C calc'!A0"
 
 
 def test_the_workbook_holds_no_formula_at_all(client, world, workstation):
