@@ -1,17 +1,25 @@
 """Personas and shared fixtures: administrator, staff of this workstation, staff of
-another, member, anonymous."""
+another, member, anonymous; the calendars and deadlines cases count in, and the stories
+that bring cases to a status (tests/stories.py)."""
 
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from workdays.loading import load_year
 from workstations import roles
 
-from .factories import MemberFactory, UserFactory, WorkstationFactory
+from .factories import (
+    DepartmentFactory,
+    MemberFactory,
+    UserFactory,
+    WorkstationFactory,
+    open_case,
+)
+from .stories import World, tell
 
 
 @pytest.fixture
@@ -57,6 +65,26 @@ def working_calendar(db):
     return [load_year(y) for y in (year - 1, year, year + 1)]
 
 
+@pytest.fixture
+def calendar_2026(db):
+    """The working-day calendar of 2026, the year the stories are told in."""
+    return load_year(2026)
+
+
+@pytest.fixture
+def deadlines(settings):
+    """Pin the deadlines the dates are counted with, whatever the environment says."""
+    settings.FOLLOW_UP_WORKING_DAYS = 5
+    settings.REFERRAL_REPLY_WORKING_DAYS = 15
+
+
+@pytest.fixture
+def english():
+    """Messages asserted in English, their msgids: the site itself speaks Chinese."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Every persona gets a password; the production hasher would spend ~0.25 s on each.
@@ -83,3 +111,46 @@ def sign_in(db) -> Callable[..., Client]:
 @pytest.fixture
 def member(member_user):
     return member_user.member
+
+
+@pytest.fixture
+def other_member(other_workstation):
+    return MemberFactory(name="胡委员", home_workstation=other_workstation)
+
+
+@pytest.fixture
+def departments(db):
+    """The lead and the co-handling department of every case `world` refers."""
+    return DepartmentFactory(name="区住建局"), DepartmentFactory(name="区消防救援大队")
+
+
+@pytest.fixture
+def world(staff, departments, working_calendar, deadlines) -> World:
+    """Cases brought to a status now, by this workstation's staff (tests/stories.py)."""
+    return World(staff, departments)
+
+
+@pytest.fixture
+def story(staff, workstation, calendar_2026, deadlines):
+    """`story(situation)`: one case played from 2 March 2026 to a situation of
+    `stories.SITUATIONS`, each step by this workstation's staff."""
+    return lambda situation: tell(situation, staff, workstation)
+
+
+@pytest.fixture
+def case(workstation, staff):
+    """A case registered at this workstation by its staff: the one a proposal is drafted
+    from, unless a module tells its own."""
+    return open_case(workstation=workstation, actor=staff, title="老旧小区电梯停运")
+
+
+@pytest.fixture
+def lead(workstation):
+    """The member of this workstation who leads the proposals a test drafts."""
+    return MemberFactory(name="张建国", home_workstation=workstation)
+
+
+@pytest.fixture
+def admin_client(sign_in, administrator):
+    """The district administrator signed in, in English (not pytest-django's superuser)."""
+    return sign_in(administrator)

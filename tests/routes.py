@@ -26,7 +26,7 @@ from workdays.loading import load_year
 
 from .factories import DepartmentFactory, DutyShiftFactory, MemberFactory
 from .points.test_cards import attend, make_rules
-from .visits.conftest import World
+from .stories import World
 
 # The Django admin has its own tests (tests/test_admin*.py and each app's admin tests).
 NOT_WALKED = re.compile(r"^admin/")

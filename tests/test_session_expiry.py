@@ -19,8 +19,8 @@ from base import kept_input
 from visits.models import CaseEvent, EventKind, Visit
 
 from .factories import open_case
-from .visits.conftest import NAME, PHONE
-from .visits.posts import visit_data
+from .posts import visit_data
+from .stories import NAME, PHONE
 
 PASSWORD = "correct horse battery staple"
 KEPT_SCRIPT = re.compile(r'<script id="kept-input" type="application/json">(.*?)</script>', re.S)

@@ -4,9 +4,7 @@ the issue's bad input refused with its message and nothing saved."""
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,23 +12,10 @@ from activities.models import Activity, ActivityKind, CoSignature, Proposal, Pro
 from activities.services import proposal_draft_from_case
 
 from ..factories import MemberFactory, open_case
-from ..visits.pages import html
+from ..pages import html
 
 ACTIVITIES = "/admin/activities/activity/"
 PROPOSALS = "/admin/activities/proposal/"
-
-
-@pytest.fixture
-def admin_client(administrator) -> Client:
-    client = Client()
-    client.force_login(administrator)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def lead(workstation):
-    return MemberFactory(name="张建国", home_workstation=workstation)
 
 
 def _activity(workstation, organiser, **fields) -> dict:

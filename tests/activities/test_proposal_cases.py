@@ -9,7 +9,7 @@ from activities.services import proposal_draft_from_case
 from workstations import roles
 
 from ..factories import MemberFactory, UserFactory, open_case
-from ..visits.pages import queries_for, section
+from ..pages import queries_for, section
 
 HIDDEN = "not shown: you may not see"
 

@@ -6,9 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from activities import lifecycle
 from activities.lifecycle import ProposalError, Step
@@ -17,23 +15,14 @@ from audit.models import AuditEntry
 from points.models import Category, PointEntry, PointRule, ScoringYear
 from visits.models import Satisfaction
 
-from ..factories import DepartmentFactory, MemberFactory
-from ..visits.pages import html
+from ..factories import DepartmentFactory
+from ..pages import html
 
 S = ProposalStatus
 PROPOSALS = "/admin/activities/proposal/"
 NOW = timezone.make_aware(datetime(2026, 3, 2, 10, 0))
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def lead(workstation):
-    return MemberFactory(name="张建国", home_workstation=workstation)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -327,14 +316,6 @@ def test_the_ledger_scores_a_proposal_moved_by_the_lifecycle(
 
 
 # --- admin ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin_client(administrator) -> Client:
-    client = Client()
-    client.force_login(administrator)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _change_form(proposal: Proposal, **fields) -> dict:

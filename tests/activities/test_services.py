@@ -5,31 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, ActivityKind, CoSignature, Proposal, ProposalKind
 from visits.lifecycle import CaseError, case_consult
 from visits.models import Case, CaseEvent, EventKind
 
-from ..factories import MemberFactory, UserFactory, open_case
+from ..factories import MemberFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english():
-    # The messages are asserted in English, their msgids; the site speaks Chinese.
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def lead(workstation):
-    return MemberFactory(name="张委员", home_workstation=workstation)
-
-
-@pytest.fixture
-def case(workstation, staff):
-    return open_case(workstation=workstation, actor=staff, title="老旧小区电梯停运")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def activity(**fields) -> Activity:

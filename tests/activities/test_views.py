@@ -1,9 +1,8 @@
-"""The staff pages of activities and proposals, and the step on the case page that turns a
-case into a proposal draft: every role on every page, POST-only steps, refusals that
-change nothing, and the link kept both ways."""
+"""The staff pages of activities and proposals: every role on every page, POST-only
+steps, refusals that change nothing. The step on the case page that turns a case into a
+proposal draft is tested in tests/desk/test_case_proposal.py."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,16 +12,10 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityKind, CoSignature, Proposal, ProposalKind
 from activities.services import activity_record, proposal_draft_from_case
-from visits.models import CaseEvent, EventKind
 from workstations import roles
 
-from ..factories import MemberFactory, UserFactory, open_case
-from ..visits.pages import errors_next_to, html, section
-
-
-@pytest.fixture
-def lead(workstation):
-    return MemberFactory(name="张建国", home_workstation=workstation)
+from ..factories import MemberFactory, UserFactory
+from ..pages import errors_next_to, html, login_redirect, section
 
 
 @pytest.fixture
@@ -45,11 +38,6 @@ def other_activity(other_staff, other_workstation):
 
 
 @pytest.fixture
-def case(workstation, staff):
-    return open_case(workstation=workstation, actor=staff, title="老旧小区电梯停运")
-
-
-@pytest.fixture
 def proposal(case, staff, lead):
     return proposal_draft_from_case(
         case=case, actor=staff, kind=ProposalKind.PROPOSAL, title="关于电梯改造的提案", lead=lead
@@ -58,10 +46,6 @@ def proposal(case, staff, lead):
 
 def _today():
     return timezone.localdate()
-
-
-def _login_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
 # --- the activity list ----------------------------------------------------------------
@@ -87,7 +71,7 @@ def test_the_activity_list_is_not_for_members(sign_in, member_user, activity):
 
 
 def test_the_activity_list_asks_anonymous_users_to_sign_in(sign_in, activity):
-    assert _login_redirect(sign_in(None).get("/activities/"))
+    assert login_redirect(sign_in(None).get("/activities/"))
 
 
 def test_the_activity_list_refuses_a_post(sign_in, staff):
@@ -209,7 +193,7 @@ def test_members_and_anonymous_users_cannot_record_an_activity(
 
     response = sign_in(user).post("/activities/new/", _activity_form(workstation))
 
-    assert response.status_code == 404 if user else _login_redirect(response)
+    assert response.status_code == 404 if user else login_redirect(response)
     assert not Activity.objects.exists()
 
 
@@ -257,7 +241,7 @@ def test_members_get_404_on_an_activity_page(sign_in, member_user, activity):
 
 
 def test_anonymous_users_are_asked_to_sign_in_on_an_activity_page(sign_in, activity):
-    assert _login_redirect(sign_in(None).get(f"/activities/{activity.pk}/"))
+    assert login_redirect(sign_in(None).get(f"/activities/{activity.pk}/"))
 
 
 def test_the_activity_page_takes_only_get_and_post(sign_in, staff, activity):
@@ -319,7 +303,7 @@ def test_other_staff_and_unrelated_members_get_404_on_a_proposal(
 
 
 def test_anonymous_users_are_asked_to_sign_in_on_a_proposal(sign_in, proposal):
-    assert _login_redirect(sign_in(None).get(f"/proposals/{proposal.pk}/"))
+    assert login_redirect(sign_in(None).get(f"/proposals/{proposal.pk}/"))
 
 
 def test_the_proposal_page_refuses_a_post(sign_in, staff, proposal):
@@ -330,172 +314,3 @@ def _member_login(username: str):
     user = UserFactory(username=username, role=roles.MEMBERS)
     MemberFactory(name="刘委员", user=user)
     return user
-
-
-# --- from the case page to a proposal draft -------------------------------------------
-
-
-def _draft_form(lead, **fields) -> dict:
-    return {
-        "proposal-kind": ProposalKind.PROPOSAL,
-        "proposal-title": "关于加快老旧小区电梯改造的提案",
-        "proposal-lead": lead.pk,
-    } | fields
-
-
-def test_the_case_page_offers_handlers_the_draft_form_with_the_case_title(sign_in, staff, case):
-    response = sign_in(staff).get(f"/cases/{case.number}/")
-
-    form = section(response, "proposal-draft")
-    assert f'action="/cases/{case.number}/proposals/new/"' in form
-    assert 'value="老旧小区电梯停运"' in form
-
-
-def test_a_member_handling_the_case_is_not_offered_the_draft_form(
-    sign_in, member_user, workstation, staff
-):
-    case = open_case(workstation=workstation, actor=staff)
-    case.handling_members.add(member_user.member)
-
-    response = sign_in(member_user).get(f"/cases/{case.number}/")
-
-    assert response.status_code == 200
-    assert 'id="proposal-draft"' not in html(response)
-
-
-def test_staff_turn_a_case_into_a_draft_and_land_on_its_page(sign_in, staff, case, lead):
-    client = sign_in(staff)
-
-    response = client.post(f"/cases/{case.number}/proposals/new/", _draft_form(lead), follow=True)
-
-    proposal = Proposal.objects.get()
-    assert response.redirect_chain == [(f"/proposals/{proposal.pk}/", 302)]
-    assert proposal.status == Proposal.Status.DRAFT and proposal.lead == lead
-    assert list(proposal.cases.all()) == [case]
-    assert f"Draft made from case {case.number}." in html(response)
-    assert f'href="/cases/{case.number}/"' in section(response, "proposal-cases-heading")
-    note = CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).get()
-    assert note.note == "Drafted proposal: 关于加快老旧小区电梯改造的提案"
-    # And back on the case page, the proposal is linked and the note is on the timeline.
-    page = client.get(f"/cases/{case.number}/")
-    assert f'href="/proposals/{proposal.pk}/"' in section(page, "proposals-heading")
-    assert "Drafted proposal" in section(page, "timeline-heading")
-
-
-def test_a_public_opinion_report_is_drafted_from_a_case(sign_in, administrator, case, lead):
-    sign_in(administrator).post(
-        f"/cases/{case.number}/proposals/new/",
-        _draft_form(lead, **{"proposal-kind": ProposalKind.OPINION}),
-    )
-
-    assert Proposal.objects.get().kind == ProposalKind.OPINION
-
-
-def test_the_draft_form_sent_twice_makes_one_proposal(sign_in, staff, case, lead):
-    client = sign_in(staff)
-    first = client.post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
-
-    second = client.post(f"/cases/{case.number}/proposals/new/", _draft_form(lead), follow=True)
-
-    proposal = Proposal.objects.get()
-    assert first["Location"] == f"/proposals/{proposal.pk}/"
-    assert second.redirect_chain == [(f"/proposals/{proposal.pk}/", 302)]
-    assert "This draft was already made from the case." in html(second)
-    assert CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).count() == 1
-
-
-def test_a_draft_without_a_lead_is_refused_next_to_the_field(sign_in, staff, case, lead):
-    response = sign_in(staff).post(
-        f"/cases/{case.number}/proposals/new/", _draft_form(lead, **{"proposal-lead": ""})
-    )
-
-    assert response.status_code == 400
-    assert errors_next_to(response, "id_proposal-lead") == ["This field is required."]
-    assert not Proposal.objects.exists()
-    assert not CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).exists()
-
-
-def test_a_draft_led_by_an_inactive_member_is_refused(sign_in, staff, case, lead):
-    lead.is_active = False
-    lead.save()
-
-    response = sign_in(staff).post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
-
-    assert response.status_code == 400 and errors_next_to(response, "id_proposal-lead")
-    assert not Proposal.objects.exists()
-
-
-def test_the_draft_step_refuses_a_get(sign_in, staff, case):
-    response = sign_in(staff).get(f"/cases/{case.number}/proposals/new/")
-
-    assert response.status_code == 405
-
-
-@pytest.mark.parametrize("persona", ["other_staff", "member_user"])
-def test_those_who_do_not_handle_the_case_get_404_and_nothing_is_saved(
-    sign_in, request, persona, case, lead
-):
-    user = request.getfixturevalue(persona)
-    if persona == "member_user":  # a member handling the case sees it, but does not handle it
-        case.handling_members.add(user.member)
-
-    response = sign_in(user).post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
-
-    assert response.status_code == 404
-    assert not Proposal.objects.exists()
-
-
-def test_anonymous_users_are_asked_to_sign_in_to_draft(sign_in, case, lead):
-    response = sign_in(None).post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
-
-    assert _login_redirect(response)
-    assert not Proposal.objects.exists()
-
-
-def test_a_title_with_markup_is_shown_as_text(sign_in, staff, case, lead):
-    client = sign_in(staff)
-    client.post(
-        f"/cases/{case.number}/proposals/new/",
-        _draft_form(lead, **{"proposal-title": "<script>alert(1)</script>"}),
-    )
-
-    page = html(client.get(f"/cases/{case.number}/"))
-
-    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
-
-
-def test_the_case_page_lists_proposals_a_member_cannot_open_without_a_link(
-    sign_in, member_user, workstation, staff, lead
-):
-    case = open_case(workstation=workstation, actor=staff)
-    case.handling_members.add(member_user.member)
-    proposal = proposal_draft_from_case(
-        case=case, actor=staff, kind=ProposalKind.PROPOSAL, title="电梯提案", lead=lead
-    )
-
-    response = sign_in(member_user).get(f"/cases/{case.number}/")
-
-    listed = section(response, "proposals-heading", "timeline-heading")
-    assert "电梯提案" in listed and f"/proposals/{proposal.pk}/" not in listed
-
-
-def test_an_old_case_can_still_be_drafted_from(sign_in, staff, workstation, lead):
-    opened = timezone.now() - timedelta(days=400)
-    case = open_case(workstation=workstation, actor=staff, now=opened)
-    before = timezone.now()
-
-    response = sign_in(staff).post(f"/cases/{case.number}/proposals/new/", _draft_form(lead))
-
-    proposal = Proposal.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/proposals/{proposal.pk}/"
-    assert (proposal.kind, proposal.status, proposal.lead) == (
-        ProposalKind.PROPOSAL, Proposal.Status.DRAFT, lead,
-    )  # fmt: skip
-    assert proposal.title == "关于加快老旧小区电梯改造的提案"
-    assert list(proposal.cases.all()) == [case] and list(case.proposals.all()) == [proposal]
-    # The note is written today by the one who drafted, however old the case; its status stays.
-    note = CaseEvent.objects.get(case=case, kind=EventKind.NOTE)
-    assert note.note == "Drafted proposal: 关于加快老旧小区电梯改造的提案"
-    assert note.actor == staff and note.at >= before
-    case.refresh_from_db()
-    assert note.from_status == note.to_status == case.status

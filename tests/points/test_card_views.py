@@ -16,7 +16,7 @@ from members.models import Member
 from points.models import Category, GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
 
 from ..factories import MemberFactory, SectorFactory, UserFactory, WorkstationFactory
-from ..visits.pages import queries_for
+from ..pages import queries_for
 from .test_cards import YEAR, attend, make_bands, make_rules, take_part
 
 

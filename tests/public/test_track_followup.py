@@ -8,7 +8,7 @@ from django.urls import reverse
 from visits import lifecycle
 from visits.models import Case, Satisfaction
 
-from ..visits.pages import section
+from ..pages import section
 from .tracking import resolved, submit_online, tracking
 
 COMMENT = "楼道杂物只清了一半，5号楼仍然堆满。"

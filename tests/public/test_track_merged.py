@@ -11,7 +11,7 @@ from visits.models import Case, Referral
 from visits.online import citizen_add
 
 from ..factories import DepartmentFactory
-from ..visits.pages import html, section
+from ..pages import html, section
 from .tracking import submit_online, tracking
 
 OTHER_NAME_TEXT = "我是钱多多，住3号楼，电话13700001111，楼道堆满杂物。"

@@ -1,115 +1,72 @@
-"""Fixtures for the staff page tests (views, exports, access): the working-day calendar,
-a signed-in client speaking a chosen language, and cases brought to each status
-through the lifecycle."""
+"""The visits pages are driven by staff of this workstation; the cases they show are told
+by the stories of tests/stories.py (fixtures `world` and `story`), and the case list's
+by `listing`."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 import pytest
-from django.utils import timezone
 
-from visits import lifecycle
-from visits.models import Case, ReferralRole, Satisfaction
+from members.models import Member
+from visits.models import Case
 
-from ..factories import DepartmentFactory, MemberFactory, VisitFactory, open_case
-
-PHONE = "13812345678"
-MASKED_PHONE = "138****5678"
-NAME = "王小明"
-MASKED_NAME = "王**"
-ADDRESS = "新城区西一路8号"
+from ..factories import MemberFactory
+from ..stories import answered, days_ago
 
 
 @pytest.fixture
-def deadlines(settings):
-    settings.FOLLOW_UP_WORKING_DAYS = 5
-    settings.REFERRAL_REPLY_WORKING_DAYS = 15
+def client(sign_in, staff):
+    """Staff of this workstation, signed in, reading the pages in English."""
+    return sign_in(staff)
+
+
+@dataclass
+class Listing:
+    """Cases at both workstations, each of which one filter of the case list singles out."""
+
+    property_case: Case
+    overdue_case: Case
+    elderly_case: Case
+    answered_case: Case
+    elsewhere: Case
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def number(self, name: str) -> str:
+        return getattr(self, name).number
 
 
 @pytest.fixture
-def departments(db):
-    return DepartmentFactory(name="区住建局"), DepartmentFactory(name="区消防救援大队")
-
-
-def days_ago(days: int, hour: int = 10):
-    moment = timezone.localtime() - timedelta(days=days)
-    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
-
-
-class World:
-    """Cases brought to a status through the lifecycle, at a workstation, by its staff."""
-
-    def __init__(self, actor, departments):
-        self.actor = actor
-        self.lead_department, self.co_department = departments
-
-    def registered(self, workstation, *, at=None, members=(), **fields) -> Case:
-        visit = VisitFactory(
-            workstation=workstation, visitor_name=NAME, visitor_phone=PHONE, visitor_address=ADDRESS
-        )
-        case = open_case(visit=visit, actor=self.actor, now=at, **fields)
-        if members:
-            case.handling_members.set(members)
-        return case
-
-    def consulting(self, workstation, **kwargs) -> Case:
-        case = self.registered(workstation, **kwargs)
-        return lifecycle.case_consult(case=case, actor=self.actor, note="约物业和居民代表微协商")
-
-    def referred(self, workstation, *, at=None, co=True, **kwargs) -> Case:
-        """Referred to a lead (and a co-handling) department; overdue when `at` is long ago."""
-        case = self.registered(workstation, at=at, **kwargs)
-        sent = at + timedelta(hours=1) if at else None
-        lifecycle.case_refer(
-            case=case, actor=self.actor, department=self.lead_department, note="转住建局", now=sent
-        )
-        if co:
-            lifecycle.case_refer(
-                case=Case.objects.get(pk=case.pk),
-                actor=self.actor,
-                department=self.co_department,
-                role=ReferralRole.CO,
-                now=sent,
-            )
-        return Case.objects.get(pk=case.pk)
-
-    def overdue(self, workstation, **kwargs) -> Case:
-        return self.referred(workstation, at=days_ago(60), **kwargs)
-
-    def replied(self, workstation, **kwargs) -> Case:
-        case = self.referred(workstation, **kwargs)
-        lead = case.referrals.get(role=ReferralRole.LEAD)
-        lifecycle.referral_reply(referral=lead, actor=self.actor, reply="已约谈物业公司，限期整改")
-        return Case.objects.get(pk=case.pk)
-
-    def resolved(self, workstation, **kwargs) -> Case:
-        case = self.replied(workstation, **kwargs)
-        return lifecycle.case_resolve(case=case, actor=self.actor, note="物业已整改")
-
-    def closed(self, workstation, **kwargs) -> Case:
-        case = self.resolved(workstation, **kwargs)
-        return lifecycle.case_follow_up(
-            case=case, actor=self.actor, satisfaction=Satisfaction.SATISFIED
-        )
-
-    def submitted(self, workstation, **kwargs) -> Case:
-        visit = VisitFactory(workstation=workstation, visitor_phone=PHONE)
-        return open_case(visit=visit, action=lifecycle.Action.SUBMIT, **kwargs)
-
-    def mixed(self, workstation, n: int, *, members=()) -> list[Case]:
-        """n cases cycling through registered, consulting, overdue, replied and resolved,
-        each with its events, referrals and handling members: what an N+1 would show on."""
-        makers = [self.registered, self.consulting, self.overdue, self.replied, self.resolved]
-        return [
-            makers[i % len(makers)](workstation, title=f"第{i}号 小区物业", members=members)
-            for i in range(n)
-        ]
-
-
-@pytest.fixture
-def world(staff, departments, working_calendar, deadlines) -> World:
-    return World(staff, departments)
-
-
-@pytest.fixture
-def other_member(other_workstation):
-    return MemberFactory(name="胡委员", home_workstation=other_workstation)
+def listing(world, staff, workstation, other_workstation, member) -> Listing:
+    second_member = MemberFactory(name="赵委员", home_workstation=workstation)
+    property_case = world.registered(
+        workstation,
+        at=days_ago(10),
+        title="小区物业不作为",
+        description="电梯长期停运",
+        members=[member],
+    )
+    overdue_case = world.overdue(
+        workstation,
+        title="群租房消防隐患",
+        category=Case.Category.FIRE_SAFETY,
+        description="楼道堆放杂物，物业不管",
+        members=[second_member],
+    )
+    elderly_case = world.consulting(
+        workstation, at=days_ago(3), title="老人助餐点太远", category=Case.Category.ELDERLY_CARE
+    )
+    answered_case = answered(
+        workstation=workstation,
+        actor=staff,
+        note="已解答",
+        title="失业金申领",
+        category=Case.Category.EMPLOYMENT,
+    )
+    elsewhere = world.registered(other_workstation, title="胡家庙小区物业费上涨", at=days_ago(10))
+    return Listing(
+        property_case,
+        overdue_case,
+        elderly_case,
+        answered_case,
+        elsewhere,
+        {"member": member, "second": second_member},
+    )

@@ -17,15 +17,9 @@ from visits.models import Case, CaseEvent, CaseStatus, EventKind, ReferralRole, 
 
 from ..factories import DepartmentFactory, UserFactory, open_case
 
-pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
+pytestmark = pytest.mark.usefixtures("english", "working_calendar", "deadlines")
 
 S = CaseStatus
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def _lead(case: Case):

@@ -16,11 +16,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
-from visits import lifecycle
-from visits.models import Case, Satisfaction
+from visits.models import Case
 
 from ..factories import UserFactory, VisitFactory, open_case
-from .conftest import MASKED_NAME, MASKED_PHONE, NAME, PHONE
+from ..stories import MASKED_NAME, MASKED_PHONE, NAME, PHONE, answered
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -61,21 +60,14 @@ def by_number(rows: list[list[str]]) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def client(sign_in, staff):
-    return sign_in(staff)
-
-
-@pytest.fixture
 def cases(world, staff, workstation, other_workstation) -> dict[str, Case]:
     return {
         "property": world.registered(workstation, title="小区物业不作为"),
         "property_referred": world.referred(workstation, title="物业费乱收"),
         "fire": world.registered(workstation, title="楼道堆物", category=Case.Category.FIRE_SAFETY),
-        "answered": open_case(
+        "answered": answered(
             visit=VisitFactory(workstation=workstation, visitor_phone=PHONE, visitor_name=NAME),
             actor=staff,
-            action=lifecycle.Action.ANSWER,
-            satisfaction=Satisfaction.SATISFIED,
             note="当场答复",
             title="物业维修基金怎么用",
         ),

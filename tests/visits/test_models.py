@@ -10,12 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, ProtectedError
-from django.utils import translation
 
 from visits import lifecycle
-from visits.lifecycle import Action
 from visits.models import (
     Case,
     CaseEvent,
@@ -27,24 +25,17 @@ from visits.models import (
     Satisfaction,
     Visit,
 )
-from workdays.loading import load_year
 
+from ..database_rules import refused_by_database
 from ..factories import DepartmentFactory, VisitFactory, open_case
+from ..stories import answered
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 10, tzinfo=SHANGHAI)
 DUE = date(2026, 3, 20)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def calendar_2026(db):
-    return load_year(2026)
+pytestmark = pytest.mark.usefixtures("english", "calendar_2026")
 
 
 @pytest.fixture
@@ -77,16 +68,6 @@ def lead(case, staff):
     return lifecycle.case_refer(
         case=case, actor=staff, department=DepartmentFactory(), due_on=DUE, now=NOW
     )
-
-
-def refused_by_database(rule: str, queryset_or_call, **changes) -> None:
-    """Assert the database refuses the write by `rule` (a pattern matching the error of
-    SQLite or PostgreSQL); the test's transaction stays usable."""
-    with pytest.raises(IntegrityError, match=rule), transaction.atomic():
-        if changes:
-            queryset_or_call.update(**changes)
-        else:
-            queryset_or_call()
 
 
 # --- Visit -----------------------------------------------------------------------
@@ -498,10 +479,9 @@ def test_the_visit_of_a_case_cannot_be_deleted(case):
 
 
 def test_an_answered_case_written_by_the_lifecycle_passes_full_clean(staff, workstation):
-    case = open_case(
+    case = answered(
         workstation=workstation,
         actor=staff,
-        action=Action.ANSWER,
         satisfaction=Satisfaction.BASICALLY,
         note="当场答复",
         now=NOW,

@@ -5,7 +5,6 @@ import uuid
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from visits import lifecycle
 from visits.lookup_codes import LOOKUP_ALPHABET, LOOKUP_LENGTH
@@ -21,12 +20,9 @@ from visits.online import (
 from visits.services import DuplicateSubmission
 
 from ..factories import DepartmentFactory, open_case
+from ..public.tracking import resolved
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def submission(workstation, **fields) -> Submission:
@@ -135,14 +131,8 @@ def test_the_citizen_adds_information_while_the_case_is_open(submitted, staff):
     assert [n.note for n in notes] == ["补充：3号楼尤其严重。", "又堆了新的杂物。"]
 
 
-def resolve(case, staff) -> Case:
-    lifecycle.case_accept(case=case, actor=staff)
-    case.refresh_from_db()
-    return lifecycle.case_resolve(case=case, actor=staff, note="物业已整改，楼道清理完毕。")
-
-
 def test_the_citizen_closes_a_resolved_case_with_their_satisfaction(submitted, staff):
-    case = resolve(submitted, staff)
+    case = resolved(submitted.number, staff)
 
     citizen_follow_up(case, Satisfaction.SATISFIED, "很满意")
 
@@ -153,7 +143,7 @@ def test_the_citizen_closes_a_resolved_case_with_their_satisfaction(submitted, s
 
 
 def test_an_unsatisfied_citizen_reopens_the_case(submitted, staff):
-    case = resolve(submitted, staff)
+    case = resolved(submitted.number, staff)
 
     citizen_follow_up(case, Satisfaction.UNSATISFIED, "还是老样子")
 
@@ -165,7 +155,7 @@ def test_an_unsatisfied_citizen_reopens_the_case(submitted, staff):
 def test_the_citizen_cannot_follow_up_before_resolution_nor_add_after_closing(submitted, staff):
     with pytest.raises(lifecycle.CaseError, match="not possible while the case is"):
         citizen_follow_up(submitted, Satisfaction.SATISFIED)
-    case = resolve(submitted, staff)
+    case = resolved(submitted.number, staff)
     citizen_follow_up(case, Satisfaction.SATISFIED)
     case.refresh_from_db()
     events = case.events.count()

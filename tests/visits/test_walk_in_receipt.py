@@ -17,7 +17,7 @@ from visits.lookup_codes import LOOKUP_ALPHABET, LOOKUP_LENGTH
 from visits.models import Case, CaseEvent, CaseStatus, EventKind, Satisfaction
 from visits.online import case_lookup
 
-from .posts import visit_data
+from ..posts import visit_data
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 

@@ -8,8 +8,8 @@ from activities.models import Activity, ActivityKind
 from visits.models import Case, Visit
 
 from ..factories import MemberFactory
-from ..visits.pages import errors_next_to
-from ..visits.test_views import visit_data
+from ..pages import errors_next_to
+from ..posts import visit_data
 
 HUGE = "99999999999999999999"
 REFUSED = [f"“{HUGE}” is not a valid value."]

@@ -5,7 +5,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .conftest import ADDRESS, NAME, PHONE
+from visits.models import Case
+
+from .stories import ADDRESS, NAME, PHONE
+
+
+def act(client, case: Case, form: str, *, seen_status: str | None = None, follow=False, **fields):
+    """Post one of the case page's forms, a step or a correction, as the page renders it:
+    its fields carry the form's prefix, and the status the user saw goes with them."""
+    seen = seen_status or Case.objects.get(pk=case.pk).status
+    data = {f"{form}-seen_status": seen, **{f"{form}-{k}": v for k, v in fields.items()}}
+    return client.post(f"/cases/{case.number}/{form}/", data, follow=follow)
 
 
 def local_minutes(moment) -> str:

@@ -14,7 +14,8 @@ from workdays.calendar import add_working_days
 from workdays.models import CalendarYear, SpecialDay
 
 from ..factories import DepartmentFactory, open_case
-from .pages import errors_next_to, html, section
+from ..pages import errors_next_to, html, section
+from ..posts import act
 
 
 @pytest.fixture
@@ -46,16 +47,7 @@ def department(db):
 
 
 def refer(client, case: Case, department, due_on: str):
-    return client.post(
-        f"/cases/{case.number}/refer/",
-        {
-            "refer-seen_status": case.status,
-            "refer-department": department.pk,
-            "refer-role": "lead",
-            "refer-due_on": due_on,
-            "refer-note": "",
-        },
-    )
+    return act(client, case, "refer", department=department.pk, role="lead", due_on=due_on, note="")
 
 
 def unchanged(case: Case) -> bool:

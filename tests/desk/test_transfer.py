@@ -9,9 +9,10 @@ from visits import lifecycle
 from visits.models import Case, CaseStatus, EventKind
 
 from ..factories import VisitFactory, WorkstationFactory, open_case
+from ..pages import errors_next_to, html, listed, section
+from ..posts import act
 from ..public.tracking import submit_online, tracking
-from .corrections import correct, record
-from .pages import errors_next_to, html, listed, section
+from ..stories import record
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -19,7 +20,7 @@ REASON = "问题发生在胡家庙街道辖区"
 
 
 def transfer(client, case, workstation, reason=REASON, **kwargs):
-    return correct(client, case, "transfer", workstation=workstation.pk, reason=reason, **kwargs)
+    return act(client, case, "transfer", workstation=workstation.pk, reason=reason, **kwargs)
 
 
 def test_the_new_workstations_staff_see_a_transferred_case_at_once(
@@ -166,7 +167,7 @@ def test_a_workstation_that_cannot_take_the_case_is_an_error_next_to_the_field(
     }[target]()
     before = record(case)
 
-    response = correct(sign_in(staff), case, "transfer", workstation=pk, reason=REASON)
+    response = act(sign_in(staff), case, "transfer", workstation=pk, reason=REASON)
 
     assert response.status_code == 400
     assert errors_next_to(response, "id_transfer-workstation")

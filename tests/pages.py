@@ -20,6 +20,11 @@ def listed(response: HttpResponse, *, start: str = "", end: str = "") -> list[st
     return _ROW_LINK.findall(section(response, start, end) if start else html(response))
 
 
+def login_redirect(response: HttpResponse) -> bool:
+    """The page sent an anonymous visitor to sign in first."""
+    return response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
 def section(response: HttpResponse, start: str, end: str = "") -> str:
     """The page from the element with id `start` to the one with id `end` (or the end)."""
     page = html(response)

@@ -6,8 +6,9 @@ for any of them."""
 import pytest
 
 from ..factories import MemberFactory, WorkstationFactory
-from .corrections import correct, record
-from .pages import html, section
+from ..pages import html, section
+from ..posts import act
+from ..stories import record
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -38,7 +39,7 @@ def test_staff_of_the_workstation_and_administrators_correct_a_case(
 ):
     before = record(case)
 
-    response = correct(
+    response = act(
         sign_in(request.getfixturevalue(persona)), case, correction, **fields[correction]
     )
 
@@ -53,7 +54,7 @@ def test_staff_elsewhere_and_members_get_404_and_change_nothing(
 ):
     before = record(case)
 
-    response = correct(
+    response = act(
         sign_in(request.getfixturevalue(persona)), case, correction, **fields[correction]
     )
 
@@ -65,7 +66,7 @@ def test_staff_elsewhere_and_members_get_404_and_change_nothing(
 def test_the_anonymous_are_sent_to_sign_in_and_change_nothing(sign_in, case, fields, correction):
     before = record(case)
 
-    response = correct(sign_in(None), case, correction, **fields[correction])
+    response = act(sign_in(None), case, correction, **fields[correction])
 
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
     assert record(case) == before

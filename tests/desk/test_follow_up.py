@@ -7,21 +7,14 @@ import pytest
 from visits import lifecycle
 from visits.models import Case, CaseStatus, EventKind, Satisfaction
 
-from .pages import html, section
+from ..pages import html, section
+from ..posts import act
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
 
 def follow_up(client, case: Case, satisfaction: str, note: str = ""):
-    return client.post(
-        f"/cases/{case.number}/close/",
-        {
-            "close-seen_status": case.status,
-            "close-satisfaction": satisfaction,
-            "close-note": note,
-        },
-        follow=True,
-    )
+    return act(client, case, "close", satisfaction=satisfaction, note=note, follow=True)
 
 
 def test_an_unsatisfied_follow_up_says_the_case_was_reopened_not_closed(

@@ -9,8 +9,9 @@ import pytest
 from visits.models import EventKind
 
 from ..factories import MemberFactory
-from .corrections import correct, record
-from .pages import errors_next_to, html, listed
+from ..pages import errors_next_to, html, listed
+from ..posts import act
+from ..stories import record
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -26,7 +27,7 @@ def test_a_member_assigned_to_an_online_submission_sees_it_in_their_list_and_pag
     as_member = sign_in(member.user)
     assert as_member.get(f"/cases/{submission.number}/").status_code == 404
 
-    response = correct(sign_in(staff), submission, "assign", members=[member.pk])
+    response = act(sign_in(staff), submission, "assign", members=[member.pk])
 
     assert response.status_code == 302
     assert list(submission.handling_members.all()) == [member]
@@ -40,7 +41,7 @@ def test_changing_the_members_records_who_was_added_and_who_removed(
     case = world.registered(workstation, members=[member])
     newcomer = MemberFactory(name="孙委员", home_workstation=workstation)
 
-    correct(sign_in(staff), case, "assign", members=[newcomer.pk])
+    act(sign_in(staff), case, "assign", members=[newcomer.pk])
 
     event = case.events.get(kind=EventKind.ASSIGNED)
     assert event.actor == staff
@@ -52,7 +53,7 @@ def test_changing_the_members_records_who_was_added_and_who_removed(
 def test_a_member_removed_from_a_case_no_longer_sees_it(sign_in, staff, world, workstation, member):
     case = world.registered(workstation, members=[member])
 
-    correct(sign_in(staff), case, "assign", members=[])
+    act(sign_in(staff), case, "assign", members=[])
 
     assert not case.handling_members.exists()
     assert sign_in(member.user).get(f"/cases/{case.number}/").status_code == 404
@@ -89,7 +90,7 @@ def test_a_member_who_may_not_be_offered_is_an_error_next_to_the_field(
     }[who]()
     before = record(case)
 
-    response = correct(sign_in(staff), case, "assign", members=[pk])
+    response = act(sign_in(staff), case, "assign", members=[pk])
 
     assert response.status_code == 400
     assert errors_next_to(response, "id_assign-members_0")
@@ -102,7 +103,7 @@ def test_assigning_the_same_members_again_is_refused_and_writes_no_event(
     case = world.registered(workstation, members=[member])
     before = record(case)
 
-    response = correct(sign_in(staff), case, "assign", members=[member.pk])
+    response = act(sign_in(staff), case, "assign", members=[member.pk])
 
     assert response.status_code == 400 and "handling members are unchanged" in html(response)
     assert record(case) == before
@@ -112,6 +113,6 @@ def test_a_member_without_a_sign_in_can_still_be_assigned(sign_in, staff, world,
     case = world.registered(workstation)
     offline = MemberFactory(name="陈委员", home_workstation=workstation, user=None)
 
-    correct(sign_in(staff), case, "assign", members=[offline.pk])
+    act(sign_in(staff), case, "assign", members=[offline.pk])
 
     assert list(case.handling_members.all()) == [offline]

@@ -9,8 +9,9 @@ from visits import lifecycle
 from visits.lifecycle import CaseError
 from visits.models import Case, CaseCategory, CaseStatus, EventKind
 
-from .corrections import correct, record
-from .pages import errors_next_to, html
+from ..pages import errors_next_to, html
+from ..posts import act
+from ..stories import record
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -31,7 +32,7 @@ def edited_event(case: Case):
 def test_staff_correct_the_details_and_the_timeline_keeps_the_old_and_new_title_and_category(
     sign_in, staff, case
 ):
-    response = correct(
+    response = act(
         sign_in(staff),
         case,
         "edit",
@@ -55,7 +56,7 @@ def test_staff_correct_the_details_and_the_timeline_keeps_the_old_and_new_title_
 
 
 def test_the_description_is_recorded_as_changed_without_its_old_or_new_text(sign_in, staff, case):
-    correct(
+    act(
         sign_in(staff),
         case,
         "edit",
@@ -85,7 +86,7 @@ def test_a_title_holding_a_phone_number_is_corrected_without_keeping_the_number(
 
 def test_the_case_page_shows_the_correction_in_the_timeline(sign_in, staff, case):
     client = sign_in(staff)
-    correct(client, case, "edit", title="电梯停运三周", category=case.category, description="")
+    act(client, case, "edit", title="电梯停运三周", category=case.category, description="")
 
     page = html(client.get(f"/cases/{case.number}/"))
 
@@ -95,7 +96,7 @@ def test_the_case_page_shows_the_correction_in_the_timeline(sign_in, staff, case
 def test_an_edit_that_changes_nothing_is_refused_and_writes_no_event(sign_in, staff, case):
     before = record(case)
 
-    response = correct(
+    response = act(
         sign_in(staff),
         case,
         "edit",
@@ -112,7 +113,7 @@ def test_an_edit_from_a_page_left_open_while_the_case_moved_is_refused(sign_in, 
     lifecycle.case_consult(case=case, actor=staff, note="约物业协商")
     before = record(case)
 
-    response = correct(
+    response = act(
         sign_in(staff),
         case,
         "edit",
@@ -141,7 +142,7 @@ def test_bad_input_is_an_error_next_to_the_field_and_changes_nothing(
     before = record(case)
     data = {"title": "新标题", "category": case.category, "description": ""} | fields
 
-    response = correct(sign_in(staff), case, "edit", **data)
+    response = act(sign_in(staff), case, "edit", **data)
 
     assert response.status_code == 400
     assert any(message in error for error in errors_next_to(response, field))
@@ -162,7 +163,7 @@ def test_an_ended_case_cannot_be_edited(world, staff, workstation):
 
 def test_markup_in_a_corrected_title_comes_out_escaped(sign_in, staff, case):
     client = sign_in(staff)
-    correct(client, case, "edit", title="<b>电梯</b>", category=case.category, description="")
+    act(client, case, "edit", title="<b>电梯</b>", category=case.category, description="")
 
     page = html(client.get(f"/cases/{case.number}/"))
 
