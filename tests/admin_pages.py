@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
 from django.urls import reverse
 
+from visits.models import Visit
 from workstations import roles
 
 from .factories import UserFactory
@@ -24,6 +25,24 @@ def management_data(response) -> dict[str, str]:
                 value = field.value()
                 data[field.html_name] = "" if value is None else str(value)
     return data
+
+
+def add_visit(client, workstation, **fields):
+    """Post the admin's add form of a visit as a browser would: a walk-in at the
+    workstation on 2 November 2026, and `fields`."""
+    add_page = client.get(admin_url(Visit, "add"))
+    data = {
+        "workstation": workstation.pk,
+        "visited_at_0": "2026-11-02",
+        "visited_at_1": "10:00:00",
+        "channel": Visit.Channel.WALK_IN,
+        "visitor_name": "赵女士",
+        "visitor_phone": "13900001111",
+        "visitor_count": "1",
+        "summary": "咨询养老服务",
+        **management_data(add_page),
+    }
+    return client.post(admin_url(Visit, "add"), data | fields)
 
 
 def administrator_without(*codenames: str):

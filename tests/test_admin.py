@@ -41,6 +41,7 @@ from workdays.models import CalendarYear, SpecialDay
 from workstations import roles
 from workstations.models import Department, Workstation
 
+from .admin_pages import add_visit
 from .admin_pages import admin_url as _url
 from .admin_pages import management_data as _management_data
 from .factories import (
@@ -560,22 +561,7 @@ def test_the_visit_changelist_masks_the_visitors_phone_and_name(admin_client, wo
 
 
 def test_a_visit_added_in_admin_records_who_logged_it(admin_client, administrator, workstation):
-    add_page = admin_client.get(_url(Visit, "add"))
-
-    response = admin_client.post(
-        _url(Visit, "add"),
-        {
-            "workstation": workstation.pk,
-            "visited_at_0": "2026-11-02",
-            "visited_at_1": "10:00:00",
-            "channel": Visit.Channel.WALK_IN,
-            "visitor_name": "赵女士",
-            "visitor_phone": "13900001111",
-            "visitor_count": "1",
-            "summary": "咨询养老服务",
-            **_management_data(add_page),
-        },
-    )
+    response = add_visit(admin_client, workstation)
 
     assert response.status_code == 302
     visit = Visit.objects.get()

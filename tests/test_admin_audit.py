@@ -15,7 +15,7 @@ from rosters.models import DutyShift
 from visits.models import Case, Visit
 from workdays.models import SpecialDay
 
-from .admin_pages import admin_url, management_data
+from .admin_pages import add_visit, admin_url, management_data
 from .factories import MemberFactory, SectorFactory, open_case
 
 User = get_user_model()
@@ -48,23 +48,7 @@ def test_every_registered_model_admin_writes_its_changes_to_the_audit_log(model)
 def test_adding_a_visit_in_admin_is_audited_without_the_visitors_details(
     admin_client, administrator, workstation
 ):
-    add_page = admin_client.get(admin_url(Visit, "add"))
-
-    admin_client.post(
-        admin_url(Visit, "add"),
-        {
-            "workstation": workstation.pk,
-            "visited_at_0": "2026-11-02",
-            "visited_at_1": "10:00:00",
-            "channel": Visit.Channel.WALK_IN,
-            "visitor_name": "赵女士",
-            "visitor_phone": "13900001111",
-            "visitor_address": "长乐西路2号",
-            "visitor_count": "1",
-            "summary": "咨询养老服务",
-            **management_data(add_page),
-        },
-    )
+    add_visit(admin_client, workstation, visitor_address="长乐西路2号")
 
     visit = Visit.objects.get()
     entry = _the_entry(administrator)

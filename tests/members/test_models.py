@@ -1,50 +1,14 @@
 """Database rules of members: every constraint is enforced by the database itself."""
 
-from datetime import date, time
-
 import pytest
 from django.db.models import ProtectedError
-from django.utils import translation
 
 from members.models import ActivityGroup, Member, Sector
-from rosters.models import DutyAssignment
 
 from ..database_rules import refused_by_database
-from ..factories import (
-    DutyAssignmentFactory,
-    DutyShiftFactory,
-    MemberFactory,
-    UserFactory,
-)
+from ..factories import UserFactory
 
-DAY = date(2026, 3, 3)
-Attendance = DutyAssignment.Attendance
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def shift(workstation):
-    return DutyShiftFactory(workstation=workstation, date=DAY, starts_at=time(9), ends_at=time(12))
-
-
-@pytest.fixture
-def member(workstation):
-    return MemberFactory(name="张委员", home_workstation=workstation)
-
-
-@pytest.fixture
-def colleague(workstation):
-    return MemberFactory(name="王委员", home_workstation=workstation)
-
-
-@pytest.fixture
-def assignment(shift, member):
-    return DutyAssignmentFactory(shift=shift, member=member)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # --- sectors, groups, members --------------------------------------------------------

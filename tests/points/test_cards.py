@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from activities.models import Activity, Proposal
 from points import cards
@@ -50,11 +50,7 @@ def make_bands(year: int = YEAR, **bands: str) -> None:
         GradeBand.objects.create(scoring_year=scoring_year, grade=grade, min_points=min_points)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    # The descriptions are asserted in English; the site's default language is Chinese.
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

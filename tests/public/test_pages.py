@@ -14,10 +14,10 @@ from members.models import Member
 from rosters.calendars import week_start
 from rosters.models import Attendance
 from visits import lifecycle
-from visits.lifecycle import Action
-from visits.models import Case, Satisfaction
+from visits.models import Case
 from workstations.models import Venue
 
+from .. import stories
 from ..factories import (
     ActivityGroupFactory,
     DutyAssignmentFactory,
@@ -87,13 +87,8 @@ def visit(workstation, *, consent: bool, name: str = VISITOR_NAME):
 
 def answered(workstation, *, consent: bool = True, now=None, **fields) -> Case:
     """A case answered on the spot: closed at once, resolved at the same moment."""
-    return open_case(
-        visit=visit(workstation, consent=consent),
-        action=Action.ANSWER,
-        satisfaction=Satisfaction.SATISFIED,
-        note="当场答复：已联系物业",
-        now=now,
-        **fields,
+    return stories.answered(
+        visit=visit(workstation, consent=consent), note="当场答复：已联系物业", now=now, **fields
     )
 
 
@@ -624,6 +619,11 @@ def hostile_world(today, login, working_calendar):
     return place, member, shift
 
 
+def where(place) -> list[str]:
+    """What every public page about a workstation says of where and when it is open."""
+    return [place.street, place.name, place.address, place.opening_hours]
+
+
 def assert_escaped(html: str, values: list[str]) -> None:
     assert "<script" not in html
     assert 'href="http://spam.example"' not in html
@@ -641,10 +641,7 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_column(anonymous, h
     assert_escaped(
         html,
         [
-            place.street,
-            place.name,
-            place.address,
-            place.opening_hours,
+            *where(place),
             shift.holding_group.name,
             shift.theme,
             member.name,
@@ -663,10 +660,7 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_workstation_page(
     assert_escaped(
         html,
         [
-            place.street,
-            place.name,
-            place.address,
-            place.opening_hours,
+            *where(place),
             place.description,
             shift.holding_group.name,
             shift.theme,

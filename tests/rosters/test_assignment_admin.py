@@ -19,11 +19,6 @@ from ..factories import DutyShiftFactory, MemberFactory, UserFactory
 CHANGELIST = "admin:rosters_dutyassignment_changelist"
 
 
-@pytest.fixture
-def admin_client(sign_in, administrator):
-    return sign_in(administrator)
-
-
 def duty(workstation, days: int, start: time = time(9)) -> DutyAssignment:
     """A duty `days` from today: yesterday's has started, tomorrow's has not."""
     shift = DutyShiftFactory(
@@ -142,23 +137,7 @@ def test_the_shift_inline_in_admin_cannot_write_attendance(admin_client, worksta
 
     response = admin_client.post(
         reverse("admin:rosters_dutyshift_change", args=[shift.pk]),
-        {
-            "workstation": workstation.pk,
-            "date": f"{shift.date:%Y-%m-%d}",
-            "starts_at": "09:00",
-            "ends_at": "11:00",
-            "holding_group": "",
-            "theme": "",
-            "assignments-TOTAL_FORMS": "1",
-            "assignments-INITIAL_FORMS": "1",
-            "assignments-MIN_NUM_FORMS": "0",
-            "assignments-MAX_NUM_FORMS": "1000",
-            "assignments-0-id": assignment.pk,
-            "assignments-0-shift": shift.pk,
-            "assignments-0-member": assignment.member_id,
-            "assignments-0-attendance": Attendance.ABSENT,
-            "assignments-0-note": "",
-        },
+        _shift_post(shift, assignment, **{"assignments-0-attendance": Attendance.ABSENT}),
     )
 
     assert response.status_code == 302
@@ -253,6 +232,7 @@ def test_an_administrator_without_the_change_permission_gets_403(sign_in, workst
 
 
 def _shift_post(shift, assignment, **changes) -> dict:
+    """What the shift's admin page posts, with its one assignment inline, and `changes`."""
     data = {
         "workstation": shift.workstation_id,
         "date": f"{shift.date:%Y-%m-%d}",

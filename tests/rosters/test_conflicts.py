@@ -3,7 +3,6 @@
 from datetime import date, time
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from rosters.conflicts import with_conflicts
@@ -107,13 +106,6 @@ def roster(here, there):
     clean = DutyShiftFactory(workstation=here, date=date(2026, 12, 23), theme="一切正常")
     on_duty(clean, MemberFactory())
     return overlap
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.mark.parametrize(

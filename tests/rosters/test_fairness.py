@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from rosters.fairness import by_group, member_fairness
@@ -110,13 +109,6 @@ def test_groups_sum_their_members_and_show_the_spread(roster):
     assert (len(legal.members), legal.fewest, legal.most) == (3, 0, 3)
     assert legal.average == pytest.approx(4 / 3)
     assert rows["经济组"].assigned == 0
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_the_admin_view_shows_the_period_per_group_and_member(admin_client, roster):

@@ -1,47 +1,23 @@
 """Database rules of duty rosters: every constraint is enforced by the database itself,
 and `full_clean()` explains a bad roster entry in words."""
 
-from datetime import date, time
+from datetime import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import F, ProtectedError
-from django.utils import translation
 
 from members.models import Member
 from rosters.models import DutyAssignment, DutyShift
 
 from ..database_rules import refused_by_database
-from ..factories import DutyAssignmentFactory, DutyShiftFactory, MemberFactory
+from ..factories import DutyShiftFactory
+from .conftest import DAY
 
-DAY = date(2026, 3, 3)
 Attendance = DutyAssignment.Attendance
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def shift(workstation):
-    return DutyShiftFactory(workstation=workstation, date=DAY, starts_at=time(9), ends_at=time(12))
-
-
-@pytest.fixture
-def member(workstation):
-    return MemberFactory(name="张委员", home_workstation=workstation)
-
-
-@pytest.fixture
-def colleague(workstation):
-    return MemberFactory(name="王委员", home_workstation=workstation)
-
-
-@pytest.fixture
-def assignment(shift, member):
-    return DutyAssignmentFactory(shift=shift, member=member)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize("ends_at", [time(9), time(8, 30)], ids=["same-time", "before"])

@@ -7,11 +7,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 
 import pytest
-from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from audit.models import AuditEntry
@@ -31,10 +29,7 @@ IMPORT_URL = "admin:rosters_dutyshift_import"
 CHANGELIST_URL = "admin:rosters_dutyshift_changelist"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -382,14 +377,6 @@ def test_a_workbook_whose_sheet_is_broken_xml_is_refused(administrator, workstat
 def _upload(data: bytes | io.BytesIO) -> SimpleUploadedFile:
     content = data.getvalue() if isinstance(data, io.BytesIO) else data
     return SimpleUploadedFile("roster.xlsx", content, content_type=XLSX_CONTENT_TYPE)
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    # The site speaks Chinese unless English was chosen with the language switch.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_the_changelist_links_to_the_import_page(admin_client, roster):

@@ -6,7 +6,6 @@ from datetime import date, time
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.utils import translation
 
 from members.models import Member
 from rosters.models import DutyAssignment, DutyShift
@@ -20,7 +19,6 @@ from rosters.rotation import (
     plan,
     validate,
 )
-from workdays.loading import load_year
 
 from ..factories import (
     ActivityGroupFactory,
@@ -35,29 +33,12 @@ AFTERNOON = (time(14), time(17))
 MON, TUE, WED, THU, FRI, SAT = range(6)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """The refusals are matched by their English wording."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def year_2026(db):
-    load_year(2026)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
 def desk(db):
     return WorkstationFactory()
-
-
-@pytest.fixture
-def legal(db):
-    group = ActivityGroupFactory(name="法制组")
-    for name in ("甲", "乙", "丙"):
-        MemberFactory(name=name, activity_group=group)
-    return group
 
 
 @pytest.fixture
@@ -79,6 +60,16 @@ def spec(desk, group, **fields) -> RotationSpec:
     return RotationSpec(**values)
 
 
+def planned_for(desk, group, **fields):
+    """The plan of the rotation `spec(desk, group, **fields)` asks for."""
+    return plan(spec(desk, group, **fields))
+
+
+def moves(result) -> list[tuple[date, date | None]]:
+    """Each duty day planned and the day it was moved from (None: not moved)."""
+    return [(s.date, s.moved_from) for s in result.shifts]
+
+
 def days(result) -> list[date]:
     return sorted({shift.date for shift in result.shifts})
 
@@ -94,21 +85,19 @@ def snapshot():
 # Recurrences
 
 
-def test_chosen_weekdays_give_every_such_day_in_the_range(year_2026, desk, legal):
-    result = plan(spec(desk, legal))
+def test_chosen_weekdays_give_every_such_day_in_the_range(calendar_2026, desk, legal):
+    result = planned_for(desk, legal)
 
     assert days(result) == [date(2026, 3, d) for d in (4, 11, 18, 25)]
 
 
-def test_fixed_days_of_the_month_give_those_days_in_every_month(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            last=date(2026, 4, 30),
-            recurrence=Recurrence.MONTH_DAYS,
-            month_days=(10, 20),
-        )
+def test_fixed_days_of_the_month_give_those_days_in_every_month(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        last=date(2026, 4, 30),
+        recurrence=Recurrence.MONTH_DAYS,
+        month_days=(10, 20),
     )
 
     assert days(result) == [
@@ -119,57 +108,51 @@ def test_fixed_days_of_the_month_give_those_days_in_every_month(year_2026, desk,
     ]
 
 
-def test_a_month_day_the_month_lacks_is_no_duty_day(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 3, 1),
-            last=date(2026, 6, 30),
-            recurrence=Recurrence.MONTH_DAYS,
-            month_days=(31,),
-            holidays=HolidayPolicy.MOVE,
-        )
+def test_a_month_day_the_month_lacks_is_no_duty_day(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 3, 1),
+        last=date(2026, 6, 30),
+        recurrence=Recurrence.MONTH_DAYS,
+        month_days=(31,),
+        holidays=HolidayPolicy.MOVE,
     )
 
     # May 31st is a Sunday and moves to June 1st; April and June have no 31st.
     assert days(result) == [date(2026, 3, 31), date(2026, 6, 1)]
 
 
-def test_the_second_tuesday_of_the_month(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            last=date(2026, 5, 31),
-            recurrence=Recurrence.NTH_WEEKDAY,
-            weekdays=(TUE,),
-            nth=2,
-        )
+def test_the_second_tuesday_of_the_month(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        last=date(2026, 5, 31),
+        recurrence=Recurrence.NTH_WEEKDAY,
+        weekdays=(TUE,),
+        nth=2,
     )
 
     assert days(result) == [date(2026, 3, 10), date(2026, 4, 14), date(2026, 5, 12)]
 
 
-def test_the_last_friday_of_the_month(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            last=date(2026, 5, 31),
-            recurrence=Recurrence.NTH_WEEKDAY,
-            weekdays=(FRI,),
-            nth=-1,
-        )
+def test_the_last_friday_of_the_month(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        last=date(2026, 5, 31),
+        recurrence=Recurrence.NTH_WEEKDAY,
+        weekdays=(FRI,),
+        nth=-1,
     )
 
     assert days(result) == [date(2026, 3, 27), date(2026, 4, 24), date(2026, 5, 29)]
 
 
-def test_every_slot_of_every_workstation_is_planned_with_the_theme(year_2026, desk, legal):
+def test_every_slot_of_every_workstation_is_planned_with_the_theme(calendar_2026, desk, legal):
     other = WorkstationFactory()
-    result = plan(
-        spec(desk, legal, workstations=(desk, other), slots=(AFTERNOON, MORNING), theme="普法")
+    result = planned_for(
+        desk, legal, workstations=(desk, other), slots=(AFTERNOON, MORNING), theme="普法"
     )
 
     assert len(result.shifts) == 4 * 2 * 2
@@ -190,88 +173,82 @@ def test_every_slot_of_every_workstation_is_planned_with_the_theme(year_2026, de
 # Holidays
 
 
-def test_a_holiday_is_skipped(year_2026, desk, legal):
-    result = plan(
-        spec(desk, legal, first=date(2026, 9, 28), last=date(2026, 10, 16), weekdays=(THU,))
+def test_a_holiday_is_skipped(calendar_2026, desk, legal):
+    result = planned_for(
+        desk, legal, first=date(2026, 9, 28), last=date(2026, 10, 16), weekdays=(THU,)
     )
 
     assert days(result) == [date(2026, 10, 8), date(2026, 10, 15)]
 
 
-def test_a_holiday_is_moved_to_the_next_working_day(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 9, 28),
-            last=date(2026, 10, 16),
-            weekdays=(FRI,),
-            holidays=HolidayPolicy.MOVE,
-        )
+def test_a_holiday_is_moved_to_the_next_working_day(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 9, 28),
+        last=date(2026, 10, 16),
+        weekdays=(FRI,),
+        holidays=HolidayPolicy.MOVE,
     )
 
     # Friday October 2nd falls in the National Day week; Thursday the 8th is the next working day.
-    assert [(s.date, s.moved_from) for s in result.shifts] == [
+    assert moves(result) == [
         (date(2026, 10, 8), date(2026, 10, 2)),
         (date(2026, 10, 9), None),
         (date(2026, 10, 16), None),
     ]
 
 
-def test_a_holiday_at_the_end_of_the_range_moves_past_it(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 9, 28),
-            last=date(2026, 10, 7),
-            weekdays=(THU,),
-            holidays=HolidayPolicy.MOVE,
-        )
+def test_a_holiday_at_the_end_of_the_range_moves_past_it(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 9, 28),
+        last=date(2026, 10, 7),
+        weekdays=(THU,),
+        holidays=HolidayPolicy.MOVE,
     )
 
     assert days(result) == [date(2026, 10, 8)]
 
 
-def test_a_make_up_working_saturday_is_kept_and_other_saturdays_are_skipped(year_2026, desk, legal):
-    result = plan(
-        spec(desk, legal, first=date(2026, 10, 1), last=date(2026, 10, 17), weekdays=(SAT,))
+def test_a_make_up_working_saturday_is_kept_and_other_saturdays_are_skipped(
+    calendar_2026, desk, legal
+):
+    result = planned_for(
+        desk, legal, first=date(2026, 10, 1), last=date(2026, 10, 17), weekdays=(SAT,)
     )
 
     assert days(result) == [date(2026, 10, 10)]
 
 
 def test_moved_saturdays_go_to_the_next_working_day_and_the_make_up_saturday_stays(
-    year_2026, desk, legal
+    calendar_2026, desk, legal
 ):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 10, 1),
-            last=date(2026, 10, 17),
-            weekdays=(SAT,),
-            holidays=HolidayPolicy.MOVE,
-        )
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 10, 1),
+        last=date(2026, 10, 17),
+        weekdays=(SAT,),
+        holidays=HolidayPolicy.MOVE,
     )
 
-    assert [(s.date, s.moved_from) for s in result.shifts] == [
+    assert moves(result) == [
         (date(2026, 10, 8), date(2026, 10, 3)),
         (date(2026, 10, 10), None),
         (date(2026, 10, 19), date(2026, 10, 17)),
     ]
 
 
-def test_two_days_moved_onto_the_same_working_day_make_one_duty_day(year_2026, desk, legal):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 9, 28),
-            last=date(2026, 10, 9),
-            weekdays=(MON, THU),
-            holidays=HolidayPolicy.MOVE,
-        )
+def test_two_days_moved_onto_the_same_working_day_make_one_duty_day(calendar_2026, desk, legal):
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 9, 28),
+        last=date(2026, 10, 9),
+        weekdays=(MON, THU),
+        holidays=HolidayPolicy.MOVE,
     )
 
     # Oct 1 (Thu) and Oct 5 (Mon) are off and both move to Oct 8, itself a Thursday.
@@ -280,17 +257,15 @@ def test_two_days_moved_onto_the_same_working_day_make_one_duty_day(year_2026, d
 
 
 def test_the_working_days_rule_takes_the_make_up_days_and_leaves_out_the_holidays(
-    year_2026, desk, legal
+    calendar_2026, desk, legal
 ):
-    result = plan(
-        spec(
-            desk,
-            legal,
-            recurrence=Recurrence.WORKING_DAYS,
-            weekdays=(),
-            first=date(2026, 9, 18),
-            last=date(2026, 10, 12),
-        )
+    result = planned_for(
+        desk,
+        legal,
+        recurrence=Recurrence.WORKING_DAYS,
+        weekdays=(),
+        first=date(2026, 9, 18),
+        last=date(2026, 10, 12),
     )
 
     # Mid-Autumn (Sep 25) and National Day week (Oct 1-7) off; Sunday Sep 20 and
@@ -313,7 +288,7 @@ def test_the_working_days_rule_takes_the_make_up_days_and_leaves_out_the_holiday
     assert all(shift.moved_from is None for shift in result.shifts)
 
 
-def test_the_working_days_rule_moves_nothing_when_holidays_are_moved(year_2026, desk, legal):
+def test_the_working_days_rule_moves_nothing_when_holidays_are_moved(calendar_2026, desk, legal):
     every = spec(desk, legal, recurrence=Recurrence.WORKING_DAYS, weekdays=())
 
     moved = plan(replace(every, holidays=HolidayPolicy.MOVE))
@@ -325,20 +300,18 @@ def test_the_working_days_rule_moves_nothing_when_holidays_are_moved(year_2026, 
 # Rotation order and fair turns
 
 
-def test_groups_take_duty_days_in_turn_across_weeks_and_months(year_2026, desk, legal):
+def test_groups_take_duty_days_in_turn_across_weeks_and_months(calendar_2026, desk, legal):
     economy = ActivityGroupFactory(name="经济组")
     education = ActivityGroupFactory(name="教育组")
     MemberFactory(activity_group=economy)
     MemberFactory(activity_group=education)
 
-    result = plan(
-        spec(
-            desk,
-            legal,
-            first=date(2026, 1, 26),
-            last=date(2026, 3, 6),
-            groups=(legal, economy, education),
-        )
+    result = planned_for(
+        desk,
+        legal,
+        first=date(2026, 1, 26),
+        last=date(2026, 3, 6),
+        groups=(legal, economy, education),
     )
 
     # Wednesday February 18th is in the Spring Festival holiday and is skipped.
@@ -352,19 +325,17 @@ def test_groups_take_duty_days_in_turn_across_weeks_and_months(year_2026, desk, 
     assert all(s.members[0].activity_group_id == s.group.pk for s in result.shifts)
 
 
-def test_groups_take_turns_over_workstations_within_a_day(year_2026, desk, legal):
+def test_groups_take_turns_over_workstations_within_a_day(calendar_2026, desk, legal):
     other = WorkstationFactory()
     economy = ActivityGroupFactory(name="经济组")
     education = ActivityGroupFactory(name="教育组")
 
-    result = plan(
-        spec(
-            desk,
-            legal,
-            workstations=(desk, other),
-            last=date(2026, 3, 11),
-            groups=(legal, economy, education),
-        )
+    result = planned_for(
+        desk,
+        legal,
+        workstations=(desk, other),
+        last=date(2026, 3, 11),
+        groups=(legal, economy, education),
     )
 
     assert [(s.date.day, s.workstation, s.group.name) for s in result.shifts] == [
@@ -375,11 +346,13 @@ def test_groups_take_turns_over_workstations_within_a_day(year_2026, desk, legal
     ]
 
 
-def test_members_of_a_group_take_slots_in_fair_turn_over_the_whole_range(year_2026, desk, legal):
+def test_members_of_a_group_take_slots_in_fair_turn_over_the_whole_range(
+    calendar_2026, desk, legal
+):
     MemberFactory(name="丁", activity_group=legal, is_active=False)
 
-    result = plan(
-        spec(desk, legal, last=date(2026, 5, 31), slots=(MORNING, AFTERNOON), members_per_shift=2)
+    result = planned_for(
+        desk, legal, last=date(2026, 5, 31), slots=(MORNING, AFTERNOON), members_per_shift=2
     )
 
     picks = [m.name for s in result.shifts for m in s.members]
@@ -392,21 +365,21 @@ def test_members_of_a_group_take_slots_in_fair_turn_over_the_whole_range(year_20
     assert not result.conflicts
 
 
-def test_fair_turns_count_the_duties_members_already_had(year_2026, desk, legal):
+def test_fair_turns_count_the_duties_members_already_had(calendar_2026, desk, legal):
     busy = Member.objects.get(name="丙")
     for day in (date(2026, 2, 4), date(2026, 2, 11)):
         DutyAssignment.objects.create(
             shift=DutyShiftFactory(workstation=desk, date=day), member=busy
         )
 
-    result = plan(spec(desk, legal, last=date(2026, 3, 25)))
+    result = planned_for(desk, legal, last=date(2026, 3, 25))
 
     # 丙 already held two duties in February: 乙 and 甲 catch up first.
     assert [s.members[0].name for s in result.shifts] == ["乙", "甲", "乙", "甲"]
 
 
 def test_a_new_rotation_continues_the_group_turn_where_the_last_one_stopped(
-    year_2026, desk, legal, actor
+    calendar_2026, desk, legal, actor
 ):
     economy = ActivityGroupFactory(name="经济组")
     education = ActivityGroupFactory(name="教育组")
@@ -422,9 +395,9 @@ def test_a_new_rotation_continues_the_group_turn_where_the_last_one_stopped(
 
 
 def test_a_group_too_small_for_the_shift_is_a_warning_that_does_not_block_saving(
-    year_2026, desk, legal, actor
+    calendar_2026, desk, legal, actor
 ):
-    result = plan(spec(desk, legal, last=date(2026, 3, 4), members_per_shift=4))
+    result = planned_for(desk, legal, last=date(2026, 3, 4), members_per_shift=4)
 
     assert not result.conflicts
     assert [(w.kind, w.shift.date, len(w.shift.members)) for w in result.warnings] == [
@@ -434,10 +407,10 @@ def test_a_group_too_small_for_the_shift_is_a_warning_that_does_not_block_saving
     assert apply(result, actor=actor).assignments == 3
 
 
-def test_chosen_members_take_turns_without_groups(year_2026, desk):
+def test_chosen_members_take_turns_without_groups(calendar_2026, desk):
     chosen = tuple(MemberFactory(name=name) for name in ("赵", "钱"))
 
-    result = plan(spec(desk, None, groups=(), members=chosen))
+    result = planned_for(desk, None, groups=(), members=chosen)
 
     assert [(s.group, s.members[0].name) for s in result.shifts] == [
         (None, "赵"),
@@ -450,8 +423,8 @@ def test_chosen_members_take_turns_without_groups(year_2026, desk):
 # Saving and reruns
 
 
-def test_apply_creates_the_shifts_and_assignments_and_logs_who(year_2026, desk, legal, actor):
-    result = plan(spec(desk, legal, slots=(MORNING, AFTERNOON)))
+def test_apply_creates_the_shifts_and_assignments_and_logs_who(calendar_2026, desk, legal, actor):
+    result = planned_for(desk, legal, slots=(MORNING, AFTERNOON))
 
     applied = apply(result, actor=actor)
 
@@ -464,11 +437,11 @@ def test_apply_creates_the_shifts_and_assignments_and_logs_who(year_2026, desk, 
     assert LogEntry.objects.count() == 8
 
 
-def test_a_rerun_over_the_same_range_adds_nothing(year_2026, desk, legal, actor):
-    apply(plan(spec(desk, legal)), actor=actor)
+def test_a_rerun_over_the_same_range_adds_nothing(calendar_2026, desk, legal, actor):
+    apply(planned_for(desk, legal), actor=actor)
     before = snapshot()
 
-    again = plan(spec(desk, legal))
+    again = planned_for(desk, legal)
     applied = apply(again, actor=actor)
 
     assert len(again.existing_shifts) == 4
@@ -478,7 +451,7 @@ def test_a_rerun_over_the_same_range_adds_nothing(year_2026, desk, legal, actor)
 
 
 def test_a_longer_rerun_adds_only_the_new_days_and_leaves_existing_shifts_alone(
-    year_2026, desk, legal, actor
+    calendar_2026, desk, legal, actor
 ):
     kept = DutyShiftFactory(
         workstation=desk, date=date(2026, 3, 4), starts_at=time(9), ends_at=time(11), theme="旧"
@@ -486,7 +459,7 @@ def test_a_longer_rerun_adds_only_the_new_days_and_leaves_existing_shifts_alone(
     someone = MemberFactory(name="外人")
     DutyAssignment.objects.create(shift=kept, member=someone)
 
-    result = plan(spec(desk, legal))
+    result = planned_for(desk, legal)
     applied = apply(result, actor=actor)
 
     assert [s.date.day for s in result.existing_shifts] == [4]
@@ -499,12 +472,12 @@ def test_a_longer_rerun_adds_only_the_new_days_and_leaves_existing_shifts_alone(
 # Conflicts
 
 
-def test_a_member_already_on_duty_elsewhere_at_that_time_is_a_conflict(year_2026, desk):
+def test_a_member_already_on_duty_elsewhere_at_that_time_is_a_conflict(calendar_2026, desk):
     busy = MemberFactory(name="忙")
     elsewhere = DutyShiftFactory(date=date(2026, 3, 4), starts_at=time(10), ends_at=time(11))
     DutyAssignment.objects.create(shift=elsewhere, member=busy)
 
-    result = plan(spec(desk, None, groups=(), members=(busy,), last=date(2026, 3, 11)))
+    result = planned_for(desk, None, groups=(), members=(busy,), last=date(2026, 3, 11))
 
     assert [(c.kind, c.shift.date, c.member) for c in result.conflicts] == [
         (ConflictKind.OVERLAP, date(2026, 3, 4), busy)
@@ -512,7 +485,7 @@ def test_a_member_already_on_duty_elsewhere_at_that_time_is_a_conflict(year_2026
     assert "忙" in result.conflicts[0].message
 
 
-def test_a_substitute_standing_in_elsewhere_is_busy_too(year_2026, desk):
+def test_a_substitute_standing_in_elsewhere_is_busy_too(calendar_2026, desk):
     busy = MemberFactory(name="忙")
     elsewhere = DutyShiftFactory(date=date(2026, 3, 4), starts_at=time(8), ends_at=time(10))
     DutyAssignment.objects.create(
@@ -522,34 +495,32 @@ def test_a_substitute_standing_in_elsewhere_is_busy_too(year_2026, desk):
         substitute=busy,
     )
 
-    result = plan(spec(desk, None, groups=(), members=(busy,), last=date(2026, 3, 4)))
+    result = planned_for(desk, None, groups=(), members=(busy,), last=date(2026, 3, 4))
 
     assert [c.kind for c in result.conflicts] == [ConflictKind.OVERLAP]
 
 
-def test_a_shift_that_only_touches_another_is_no_conflict(year_2026, desk):
+def test_a_shift_that_only_touches_another_is_no_conflict(calendar_2026, desk):
     member = MemberFactory()
     earlier = DutyShiftFactory(date=date(2026, 3, 4), starts_at=time(7), ends_at=time(9))
     DutyAssignment.objects.create(shift=earlier, member=member)
 
-    result = plan(spec(desk, None, groups=(), members=(member,), last=date(2026, 3, 4)))
+    result = planned_for(desk, None, groups=(), members=(member,), last=date(2026, 3, 4))
 
     assert result.conflicts == []
 
 
-def test_one_member_on_two_workstations_at_once_is_a_conflict(year_2026, desk):
+def test_one_member_on_two_workstations_at_once_is_a_conflict(calendar_2026, desk):
     alone = MemberFactory(name="独")
     other = WorkstationFactory()
 
-    result = plan(
-        spec(
-            desk,
-            None,
-            groups=(),
-            members=(alone,),
-            workstations=(desk, other),
-            last=date(2026, 3, 4),
-        )
+    result = planned_for(
+        desk,
+        None,
+        groups=(),
+        members=(alone,),
+        workstations=(desk, other),
+        last=date(2026, 3, 4),
     )
 
     assert [(c.kind, c.shift.workstation) for c in result.conflicts] == [
@@ -557,22 +528,22 @@ def test_one_member_on_two_workstations_at_once_is_a_conflict(year_2026, desk):
     ]
 
 
-def test_an_inactive_member_chosen_is_a_conflict(year_2026, desk):
+def test_an_inactive_member_chosen_is_a_conflict(calendar_2026, desk):
     gone = MemberFactory(name="退", is_active=False)
     here = MemberFactory(name="在")
 
-    result = plan(spec(desk, None, groups=(), members=(here, gone), last=date(2026, 3, 11)))
+    result = planned_for(desk, None, groups=(), members=(here, gone), last=date(2026, 3, 11))
 
     assert [(c.kind, c.shift.date, c.member) for c in result.conflicts] == [
         (ConflictKind.INACTIVE, date(2026, 3, 11), gone)
     ]
 
 
-def test_a_group_with_no_active_members_leaves_a_shift_with_nobody(year_2026, desk, legal):
+def test_a_group_with_no_active_members_leaves_a_shift_with_nobody(calendar_2026, desk, legal):
     empty = ActivityGroupFactory(name="空组")
     MemberFactory(activity_group=empty, is_active=False)
 
-    result = plan(spec(desk, legal, groups=(legal, empty), last=date(2026, 3, 11)))
+    result = planned_for(desk, legal, groups=(legal, empty), last=date(2026, 3, 11))
 
     assert [(s.date.day, s.members) for s in result.shifts if s.group == empty] == [(11, ())]
     assert [(c.kind, c.shift.date) for c in result.conflicts] == [
@@ -580,11 +551,11 @@ def test_a_group_with_no_active_members_leaves_a_shift_with_nobody(year_2026, de
     ]
 
 
-def test_conflicts_on_shifts_that_already_exist_are_not_reported(year_2026, desk, legal):
+def test_conflicts_on_shifts_that_already_exist_are_not_reported(calendar_2026, desk, legal):
     existing = DutyShiftFactory(workstation=desk, date=date(2026, 3, 4), starts_at=time(9))
     empty = ActivityGroupFactory(name="空组")
 
-    result = plan(spec(desk, legal, groups=(empty,), last=date(2026, 3, 4)))
+    result = planned_for(desk, legal, groups=(empty,), last=date(2026, 3, 4))
 
     assert [s.exists for s in result.shifts] == [True]
     assert result.conflicts == []
@@ -615,7 +586,7 @@ def test_conflicts_on_shifts_that_already_exist_are_not_reported(year_2026, desk
         ({"holidays": "ignore"}, "holidays"),
     ],
 )
-def test_a_bad_spec_is_refused_and_nothing_is_written(year_2026, desk, legal, fields, message):
+def test_a_bad_spec_is_refused_and_nothing_is_written(calendar_2026, desk, legal, fields, message):
     before = snapshot()
     bad = spec(desk, legal, **fields)
 
@@ -626,18 +597,18 @@ def test_a_bad_spec_is_refused_and_nothing_is_written(year_2026, desk, legal, fi
     assert snapshot() == before
 
 
-def test_a_whole_year_is_allowed(year_2026, desk, legal):
+def test_a_whole_year_is_allowed(calendar_2026, desk, legal):
     validate(spec(desk, legal, first=date(2026, 1, 1), last=date(2026, 12, 31)))
 
 
-def test_a_year_without_a_calendar_is_refused_with_the_calendar_message(year_2026, desk, legal):
+def test_a_year_without_a_calendar_is_refused_with_the_calendar_message(calendar_2026, desk, legal):
     with pytest.raises(RotationError, match="2027"):
-        plan(spec(desk, legal, first=date(2026, 12, 1), last=date(2027, 1, 31)))
+        planned_for(desk, legal, first=date(2026, 12, 1), last=date(2027, 1, 31))
 
 
-def test_a_plan_with_conflicts_is_refused_and_nothing_is_written(year_2026, desk, legal, actor):
+def test_a_plan_with_conflicts_is_refused_and_nothing_is_written(calendar_2026, desk, legal, actor):
     empty = ActivityGroupFactory(name="空组")
-    result = plan(spec(desk, legal, groups=(legal, empty)))
+    result = planned_for(desk, legal, groups=(legal, empty))
     assert result.conflicts
     before = snapshot()
 
@@ -646,8 +617,8 @@ def test_a_plan_with_conflicts_is_refused_and_nothing_is_written(year_2026, desk
     assert snapshot() == before
 
 
-def test_a_stale_preview_is_refused_and_nothing_is_written(year_2026, desk, legal, actor):
-    result = plan(spec(desk, legal))
+def test_a_stale_preview_is_refused_and_nothing_is_written(calendar_2026, desk, legal, actor):
+    result = planned_for(desk, legal)
     DutyShiftFactory(workstation=desk, date=date(2026, 3, 11), starts_at=time(9))
     before = snapshot()
 
@@ -656,8 +627,8 @@ def test_a_stale_preview_is_refused_and_nothing_is_written(year_2026, desk, lega
     assert snapshot() == before
 
 
-def test_a_preview_gone_stale_by_a_new_duty_is_refused(year_2026, desk, legal, actor):
-    result = plan(spec(desk, legal))
+def test_a_preview_gone_stale_by_a_new_duty_is_refused(calendar_2026, desk, legal, actor):
+    result = planned_for(desk, legal)
     first_member = result.shifts[0].members[0]
     elsewhere = DutyShiftFactory(date=date(2026, 3, 4), starts_at=time(9))
     DutyAssignment.objects.create(shift=elsewhere, member=first_member)
@@ -678,7 +649,7 @@ def test_spec_is_frozen(desk, legal):
 
 
 def test_planning_and_saving_run_the_same_queries_for_a_month_or_half_a_year(
-    year_2026, desk, legal, actor, django_assert_num_queries
+    calendar_2026, desk, legal, actor, django_assert_num_queries
 ):
     other = WorkstationFactory()
     ContentType.objects.get_for_model(DutyShift)  # the log's content type, cached

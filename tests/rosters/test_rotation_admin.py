@@ -3,17 +3,13 @@
 from datetime import date, time
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from audit.models import AuditEntry
 from rosters.models import DutyAssignment, DutyShift
-from workdays.loading import load_year
 
 from ..admin_pages import administrator_without
 from ..factories import (
-    ActivityGroupFactory,
     DutyAssignmentFactory,
     DutyShiftFactory,
     MemberFactory,
@@ -24,31 +20,7 @@ CHANGELIST_URL = "admin:rosters_dutyshift_changelist"
 WED = 2
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def year_2026(db):
-    load_year(2026)
-
-
-@pytest.fixture
-def legal(db):
-    group = ActivityGroupFactory(name="法制组")
-    for name in ("甲", "乙", "丙"):
-        MemberFactory(name=name, activity_group=group)
-    return group
-
-
-@pytest.fixture
-def admin_client(client, administrator):
-    client.force_login(administrator)
-    # The site speaks Chinese unless English was chosen with the language switch.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english", "calendar_2026")
 
 
 def _data(workstation, group=None, **fields) -> dict:

@@ -4,7 +4,6 @@ ahead; each refusal says why (and, for a day off, which working day follows)."""
 from datetime import date, timedelta
 
 import pytest
-from django.utils import translation
 
 from workdays.calendar import DueDateError, check_due_date
 from workdays.loading import load_year
@@ -13,10 +12,7 @@ from workdays.models import CalendarYear, SpecialDay
 TODAY = date(2026, 9, 15)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

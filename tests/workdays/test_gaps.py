@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from workdays.calendar import calendar_gaps
 from workdays.loading import load_year
@@ -17,10 +17,7 @@ from ..factories import ActivityGroupFactory, MemberFactory
 GENERATE = reverse_lazy("admin:rosters_dutyshift_generate")
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
