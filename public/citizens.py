@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from base.mappings import dataclass_from
 from visits.lifecycle import Action, CaseError, citizen_actions, follow_up_action
 from visits.models import Case
 from visits.online import (
@@ -26,6 +27,7 @@ from visits.online import (
     online_submit,
     public_timeline,
 )
+from visits.receipts import receipt_context
 from visits.services import DuplicateSubmission
 
 from . import throttle
@@ -51,19 +53,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     if form.is_robot:
         form.add_error(None, _("Your opinion could not be accepted."))
     elif form.is_valid():
-        data = form.cleaned_data
         try:
-            receipt = online_submit(
-                Submission(
-                    workstation=data["workstation"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    category=data["category"],
-                    text=data["text"],
-                    consent_to_publish=data["consent_to_publish"],
-                    submission_id=data["submission_id"],
-                )
-            )
+            receipt = online_submit(dataclass_from(Submission, form.cleaned_data))
         except DuplicateSubmission:
             return redirect("public:receipt")  # the first submit's receipt, if not yet read
         request.session.cycle_key()
@@ -86,7 +77,11 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if shown is not None and time.time() > shown["until"]:
         del request.session[RECEIPT]
         shown = None
-    return render(request, "public/receipt.html", {"receipt": shown})
+    context = {"receipt": shown}
+    case = Case.objects.filter(number=shown["number"]).first() if shown else None
+    if case is not None:
+        context |= receipt_context(request, case)
+    return render(request, "public/receipt.html", context)
 
 
 def _code_mark(case: Case) -> str:

@@ -20,6 +20,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
+from base.mappings import dataclass_from
 from visits.models import (
     OPEN_REFERRAL_STATES,
     Case,
@@ -367,21 +368,7 @@ def departments(year: int, *, today: date | None = None) -> list[DepartmentFigur
         )
         .order_by("department__name")
     )
-    return [
-        DepartmentFigures(
-            department_id=row["department_id"],
-            name=row["department__name"],
-            referrals=row["referrals"],
-            responded=row["responded"],
-            replied=row["replied"],
-            resolved=row["resolved"],
-            rated=row["rated"],
-            pleased=row["pleased"],
-            on_time=row["on_time"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
+    return [dataclass_from(DepartmentFigures, row, name="department__name") for row in rows]
 
 
 @dataclass(frozen=True)
