@@ -240,3 +240,6 @@ LOGGING = {
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=5)
 # A department's reply is due this many working days after a referral by default.
 REFERRAL_REPLY_WORKING_DAYS = env.int("REFERRAL_REPLY_WORKING_DAYS", default=15)
+# An online submission is accepted (受理) within this many working days: the limit its
+# receipt promises, read only through visits.time_limits.acceptance_working_days().
+ACCEPTANCE_WORKING_DAYS = env.int("ACCEPTANCE_WORKING_DAYS", default=3)

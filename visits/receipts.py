@@ -1,10 +1,20 @@
 """The receipt slips a liaison hands to citizens at the desk: each case's lookup code
 waits in the liaison's session, server-side, until its slip is shown once (or for
-RECEIPT_SECONDS at most); then only its hash remains anywhere."""
+RECEIPT_SECONDS at most); then only its hash remains anywhere. And what every receipt
+shows besides (the desk's slip and the online submitter's page): the time limit and the
+address to follow the case at, to type or to scan."""
 
 import time
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from base.qr import qr_svg
+
+from .models import Case
+from .time_limits import receipt_limit
 
 PENDING = "visits_pending_receipts"
 RECEIPT_SECONDS = 15 * 60
@@ -34,3 +44,19 @@ def receipt_take(session: SessionBase, number: str) -> str | None:
 def _unexpired(session: SessionBase) -> dict[str, dict]:
     now = time.time()
     return {n: kept for n, kept in session.get(PENDING, {}).items() if kept["until"] > now}
+
+
+def track_address(request: HttpRequest) -> str:
+    """Where a citizen follows a case: the /track/ page and nothing more. Never the number
+    or the code in it: an address ends up in browser histories, server logs and photos."""
+    return request.build_absolute_uri(reverse("public:track"))
+
+
+def receipt_context(request: HttpRequest, case: Case) -> dict:
+    """The receipt's time limit, and the tracking address as text and as a QR code."""
+    address = track_address(request)
+    return {
+        "limit": receipt_limit(case),
+        "track_url": address,
+        "track_qr": qr_svg(address, title=_("QR code of the address to follow your case")),
+    }

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -24,7 +23,7 @@ from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import CaseError
 from .lookup_codes import case_lookup_code_renew
 from .masking import mask_name, mask_phone
-from .receipts import receipt_take, receipts_keep, receipts_pending
+from .receipts import receipt_context, receipt_take, receipts_keep, receipts_pending
 from .selectors import case_rows, filter_cases, keyset_page
 from .services import DuplicateSubmission, visit_log
 
@@ -101,7 +100,7 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
         {
             "case": case,
             "lookup_code": receipt_take(request.session, case.number),
-            "track_url": request.build_absolute_uri(reverse("public:track")),
+            **receipt_context(request, case),
         },
     )
 

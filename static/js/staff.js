@@ -9,7 +9,7 @@
      again and keeps the input (the server keeps it: base/kept_input.py).
    - Input kept through a sign-in is filled back into its form, never submitted: the
      user checks it and saves.
-   - Buttons marked data-print print the page (the receipt slip). */
+   Print buttons are static/js/print.js's, on the pages that have one. */
 (function () {
   "use strict";
 
@@ -72,15 +72,6 @@
       details.open = true;
     }
     dirty = true;
-  }
-
-  function wirePrintButtons() {
-    each(document.querySelectorAll("[data-print]"), function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        window.print();
-      });
-    });
   }
 
   function keepSessionAlive() {
@@ -184,6 +175,5 @@
   }
 
   fillKeptInput();
-  wirePrintButtons();
   keepSessionAlive();
 })();
