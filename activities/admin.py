@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from base.admin_tool_pages import tool_page
 
 from . import lifecycle
 from .forms import ACTIVITY_FIELDS
@@ -208,14 +208,14 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 )
                 change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
                 return redirect(reverse(change, args=[proposal.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": form.label,
-            "form": form,
-            "proposal": proposal,
-        }
-        return TemplateResponse(request, "admin/activities/proposal/step.html", context)
+        return tool_page(
+            self,
+            request,
+            "admin/activities/proposal/step.html",
+            title=form.label,
+            form=form,
+            proposal=proposal,
+        )
 
     def _take_step(self, request: HttpRequest, queryset: QuerySet, step: str) -> None:
         """Take a step that needs no input on each chosen proposal, through the lifecycle."""

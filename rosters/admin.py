@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from audit.models import AuditAction
 from audit.services import audit_record
+from base.admin_tool_pages import tool_page
 from members.models import Member
 from workdays.calendar import calendar_gaps
 
@@ -187,14 +187,14 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 return redirect(
                     reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
                 )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Import roster from Excel"),
-            "form": form,
-            "result": result,
-        }
-        return TemplateResponse(request, "admin/rosters/dutyshift/import.html", context)
+        return tool_page(
+            self,
+            request,
+            "admin/rosters/dutyshift/import.html",
+            title=gettext("Import roster from Excel"),
+            form=form,
+            result=result,
+        )
 
     def generate_view(self, request: HttpRequest) -> HttpResponse:
         """The rotation generator: a preview first, then a save of exactly that preview."""
@@ -238,19 +238,19 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
                                 f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
                             )
                         )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Generate rotation"),
-            "form": form,
-            "preview": preview,
-            "digest": digest,
+        return tool_page(
+            self,
+            request,
+            "admin/rosters/dutyshift/generate.html",
+            title=gettext("Generate rotation"),
+            form=form,
+            preview=preview,
+            digest=digest,
             # The previewed range's, else this year's and next: days may be off in them.
-            "calendar_gaps": (
+            calendar_gaps=(
                 calendar_gaps(preview.spec.first, preview.spec.last) if preview else calendar_gaps()
             ),
-        }
-        return TemplateResponse(request, "admin/rosters/dutyshift/generate.html", context)
+        )
 
     def fairness_view(self, request: HttpRequest) -> HttpResponse:
         """Duties assigned, attended and missed per member and group over a period."""
@@ -267,15 +267,15 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 group=form.cleaned_data["group"],
             )
             groups = by_group(members)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Duty fairness"),
-            "form": form,
-            "members": members,
-            "groups": groups,
-        }
-        return TemplateResponse(request, "admin/rosters/dutyshift/fairness.html", context)
+        return tool_page(
+            self,
+            request,
+            "admin/rosters/dutyshift/fairness.html",
+            title=gettext("Duty fairness"),
+            form=form,
+            members=members,
+            groups=groups,
+        )
 
 
 @admin.register(DutyAssignment)
@@ -312,14 +312,14 @@ class DutyAssignmentAdmin(AuditedAdminMixin, _AttendanceLink, admin.ModelAdmin):
             self.message_user(request, gettext("Attendance recorded."), messages.SUCCESS)
             change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
             return redirect(reverse(change, args=[assignment.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Record attendance"),
-            "form": form,
-            "assignment": assignment,
-        }
-        return TemplateResponse(request, "admin/rosters/dutyassignment/attendance.html", context)
+        return tool_page(
+            self,
+            request,
+            "admin/rosters/dutyassignment/attendance.html",
+            title=gettext("Record attendance"),
+            form=form,
+            assignment=assignment,
+        )
 
     def _record(
         self,

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from audit.models import AuditAction
 from audit.services import audit_record
+from base.admin_tool_pages import tool_page
 
 from . import access
 from .lifecycle import Action, case_open
@@ -126,14 +126,14 @@ class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 gettext("visitor's contact details"),
             )
             form = VisitContactForm(instance=visit)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": visit,
-            "title": gettext("Visitor's contact details"),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/visits/visit/contact.html", context)
+        return tool_page(
+            self,
+            request,
+            "admin/visits/visit/contact.html",
+            title=gettext("Visitor's contact details"),
+            original=visit,
+            form=form,
+        )
 
     def save_model(self, request, obj: Visit, form, change: bool) -> None:
         if not change:
