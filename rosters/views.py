@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar
 
 from members.models import Member
+from workdays.calendar import calendar_gaps, day_marks
 from workstations.models import Workstation
 
 from . import access, feeds
@@ -92,38 +93,73 @@ def _day(request: HttpRequest) -> date:
 def roster_week(request: HttpRequest, slug: str) -> HttpResponse:
     workstation = access.roster_workstation_for_user(request.user, slug)
     first = week_start(_day(request))
-    last = first + timedelta(days=6)
-    return render(
+    return _roster_page(
         request,
         "rosters/roster_week.html",
-        {
-            "workstation": workstation,
-            "weeks": grid(DutyShift.objects.filter(workstation=workstation), first, last),
-            "first": first,
-            "last": last,
-            "previous": first - timedelta(days=7),
-            "next": first + timedelta(days=7),
-            "today": timezone.localdate(),
-            "attendance_form": AttendanceForm(),
-        },
+        workstation,
+        first,
+        first + timedelta(days=6),
+        previous=first - timedelta(days=7),
+        next=first + timedelta(days=7),
+        attendance_form=AttendanceForm(),
     )
 
 
 @require_safe
 @login_required
 def roster_month(request: HttpRequest, slug: str) -> HttpResponse:
+    """The month's shifts, its public holidays and make-up working days marked."""
     workstation = access.roster_workstation_for_user(request.user, slug)
     first, last = month_bounds(_day(request))
-    return render(
+    return _roster_page(
         request,
         "rosters/roster_month.html",
+        workstation,
+        first,
+        last,
+        previous=(first - timedelta(days=1)).replace(day=1),
+        next=last + timedelta(days=1),
+        calendar_notes=_calendar_notes(first, last),
+    )
+
+
+def _calendar_notes(first: date, last: date) -> list[str]:
+    """What a roster cannot mark: a year the working-day calendar does not know (no
+    holiday marked at all), or knows without its make-up working days confirmed."""
+    notes = []
+    for gap in calendar_gaps(first, last):
+        if gap.entered:
+            note = _(
+                "The working-day calendar for %(year)s is not complete: make-up working "
+                "days may be missing here."
+            )
+        else:
+            note = _(
+                "The working-day calendar for %(year)s has not been entered: its public "
+                "holidays and make-up working days are not marked."
+            )
+        notes.append(note % {"year": gap.year})
+    return notes
+
+
+def _roster_page(request, template, workstation, first, last, **context) -> HttpResponse:
+    """The workstation's shifts from `first` to `last`, week by week, as of today; the
+    view adds its links (`previous`, `next`) and forms."""
+    return render(
+        request,
+        template,
         {
             "workstation": workstation,
-            "weeks": grid(DutyShift.objects.filter(workstation=workstation), first, last),
+            "weeks": grid(
+                DutyShift.objects.filter(workstation=workstation),
+                first,
+                last,
+                day_marks(first, last),
+            ),
             "first": first,
-            "previous": (first - timedelta(days=1)).replace(day=1),
-            "next": last + timedelta(days=1),
+            "last": last,
             "today": timezone.localdate(),
+            **context,
         },
     )
 
@@ -174,13 +210,13 @@ def _change_page(
     leave_form: LeaveForm | None = None,
     swap_form: SwapForm | None = None,
 ) -> HttpResponse:
-    today = timezone.localdate()
+    now = timezone.now()
     # The same guards the services hold; the services enforce them again on POST.
-    changeable = assignment.is_open and not assignment.shift.has_started()
+    changeable = assignment.is_open and not assignment.shift.has_started(now)
     context = {"assignment": assignment, "shift": assignment.shift, "changeable": changeable}
     if changeable:
         context["leave_form"] = leave_form or LeaveForm(assignment=assignment)
-        context["swap_form"] = swap_form or SwapForm(assignment=assignment, today=today)
+        context["swap_form"] = swap_form or SwapForm(assignment=assignment, now=now)
     return render(request, "rosters/assignment_change.html", context)
 
 
@@ -224,7 +260,7 @@ def assignment_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assignment_swap(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access.assignment_for_user(request.user, pk)
-    form = SwapForm(request.POST, assignment=assignment, today=timezone.localdate())
+    form = SwapForm(request.POST, assignment=assignment, now=timezone.now())
     if not form.is_valid():
         return _change_page(request, assignment, swap_form=form)
     own = access.is_own_assignment(request.user, assignment)
