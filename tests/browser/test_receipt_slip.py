@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from visits.lookup_codes import LOOKUP_LENGTH
 
-from .test_session_keeping import TYPED, sign_in
+from .test_session_keeping import fill_in_a_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,13 +15,7 @@ def test_the_slip_fits_a_phone_and_prints_alone(page: Page, live_server, desk, w
     desk.workstation.phone = "029-87654321"
     desk.workstation.save()
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/login/")
-    sign_in(page, desk)
-    page.goto(f"{live_server.url}/visits/new/")
-    for name, value in TYPED.items():
-        page.locator(f"[name='{name}']").fill(value)
-    page.locator("[name='issues-0-category']").select_option("property")
-    page.locator("[name='receiving_members']").first.check()
+    fill_in_a_visit(page, live_server.url, desk)
     with page.expect_navigation():
         page.locator("form.visit-form button[type=submit]").click()
 

@@ -31,6 +31,17 @@ def sign_in(page: Page, desk) -> None:
         page.locator("main form button[type=submit]").click()
 
 
+def fill_in_a_visit(page: Page, base_url: str, desk) -> None:
+    """Sign in at the desk and type a visit into the form, without saving it."""
+    page.goto(f"{base_url}/login/")
+    sign_in(page, desk)
+    page.goto(f"{base_url}/visits/new/")
+    for name, value in TYPED.items():
+        page.locator(f"[name='{name}']").fill(value)
+    page.locator("[name='issues-0-category']").select_option("property")
+    page.locator("[name='receiving_members']").first.check()
+
+
 def is_keep_alive(request) -> bool:
     return request.method == "POST" and request.url.endswith("/session/keep-alive/")
 
@@ -38,13 +49,7 @@ def is_keep_alive(request) -> bool:
 def test_a_visit_saved_after_the_session_ended_is_filled_in_again_after_signing_in(
     page: Page, live_server, desk, watch, screenshot
 ):
-    page.goto(f"{live_server.url}/login/")
-    sign_in(page, desk)
-    page.goto(f"{live_server.url}/visits/new/")
-    for name, value in TYPED.items():
-        page.locator(f"[name='{name}']").fill(value)
-    page.locator("[name='issues-0-category']").select_option("property")
-    page.locator("[name='receiving_members']").first.check()
+    fill_in_a_visit(page, live_server.url, desk)
     # Thirty idle minutes, as the server sees them.
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
 
