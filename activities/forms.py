@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from base.forms import CHOOSE, StaffFormMixin
 from members.models import Member
 from visits.models import Case
 from workstations.formfields import ModelMultipleChoiceField
@@ -31,7 +32,7 @@ ACTIVITY_FIELDS = [
 ]
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(StaffFormMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ACTIVITY_FIELDS
@@ -55,7 +56,7 @@ class ActivityForm(forms.ModelForm):
             self.initial.setdefault("workstations", first)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(StaffFormMixin, forms.Form):
     participants = ModelMultipleChoiceField(
         label=_("Members who took part"),
         queryset=Member.objects.none(),
@@ -68,7 +69,7 @@ class AttendanceForm(forms.Form):
         self.fields["participants"].queryset = active_members()
 
 
-class ProposalDraftForm(forms.Form):
+class ProposalDraftForm(StaffFormMixin, forms.Form):
     """Turn a case into a proposal draft or a public-opinion report."""
 
     prefix = "proposal"  # its fields share the case page with the lifecycle forms
@@ -76,7 +77,7 @@ class ProposalDraftForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProposalKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     lead = forms.ModelChoiceField(
-        label=_("Lead member"), queryset=Member.objects.none(), empty_label=_("— choose —")
+        label=_("Lead member"), queryset=Member.objects.none(), empty_label=CHOOSE
     )
 
     def __init__(self, *args, case: Case, **kwargs):

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case as DbCase
 from django.db.models import Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from base.forms import CHOOSE, StaffFormMixin, StaffFormSet
 from members.models import Member
 from rosters.models import DutyShift
 from workstations.formfields import ModelMultipleChoiceField
@@ -28,7 +30,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         return value
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(StaffFormMixin, forms.ModelForm):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
 
     class Meta:
@@ -100,12 +102,25 @@ def _members_on_duty_first(workstations):
     )
 
 
-class IssueForm(forms.Form):
-    """One issue raised by the visit. Answered on the spot when an answer is given."""
+# Shown beside the answer and the satisfaction of every issue on the visit form.
+ON_THE_SPOT_RULE = _(
+    "Only if the issue was answered at once: write down the answer and ask the citizen "
+    "whether they are satisfied; the issue is then recorded as answered on the spot. "
+    "Leave both empty to follow the issue as a case, and also when the citizen is not "
+    "satisfied with the answer."
+)
 
-    title = forms.CharField(label=_("Issue"), max_length=Case._meta.get_field("title").max_length)
+
+class IssueForm(StaffFormMixin, forms.Form):
+    """One issue raised by the visit. Answered on the spot when an answer is given: then
+    the citizen's satisfaction is asked, and an unsatisfied citizen's issue is followed as
+    a case instead (the rule the visit form shows beside the two fields, ON_THE_SPOT_RULE)."""
+
+    title = forms.CharField(
+        label=_("Issue in brief"), max_length=Case._meta.get_field("title").max_length
+    )
     # A blank first choice, so that an untouched optional issue block stays empty.
-    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *CaseCategory.choices])
+    category = forms.ChoiceField(label=_("Category"), choices=[("", CHOOSE), *CaseCategory.choices])
     description = forms.CharField(
         label=_("Details"),
         required=False,
@@ -113,19 +128,30 @@ class IssueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     answer = forms.CharField(
-        label=_("Answered on the spot"),
+        label=_("The answer given"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "Fill in only if the issue was answered at once; leave empty to follow it as a case."
-        ),
     )
     satisfaction = forms.ChoiceField(
         label=_("Citizen's satisfaction with the answer"),
         required=False,
-        choices=[("", "—"), *Satisfaction.choices],
+        choices=[("", CHOOSE), *Satisfaction.choices],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Both fields are read with the rule beside them (ON_THE_SPOT_RULE).
+        for name in ("answer", "satisfaction"):
+            self.fields[name].widget.attrs["aria-describedby"] = self.rule_id
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.prefix}-on-the-spot-rule"
+
+    @property
+    def on_the_spot_rule(self) -> str:
+        return ON_THE_SPOT_RULE
 
     def clean(self):
         cleaned = super().clean()
@@ -156,12 +182,32 @@ class IssueForm(forms.Form):
         )
 
 
+class BaseIssueFormSet(StaffFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Record at least one issue the citizen raised."),
+        "too_many_forms": _(
+            "A visit records at most %(num)d issues: log the others as another visit."
+        ),
+    }
+
+    def item_label(self, index: int) -> str:
+        return gettext("Issue %(n)s") % {"n": index + 1}
+
+
+# Without JavaScript the form offers one issue and two optional ones; the visit form's
+# script (static/js/issue-forms.js) adds and removes issues up to the maximum.
 IssueFormSet = forms.formset_factory(
-    IssueForm, extra=2, min_num=1, validate_min=True, max_num=10, validate_max=True
+    IssueForm,
+    formset=BaseIssueFormSet,
+    extra=2,
+    min_num=1,
+    validate_min=True,
+    max_num=10,
+    validate_max=True,
 )
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(StaffFormMixin, forms.Form):
     """The case list's filters. A value outside the choices is dropped, not an error page."""
 
     SORTS = {
