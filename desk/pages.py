@@ -7,30 +7,57 @@ from django.utils import timezone
 
 from activities import access as proposal_access
 from activities.forms import ProposalDraftForm
-from visits import access
+from visits import access, lifecycle
 from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
 from visits.masking import mask_address, mask_name, mask_phone
 from visits.models import Case, CaseEvent, Referral
 
 
-def case_page(
-    request: HttpRequest, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
-) -> HttpResponse:
+def _next_step(case: Case, action_forms: list, *, refused) -> tuple:
+    """The form of the step the case expects now (or None), and the other forms. A form
+    refused on this request is shown where it stands, whatever the case moved to since."""
+    offered = [f.action for f in action_forms if f.action not in refused or f.is_available(case)]
+    expected = lifecycle.expected_action(case.status, offered)
+    next_step = next((f for f in action_forms if f.action == expected), None)
+    return next_step, [f for f in action_forms if f is not next_step]
+
+
+def _steps(request: HttpRequest, case: Case, forms: dict) -> dict:
+    """The steps and corrections this user may take, the forms posted on this request
+    (`forms`, refused) among them: the one the case expects first, the others folded."""
     allowed = access.actions_for_user(request.user, case)
-    forms = forms or {}
     action_forms = [
         forms.get(action) or form_class(case=case, user=request.user)
         for action, form_class in ACTION_FORMS.items()
         # A refused form stays on the page to say why, even when its step no longer fits.
         if action in forms or (action in allowed and form_class.is_available(case))
     ]
+    next_step, other_steps = _next_step(case, action_forms, refused=forms.keys())
     may_correct = access.may_correct_case(request.user, case)
     correction_forms = [
         forms.get(correction) or form_class(case=case, user=request.user)
         for correction, form_class in CORRECTION_FORMS.items()
         if correction in forms or (may_correct and form_class.is_available(case))
     ]
+    # Where a refused form says why: the page opens at its top, far from it on a phone.
+    refused = [(f"action-{f.action}-errors", f) for f in action_forms if f.is_bound] + [
+        (f"correction-{f.action}-errors", f) for f in correction_forms if f.is_bound
+    ]
+    return {
+        "action_forms": action_forms,
+        "next_step": next_step,
+        "other_steps": [f for f in other_steps if not f.destructive],
+        "ending_steps": [f for f in other_steps if f.destructive],
+        "other_steps_open": any(f.is_bound for f in other_steps),
+        "refused": refused[0] if refused else None,
+        "correction_forms": correction_forms,
+    }
+
+
+def case_page(
+    request: HttpRequest, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
+) -> HttpResponse:
     visit = case.visit
     may_reveal = access.may_see_personal_data(request.user, case)
     return render(
@@ -54,8 +81,7 @@ def case_page(
             .select_related("department")
             .order_by("sent_at", "pk"),
             "members": case.handling_members.all(),
-            "action_forms": action_forms,
-            "correction_forms": correction_forms,
+            **_steps(request, case, forms or {}),
             "proposals": proposal_access.proposals_of_case(request.user, case),
             "proposal_form": proposal_form
             or (

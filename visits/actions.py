@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from base.forms import StaffFormMixin
 from workdays.calendar import CalendarGap, DueDateError, calendar_gaps, check_due_date
 from workstations.models import Department
 from workstations.validators import no_contact_details
@@ -31,7 +32,15 @@ def _note(label=None, required=True):
     )
 
 
-class ActionForm(forms.Form):
+def _confirm(label) -> forms.BooleanField:
+    """The box a destructive step asks to tick: the server refuses the step without it."""
+    return forms.BooleanField(
+        label=label,
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class ActionForm(StaffFormMixin, forms.Form):
     """Base: carries the status the user saw, so a stale page is refused."""
 
     action: str = ""
@@ -50,6 +59,11 @@ class ActionForm(forms.Form):
     @property
     def action_label(self) -> str:
         return self.label or Action(self.action).label
+
+    @property
+    def destructive(self) -> bool:
+        """A step that ends the case unresolved: set apart on the page, confirmed first."""
+        return self.action in lifecycle.DESTRUCTIVE
 
     @property
     def done_label(self) -> str:
@@ -274,6 +288,7 @@ class MergeForm(ActionForm):
     action = Action.MERGE
     into = forms.CharField(label=_("Tracking number of the case it duplicates"), max_length=20)
     note = _note(required=False)
+    confirm = _confirm(_("Merge this case into the other one: it ends here as a duplicate."))
 
     def clean_into(self):
         from .access import cases_for_user
@@ -297,6 +312,7 @@ class MergeForm(ActionForm):
 class RejectForm(ActionForm):
     action = Action.REJECT
     reason = _note(_("Reason, as told to the citizen"))
+    confirm = _confirm(_("Do not accept this case: it ends here."))
 
     def perform(self, actor):
         return lifecycle.case_reject(
@@ -310,7 +326,7 @@ class RejectForm(ActionForm):
 class WithdrawForm(ActionForm):
     action = Action.WITHDRAW
     note = _note(_("Why the citizen withdraws"), required=False)
-    confirm = forms.BooleanField(label=_("The citizen asked to withdraw this case."))
+    confirm = _confirm(_("The citizen asked to withdraw this case."))
 
     def perform(self, actor):
         return lifecycle.case_withdraw(

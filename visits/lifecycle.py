@@ -164,6 +164,35 @@ def can(case: Case, action: str) -> bool:
     return case.status in TRANSITIONS[action]
 
 
+# The step a case waits for in each status, the most expected first: an online submission
+# is accepted (受理), a registered or consulted case referred (转办), a referred one waits
+# for its department's reply, a replied one is resolved (办结), a resolved one followed up
+# (回访). The later entries stand in when the first cannot be taken (a member does not
+# refer; a returned referral leaves no reply to record). An ended case expects nothing.
+EXPECTED_STEPS: dict[str, tuple[str, ...]] = {
+    S.SUBMITTED: (Action.ACCEPT,),
+    S.REGISTERED: (Action.REFER, Action.CONSULT, Action.RESOLVE),
+    S.CONSULTING: (Action.REFER, Action.RESOLVE, Action.CONSULT),
+    S.REFERRED: (Action.REPLY, Action.REFER, Action.CONSULT),
+    S.REPLIED: (Action.RESOLVE, Action.REFER, Action.CONSULT),
+    S.RESOLVED: (Action.CLOSE,),
+}
+
+# Steps that end a case without resolving it: nothing reopens a case rejected, merged
+# into another or withdrawn, so whoever takes one confirms it first.
+DESTRUCTIVE = frozenset({Action.REJECT, Action.MERGE, Action.WITHDRAW})
+
+
+def expected_action(status: str, offered: Iterable[str] | None = None) -> str | None:
+    """The step a case in `status` expects now, among the steps `offered` (those this user
+    may take on it; all the table allows when None). None when it expects none of them."""
+    candidates = EXPECTED_STEPS.get(status, ())
+    if offered is None:
+        offered = [a for a, moves in TRANSITIONS.items() if status in moves]
+    offered = set(offered)
+    return next((action for action in candidates if action in offered), None)
+
+
 # --- tracking numbers -------------------------------------------------------
 
 
