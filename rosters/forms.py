@@ -9,6 +9,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from base.forms import StaffFormMixin
 from members.models import ActivityGroup, Member
 from workstations.formfields import ModelMultipleChoiceField
 from workstations.models import Workstation
@@ -198,7 +199,7 @@ class FairnessForm(forms.Form):
         return cleaned
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(StaffFormMixin, forms.Form):
     attendance = forms.ChoiceField(
         label=_("Attendance"),
         choices=[(a, label) for a, label in Attendance.choices if a != Attendance.SCHEDULED],
@@ -210,7 +211,7 @@ class AttendanceForm(forms.Form):
     )
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(StaffFormMixin, forms.Form):
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Member.objects.none())
     reason = forms.CharField(
         label=_("Reason for the leave"),
@@ -219,6 +220,8 @@ class LeaveForm(forms.Form):
     )
 
     def __init__(self, *args, assignment: DutyAssignment, **kwargs) -> None:
+        # The change page shows the swap form too: its ids must not be this form's.
+        kwargs.setdefault("auto_id", "id_leave_%s")
         super().__init__(*args, **kwargs)
         self.fields["substitute"].queryset = (
             Member.objects.filter(is_active=True)
@@ -232,7 +235,7 @@ class AssignmentChoiceField(forms.ModelChoiceField):
         return f"{obj.shift.date:%Y-%m-%d} {obj.shift.starts_at:%H:%M} · {obj.member.name}"
 
 
-class SwapForm(forms.Form):
+class SwapForm(StaffFormMixin, forms.Form):
     other = AssignmentChoiceField(label=_("Swap with"), queryset=DutyAssignment.objects.none())
     reason = forms.CharField(
         label=_("Reason"),
@@ -242,6 +245,7 @@ class SwapForm(forms.Form):
     )
 
     def __init__(self, *args, assignment: DutyAssignment, today: date, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_swap_%s")
         super().__init__(*args, **kwargs)
         # Other members' coming duties at the same workstation; another duty on the same
         # shift would be no exchange at all.

@@ -44,9 +44,14 @@ def submit(page: Page, form: Locator) -> None:
 
 
 def open_action(page: Page, action: str) -> Locator:
-    """Unfold one of the case page's next steps and return its form."""
+    """Unfold one of the case page's next steps and return its form: the step the case
+    expects is open already, the others are under “Other steps” (其他操作)."""
     details = page.locator(f"details#action-{action}")
-    details.locator("summary").click()
+    if details.get_attribute("open") is None:
+        others = page.locator("details#other-steps")
+        if others.get_attribute("open") is None:
+            others.locator("> summary").click()
+        details.locator("summary").click()
     expect(details).to_have_attribute("open", "")
     return details.locator("form")
 

@@ -116,7 +116,7 @@ STEPS = [
     Step(
         "registered",
         "reject",
-        lambda c: {"reason": "属于诉讼程序，不予受理"},
+        lambda c: {"reason": "属于诉讼程序，不予受理", "confirm": "on"},
         S.REJECTED,
         EventKind.REJECTED,
         note="属于诉讼程序，不予受理",
@@ -206,7 +206,7 @@ def test_merging_marks_the_case_as_a_duplicate_of_the_other(client, world, works
     case = world.registered(workstation)
     original = world.registered(workstation)
 
-    response = act(client, case, "merge", into=original.number.lower(), note="")
+    response = act(client, case, "merge", into=original.number.lower(), note="", confirm="on")
 
     assert response.status_code == 302
     case.refresh_from_db()

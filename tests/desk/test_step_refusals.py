@@ -34,7 +34,12 @@ def test_a_step_the_status_does_not_allow_is_refused_with_its_message_and_change
 @pytest.mark.parametrize(
     ("make", "action", "fields", "message"),
     [
-        ("closed", "reject", {"reason": "重复"}, "“Reject” is not possible while the case is"),
+        (
+            "closed",
+            "reject",
+            {"reason": "重复", "confirm": "on"},
+            "“Reject” is not possible while the case is",
+        ),
         ("registered", "reply", {"referral": "1", "reply": "x"}, "Select a valid choice."),
         (
             "referred",
@@ -94,7 +99,7 @@ def test_a_step_the_lifecycle_refuses_shows_why_and_changes_nothing(
             "id_refer-due_on",
             "Enter a valid date.",
         ),
-        ("withdraw", {"note": "x"}, "id_withdraw-confirm", "This field is required."),
+        ("withdraw", {"note": "x"}, "id_withdraw-confirm", "Tick the box to confirm."),
         ("merge", {"into": "XC-1999-000001"}, "id_merge-into", "No case of yours"),
     ],
     ids=lambda v: v if isinstance(v, str) and v.startswith("id_") else None,
@@ -124,7 +129,9 @@ def test_a_step_posted_from_a_page_left_open_while_the_case_moved_is_refused(
     lifecycle.case_consult(case=case, actor=staff, note="另一位联络员已组织协商")
     before = rows()
 
-    response = act(client, case, "reject", seen_status=S.REGISTERED, reason="不予受理")
+    response = act(
+        client, case, "reject", seen_status=S.REGISTERED, reason="不予受理", confirm="on"
+    )
 
     assert response.status_code == 400
     assert "Someone else changed this case meanwhile (it is now “Consulting”)" in html(response)
@@ -215,7 +222,7 @@ def test_merging_a_case_into_itself_is_refused(client, world, workstation):
     case = world.registered(workstation)
     before = rows()
 
-    response = act(client, case, "merge", into=case.number)
+    response = act(client, case, "merge", into=case.number, confirm="on")
 
     assert response.status_code == 400
     assert "A case cannot be merged into itself." in html(response)

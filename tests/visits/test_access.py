@@ -300,7 +300,7 @@ def test_a_member_cannot_take_any_other_step_on_a_case_they_handle(
 def test_an_administrator_may_act_on_any_workstations_case(sign_in, administrator, scene):
     case = scene.elsewhere
 
-    response = act(sign_in(administrator), case, "reject", reason="重复反映")
+    response = act(sign_in(administrator), case, "reject", reason="重复反映", confirm="on")
 
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).status == Case.Status.REJECTED
