@@ -78,7 +78,12 @@ def member_card(request: HttpRequest, year: int, member_pk: int) -> HttpResponse
 def year_cards(request: HttpRequest, year: int) -> HttpResponse:
     access.check_may_see_year_cards(request.user)
     categories = cards.year_categories(year)
-    rows = [(row, row.totals_in(categories)) for row in cards.year_totals(year)]
+    labels = [Category(category).label for category in categories]
+    # Each total with its category's name: a cell on a phone is labelled by its heading.
+    rows = [
+        (row, list(zip(labels, row.totals_in(categories), strict=True)))
+        for row in cards.year_totals(year)
+    ]
     return render(
         request,
         "points/year_cards.html",
@@ -88,7 +93,7 @@ def year_cards(request: HttpRequest, year: int) -> HttpResponse:
             "previous": year - 1 if year > FIRST_YEAR else None,
             "next": year + 1 if year < LAST_YEAR else None,
             "scoring_year": ScoringYear.objects.filter(year=year).first(),
-            "categories": [Category(category).label for category in categories],
+            "categories": labels,
             "rows": rows,
         },
     )

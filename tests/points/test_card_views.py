@@ -190,7 +190,7 @@ def test_an_administrator_sees_the_years_table_with_ranks_totals_and_grades(
     rows = [
         [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
         for cells in (
-            re.findall(r"<td>(.*?)</td>", row, re.S)
+            re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
             for row in re.findall(r"<tr>(.*?)</tr>", html(response).split("<tbody>")[1], re.S)
         )
     ]
