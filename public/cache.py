@@ -11,6 +11,7 @@ rendered by every worker at once (its figures take a second over a large databas
 """
 
 import hashlib
+from datetime import datetime, timedelta
 from functools import wraps
 from time import time
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .preferences import care_mode
@@ -30,10 +31,13 @@ RENDER_LOCK_SECONDS = 30
 
 
 def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str:
-    """Language, care mode, path and only the query parameters the view reads: any other
-    query string is the same page, so it cannot be used to render the page afresh."""
+    """Today's date, language, care mode, path and only the query parameters the view
+    reads: any other query string is the same page, so it cannot be used to render the
+    page afresh. The pages say who is on duty today: at midnight every page is new, never
+    yesterday's copy served fresh or stale."""
     query = urlencode(sorted((name, request.GET.get(name, "")) for name in params))
-    variant = f"{translation.get_language()}|{int(care_mode(request))}|{request.path}?{query}"
+    day = timezone.localdate().isoformat()
+    variant = f"{day}|{translation.get_language()}|{int(care_mode(request))}|{request.path}?{query}"
     return "page:" + hashlib.sha256(variant.encode()).hexdigest()
 
 
@@ -44,6 +48,12 @@ def page_address(request: HttpRequest) -> str:
     params = getattr(request, "page_params", ())
     query = urlencode([(name, request.GET[name]) for name in params if name in request.GET])
     return f"{request.path}?{query}" if query else request.path
+
+
+def _seconds_to_midnight() -> int:
+    now = timezone.localtime()
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    return max(1, int((midnight - now).total_seconds()))
 
 
 def cached_for_visitors(view=None, *, params: tuple[str, ...] = ()):
@@ -82,10 +92,12 @@ def cached_for_visitors(view=None, *, params: tuple[str, ...] = ()):
         # but not a shared proxy when the visitor has a session (/track/, /submit/): the
         # response then carries their session cookie.
         patch_vary_headers(response, ["Cookie"])
+        # Not past midnight either: tomorrow's page has another day's duty.
+        max_age = min(PAGE_SECONDS, _seconds_to_midnight())
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            patch_cache_control(response, private=True, max_age=PAGE_SECONDS)
+            patch_cache_control(response, private=True, max_age=max_age)
         else:
-            patch_cache_control(response, public=True, max_age=PAGE_SECONDS)
+            patch_cache_control(response, public=True, max_age=max_age)
         return response
 
     return wrapper

@@ -1,6 +1,7 @@
 """The visitor's preferences (language, care mode) and the public page cache."""
 
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from public.cache import PAGE_SECONDS, cached_for_visitors, page_key
 from public.preferences import CARE_COOKIE
@@ -167,3 +168,20 @@ def test_a_stale_page_is_rendered_again_by_one_request_while_the_others_get_the_
 def page_key_of(path: str) -> str:
     request = RequestFactory().get(path)
     return page_key(request)
+
+
+def test_at_midnight_every_page_is_rendered_afresh_and_kept_no_later(time_machine):
+    # The pages say who is on duty today: yesterday's copy, fresh a minute ago, must not
+    # be served on the new day, nor kept by a browser or proxy past midnight.
+    day = datetime(2026, 6, 17, 23, 59, 30)
+    time_machine.move_to(timezone.make_aware(day), tick=False)
+    evening = get(counting_view)
+    assert (evening.content, evening["X-Page-Cache"]) == (b"page 1", "miss")
+    assert "max-age=30" in evening["Cache-Control"]
+    assert get(counting_view)["X-Page-Cache"] == "hit"
+
+    time_machine.move_to(timezone.make_aware(day + timedelta(seconds=40)), tick=False)
+    morning = get(counting_view)
+
+    assert (morning.content, morning["X-Page-Cache"]) == (b"page 2", "miss")
+    assert f"max-age={PAGE_SECONDS}" in morning["Cache-Control"]
