@@ -111,6 +111,13 @@ def screenshot():
     return save_screenshot
 
 
+def open_menu(page: Page) -> None:
+    """Unfold the staff header's menu if it is folded behind its button (below 960 px)."""
+    menu = page.locator("header nav.staff-nav details.menu")
+    if menu.locator("> summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
+
+
 @dataclass
 class Desk:
     """A workstation ready to receive citizens: its liaison, members (one on duty

@@ -16,6 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from visits.models import Case, CaseEvent, EventKind, Satisfaction
 from workdays.calendar import add_working_days
 
+from .conftest import open_menu
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {
@@ -224,6 +226,7 @@ def test_staff_follow_a_visits_case_from_registration_to_closure(
     shoot("case-closed")
 
     # The case list shows both cases where they stand.
+    open_menu(page)  # folded behind its button on a phone
     page.locator("header nav a[href='/cases/']").click()
     expect(page).to_have_url(f"{live_server.url}/cases/")
     rows = page.locator("main table tbody tr")

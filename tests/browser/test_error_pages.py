@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .conftest import open_menu
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {
@@ -123,6 +125,7 @@ def test_a_page_older_than_the_latest_sign_in_is_refused_for_staff_in_english(
     other.close()
 
     # The first window's sign-out form still holds the old token.
+    open_menu(page)  # folded behind its button on a phone
     with page.expect_navigation() as sent:
         page.get_by_role("button", name=re.compile("^Sign out")).click()
     assert sent.value.status == 403
