@@ -41,16 +41,68 @@ def public_members() -> QuerySet[Member]:
     return Member.objects.filter(is_published=True, is_active=True)
 
 
-def workstations_with_week(today: date) -> list[Workstation]:
-    """The active workstations in their order, each with `week_shifts` (this week's
-    shifts and the people on them). Three queries."""
-    first = week_start(today)
-    shifts = _shifts_between(first, first + timedelta(days=6))
-    return list(
+@dataclass(frozen=True)
+class Duty:
+    """A shift as the public sees it: the members on duty (the substitute in place of a
+    member who was replaced) are named only when they chose to be published; the others
+    are only counted."""
+
+    shift: DutyShift
+    named: list[Member]
+    unnamed: int
+
+
+def _duty(shift: DutyShift) -> Duty:
+    people = [a.substitute or a.member for a in shift.assignments.all()]
+    named = [person for person in people if person.is_published and person.is_active]
+    return Duty(shift, named, len(people) - len(named))
+
+
+@dataclass(frozen=True)
+class WorkstationDuty:
+    """An active workstation with its shifts of one day (none when nobody is on duty)."""
+
+    workstation: Workstation
+    duties: list[Duty]
+
+
+def workstations_today(today: date) -> list[WorkstationDuty]:
+    """The active workstations in their order, each with today's shifts and the people on
+    them. Three queries."""
+    shifts = _shifts_between(today, today)
+    workstations = (
         Workstation.objects.filter(is_active=True)
         .order_by("ordering", "name")
-        .prefetch_related(Prefetch("shifts", queryset=shifts, to_attr="week_shifts"))
+        .prefetch_related(Prefetch("shifts", queryset=shifts, to_attr="today_shifts"))
     )
+    return [WorkstationDuty(w, [_duty(s) for s in w.today_shifts]) for w in workstations]
+
+
+@dataclass(frozen=True)
+class DutyDay:
+    """A day of the week with the workstations where members are on duty that day."""
+
+    day: date
+    workstations: list[WorkstationDuty]
+
+
+def week_duty(today: date) -> list[DutyDay]:
+    """This week, Monday to Sunday, each day with the active workstations that have shifts
+    (in their order), their shifts and the people on them. Two queries."""
+    first = week_start(today)
+    shifts = (
+        _shifts_between(first, first + timedelta(days=6))
+        .filter(workstation__is_active=True)
+        .order_by("date", "workstation__ordering", "workstation__name", "starts_at")
+    )
+    by_day: dict[date, dict[Workstation, list[Duty]]] = {}
+    for shift in shifts:
+        by_day.setdefault(shift.date, {}).setdefault(shift.workstation, []).append(_duty(shift))
+    days = [first + timedelta(days=n) for n in range(7)]
+    return [
+        DutyDay(day, [WorkstationDuty(w, d) for w, d in by_day.get(day, {}).items()])
+        for day in days
+    ]
 
 
 def published_cases(limit: int = PUBLISHED_CASES) -> list[PublishedCase]:

@@ -7,6 +7,8 @@ app_name = "public"
 # Short addresses: they go on posters and QR codes.
 urlpatterns = [
     path("", pages.column, name="column"),
+    path("duty/", pages.duty_week, name="duty"),
+    path("workstations/", pages.workstation_list, name="workstations"),
     path("workstations/<slug:slug>/", pages.workstation, name="workstation"),
     path("members/<int:pk>/", pages.member, name="member"),
     path("stats/", stats.statistics, name="stats"),

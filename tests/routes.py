@@ -196,6 +196,8 @@ ROUTES: dict[str, Route] = {
         form_pages=lambda s: [f"/my/report-card/?year={s.year}"],
     ),
     "public:column": Route(lambda s: "/", EVERYONE),
+    "public:duty": Route(lambda s: "/duty/", EVERYONE),
+    "public:workstations": Route(lambda s: "/workstations/", EVERYONE),
     "public:workstation": Route(lambda s: f"/workstations/{s.workstation.slug}/", EVERYONE),
     "public:member": Route(lambda s: f"/members/{s.member.pk}/", EVERYONE),
     "public:stats": Route(lambda s: "/stats/", EVERYONE, query=("year",)),

@@ -90,6 +90,8 @@ EXPECTED: dict[str, Expect] = {
     "points:member_card": Expect(200, 404, 404, 200, LOGIN),  # the year is not published
     "points:query_entry": Expect(404, 404, 404, 302, LOGIN),
     "public:column": public(),
+    "public:duty": public(),
+    "public:workstations": public(),
     "public:workstation": public(),
     "public:member": public(),
     "public:stats": public(),

@@ -25,6 +25,8 @@ def demo(db):
 def public_addresses() -> list[str]:
     addresses = [
         reverse("public:column"),
+        reverse("public:duty"),
+        reverse("public:workstations"),
         reverse("public:stats"),
         reverse("public:submit"),
         reverse("public:track"),
@@ -61,11 +63,17 @@ def test_published_cases_and_on_duty_members_do_appear_on_the_column():
     page = Client().get(reverse("public:column")).content.decode()
     published = published_cases()
     assert published and all(case.summary in page for case in published)
+    week = Client().get(reverse("public:duty")).content.decode()
     monday = week_start(timezone.localdate())
     on_duty = DutyAssignment.objects.filter(
         shift__date__range=(monday, monday + timedelta(days=6)), substitute=None
-    ).values_list("member__name", flat=True)
-    assert on_duty and all(name in page for name in on_duty)
+    )
+    named = on_duty.filter(member__is_published=True).values_list("member__name", flat=True)
+    assert named and all(name in week for name in named)
+    # Members who did not choose to be published are counted, never named.
+    unnamed = set(on_duty.filter(member__is_published=False).values_list("member__name", flat=True))
+    unnamed -= set(Member.objects.filter(is_published=True).values_list("name", flat=True))
+    assert unnamed and not any(name in week for name in unnamed)
 
 
 @pytest.mark.usefixtures("demo")

@@ -106,7 +106,7 @@ def published(workstation, *, summary: str, consent: bool = True, now=None, **fi
 @pytest.fixture
 def column_world(workstation, other_workstation, monday):
     """Two workstations (the other one first), a closed one, this week's and next week's
-    shifts, and a member substituted by another."""
+    shifts, and a member substituted by another (all three published)."""
     workstation.ordering, other_workstation.ordering = 2, 1
     workstation.venue = Venue.SERVICE_CENTRE
     workstation.address = "西一路180号"
@@ -125,23 +125,25 @@ def column_world(workstation, other_workstation, monday):
         holding_group=legal,
         theme="物业管理答疑",
     )
-    DutyAssignmentFactory(shift=shift, member=MemberFactory(name="张律师"))
+    DutyAssignmentFactory(shift=shift, member=MemberFactory(name="张律师", is_published=True))
     DutyAssignmentFactory(
         shift=shift,
-        member=MemberFactory(name="请假的委员"),
+        member=MemberFactory(name="请假的委员", is_published=True),
         attendance=Attendance.SUBSTITUTED,
-        substitute=MemberFactory(name="顶班的委员"),
+        substitute=MemberFactory(name="顶班的委员", is_published=True),
     )
     DutyShiftFactory(workstation=workstation, date=monday + timedelta(days=7), theme="下周的主题")
     return workstation, other_workstation
 
 
-def test_anonymous_sees_the_active_workstations_in_order_with_this_weeks_duty(
+def test_anonymous_finds_the_active_workstations_in_order_and_this_weeks_duty(
     anonymous, column_world
 ):
+    # The column lists the workstations in brief (tests/public/test_column.py); where and
+    # when they are open is on the list of workstations, this week's duty on its own page.
     workstation, other_workstation = column_world
 
-    response = anonymous.get(reverse("public:column"))
+    response = anonymous.get(reverse("public:workstations"))
 
     assert response.status_code == 200
     html = text(response)
@@ -151,6 +153,8 @@ def test_anonymous_sees_the_active_workstations_in_order_with_this_weeks_duty(
     assert "Street Party-and-public service centre" in html
     assert "已撤销的委员工作室" not in html
     assert reverse("public:workstation", args=[workstation.slug]) in html
+
+    html = text(anonymous.get(reverse("public:duty")))
     assert "09:00–11:30" in html
     assert "法制组" in html
     assert "物业管理答疑" in html
@@ -403,7 +407,9 @@ def test_an_unknown_member_is_not_found(anonymous, db):
 def pages(column_world, published_member, workstation):
     """Each public page with something it must show."""
     return [
-        (reverse("public:column"), "张律师"),
+        (reverse("public:column"), workstation.street),
+        (reverse("public:duty"), "张律师"),
+        (reverse("public:workstations"), "西一路180号"),
         (reverse("public:workstation", args=[workstation.slug]), published_member.name),
         (reverse("public:member", args=[published_member.pk]), "029-88886666"),
     ]
@@ -521,7 +527,7 @@ def test_the_column_runs_a_fixed_number_of_queries(
 
     # 1 the page cache: a miss
     # 2 the active workstations
-    # 3 their shifts this week, with the holding group
+    # 3 their shifts today, with the holding group
     # 4 the people on those shifts, members and substitutes
     # 5 the published cases
     # 6 the year's visits and people received (public.figures.headline)
@@ -641,7 +647,8 @@ def test_markup_typed_into_any_field_is_shown_as_text_on_the_column(anonymous, h
     assert_escaped(
         html,
         [
-            *where(place),
+            place.street,
+            place.name,
             shift.holding_group.name,
             shift.theme,
             member.name,
