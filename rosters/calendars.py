@@ -1,10 +1,13 @@
-"""Week and month grids of duty shifts, for the printable roster pages."""
+"""Week and month grids of duty shifts, for the printable roster pages; a day may carry
+the working-day calendar's mark (a public holiday, a make-up working day)."""
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
+
+from workdays.calendar import DayMark
 
 from .models import DutyAssignment, DutyShift
 
@@ -18,6 +21,7 @@ class Day:
     date: date
     in_range: bool
     shifts: list = field(default_factory=list)
+    mark: DayMark | None = None
 
 
 def week_start(day: date) -> date:
@@ -45,12 +49,16 @@ def with_people(shifts: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
     )
 
 
-def grid(shifts: QuerySet[DutyShift], first: date, last: date) -> list[list[Day]]:
-    """Weeks (Monday first) covering first..last, each day with its shifts."""
+def grid(
+    shifts: QuerySet[DutyShift], first: date, last: date, marks: dict[date, DayMark] | None = None
+) -> list[list[Day]]:
+    """Weeks (Monday first) covering first..last, each day with its shifts and its mark
+    from `marks` (the calendar's, workdays.calendar.day_marks)."""
+    marks = marks or {}
     by_day: dict[date, list] = {}
     for shift in with_people(shifts.filter(date__range=(first, last))):
         by_day.setdefault(shift.date, []).append(shift)
     start, end = week_start(first), week_start(last) + timedelta(days=6)
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    cells = [Day(d, first <= d <= last, by_day.get(d, [])) for d in days]
+    cells = [Day(d, first <= d <= last, by_day.get(d, []), marks.get(d)) for d in days]
     return [cells[i : i + 7] for i in range(0, len(cells), 7)]

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import CalendarYear, SpecialDay
 
@@ -158,3 +159,36 @@ def calendar_gaps(first: date | None = None, last: date | None = None) -> list[C
         for year in range(first.year, last.year + 1)
         if not complete.get(year)
     ]
+
+
+# The names chinese-calendar gives the statutory holidays (workdays.loading stores them),
+# in the reader's language.
+HOLIDAY_NAMES = {
+    "New Year's Day": gettext_lazy("New Year's Day"),
+    "Spring Festival": gettext_lazy("Spring Festival"),
+    "Tomb-sweeping Day": gettext_lazy("Tomb-sweeping Day"),
+    "Labour Day": gettext_lazy("Labour Day"),
+    "Dragon Boat Festival": gettext_lazy("Dragon Boat Festival"),
+    "National Day": gettext_lazy("National Day"),
+    "Mid-autumn Festival": gettext_lazy("Mid-autumn Festival"),
+}
+
+
+@dataclass(frozen=True)
+class DayMark:
+    """How the calendar marks a day that breaks the Monday-to-Friday rule: a public
+    holiday (a day off) or a make-up working day (调休), with the holiday's name."""
+
+    is_working_day: bool
+    name: str
+
+
+def day_marks(first: date, last: date) -> dict[date, DayMark]:
+    """The public holidays and make-up working days from first to last, in one query. A
+    year the calendar does not know has none: `calendar_gaps` tells which."""
+    return {
+        day: DayMark(kind == SpecialDay.Kind.MAKEUP_WORKDAY, str(HOLIDAY_NAMES.get(name, name)))
+        for day, kind, name in SpecialDay.objects.filter(date__range=(first, last)).values_list(
+            "date", "kind", "name"
+        )
+    }
