@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from members.models import Member
 
-from .models import Attendance, DutyAssignment, DutyChange
+from .models import Attendance, DutyAssignment, DutyChange, DutyShift
 
 
 class DutyError(Exception):
@@ -32,19 +32,41 @@ def _locked(assignment: DutyAssignment) -> DutyAssignment:
     )
 
 
+def _at_the_time_of(shift: DutyShift) -> QuerySet[DutyAssignment]:
+    """The duties held while `shift` is: on its day, at a time overlapping it (its own
+    duties among them). A member with one of them, as its member or standing in, is on
+    duty at that time: the one rule of "free at that time"."""
+    return DutyAssignment.objects.filter(
+        shift__date=shift.date,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    )
+
+
+def on_duty_at_the_time_of(assignment: DutyAssignment) -> set[int]:
+    """The members on duty while `assignment`'s shift is held, this duty aside: those
+    `_check_free` refuses as its substitute for being busy. One query."""
+    busy: set[int] = set()
+    for pair in (
+        _at_the_time_of(assignment.shift)
+        .exclude(pk=assignment.pk)
+        .values_list("member_id", "substitute_id")
+    ):
+        busy.update(pk for pk in pair if pk is not None)
+    return busy
+
+
 def _check_free(member: Member, assignment: DutyAssignment) -> None:
     """`member` can take `assignment`'s shift: active, not on it, not elsewhere at that time."""
-    shift = assignment.shift
     if not member.is_active:
         raise DutyError(_("%(name)s is no longer an active member.") % {"name": member.name})
     if member.pk == assignment.member_id:
         raise DutyError(_("A member cannot stand in for themselves."))
-    busy = DutyAssignment.objects.filter(
-        Q(member=member) | Q(substitute=member),
-        shift__date=shift.date,
-        shift__starts_at__lt=shift.ends_at,
-        shift__ends_at__gt=shift.starts_at,
-    ).exclude(pk=assignment.pk)
+    busy = (
+        _at_the_time_of(assignment.shift)
+        .filter(Q(member=member) | Q(substitute=member))
+        .exclude(pk=assignment.pk)
+    )
     if busy.exists():
         raise DutyError(_("%(name)s is already on duty at that time.") % {"name": member.name})
 
@@ -181,12 +203,11 @@ def assignments_swap(
     a, b = first.member, second.member
     # Each takes the other's shift: check each is free then, ignoring the duty they give up.
     for member, target, own in ((a, second, first), (b, first, second)):
-        clash = DutyAssignment.objects.filter(
-            Q(member=member) | Q(substitute=member),
-            shift__date=target.shift.date,
-            shift__starts_at__lt=target.shift.ends_at,
-            shift__ends_at__gt=target.shift.starts_at,
-        ).exclude(pk__in=[own.pk, target.pk])
+        clash = (
+            _at_the_time_of(target.shift)
+            .filter(Q(member=member) | Q(substitute=member))
+            .exclude(pk__in=[own.pk, target.pk])
+        )
         if clash.exists():
             raise DutyError(_("%(name)s is already on duty at that time.") % {"name": member.name})
     first.member, second.member = b, a

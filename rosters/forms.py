@@ -3,10 +3,14 @@ and swaps on the roster pages."""
 
 import hashlib
 import re
-from datetime import date, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from base.forms import StaffFormMixin
@@ -14,6 +18,7 @@ from members.models import ActivityGroup, Member
 from workstations.formfields import ModelMultipleChoiceField
 from workstations.models import Workstation
 
+from .duties import on_duty_at_the_time_of
 from .models import Attendance, DutyAssignment, DutyShift
 from .rotation import HolidayPolicy, Plan, Recurrence, RotationSpec
 
@@ -44,6 +49,17 @@ def _date_field(label) -> forms.DateField:
     return forms.DateField(
         label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class MemberPicker(FilteredSelectMultiple):
+    """Django admin's two-pane picker, in a box of its own: its script puts the panes
+    first in the select's parent, which must not be the row that holds the label (the
+    admin's change forms wrap it alike, in .related-widget-wrapper)."""
+
+    def render(self, *args, **kwargs):
+        return format_html(
+            '<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs)
+        )
 
 
 class RotationForm(forms.Form):
@@ -101,9 +117,11 @@ class RotationForm(forms.Form):
     )
     members = ModelMultipleChoiceField(
         label=_("Members"),
-        queryset=Member.objects.filter(is_active=True),
+        queryset=Member.objects.filter(is_active=True).order_by("name", "pk"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        # Django admin's own picker: the members to choose from and those chosen, side by
+        # side, with a filter (its script and the admin's catalog: the form's media).
+        widget=MemberPicker(_("members"), is_stacked=False),
         help_text=_("Or rotate through these members instead of groups."),
     )
     holidays = forms.ChoiceField(
@@ -117,6 +135,27 @@ class RotationForm(forms.Form):
         required=False,
         max_length=DutyShift._meta.get_field("theme").max_length,
     )
+
+    # The admin's fieldsets (base.admin_tool_pages.tool_page): where and when, which days,
+    # the shifts, who takes turns.
+    fieldsets = [
+        (_("Where and when"), {"fields": ["workstations", "first", "last"]}),
+        (
+            _("Which days"),
+            {"fields": ["recurrence", "weekdays", "month_days", "nth", "holidays"]},
+        ),
+        (_("Shifts of each day"), {"fields": ["slots", "members_per_shift", "theme"]}),
+        (
+            _("Who takes turns"),
+            {
+                "fields": ["groups", "members"],
+                "description": _(
+                    "Choose activity groups, which hold the days in turn, or members, who "
+                    "take the shifts in turn."
+                ),
+            },
+        ),
+    ]
 
     def clean_month_days(self) -> tuple[int, ...]:
         text = self.cleaned_data["month_days"]
@@ -191,6 +230,11 @@ class FairnessForm(forms.Form):
         label=_("Activity group"), queryset=ActivityGroup.objects.all(), required=False
     )
 
+    fieldsets = [
+        (_("Period"), {"fields": ["first", "last"]}),
+        (_("Whose duties"), {"fields": ["workstation", "group"]}),
+    ]
+
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first"), cleaned.get("last")
@@ -211,6 +255,20 @@ class AttendanceForm(StaffFormMixin, forms.Form):
     )
 
 
+class SubstituteSelect(forms.Select):
+    """The substitute's select: a member on duty at that time is shown, not chosen."""
+
+    def __init__(self, *args, busy: frozenset[int] = frozenset(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.busy = busy
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.busy:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class LeaveForm(StaffFormMixin, forms.Form):
     substitute = forms.ModelChoiceField(label=_("Substitute"), queryset=Member.objects.none())
     reason = forms.CharField(
@@ -223,11 +281,43 @@ class LeaveForm(StaffFormMixin, forms.Form):
         # The change page shows the swap form too: its ids must not be this form's.
         kwargs.setdefault("auto_id", "id_leave_%s")
         super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = (
+        field = self.fields["substitute"]
+        field.queryset = (
             Member.objects.filter(is_active=True)
             .exclude(pk=assignment.member_id)
             .order_by("name", "pk")
         )
+        self.busy = frozenset(on_duty_at_the_time_of(assignment))
+        field.widget = SubstituteSelect(busy=self.busy)
+        field.widget.is_required = field.required
+        field.choices = self._substitute_choices(field, assignment.shift.workstation_id)
+
+    def _substitute_choices(self, field: forms.ModelChoiceField, workstation_id: int) -> list:
+        """The members free at the shift's time first, this workstation's before the
+        others; then, not to be chosen, those on duty at that time."""
+        here, elsewhere, busy = [], [], []
+        for member in field.queryset:
+            choice = (member.pk, member.name)
+            if member.pk in self.busy:
+                busy.append(choice)
+            elif member.home_workstation_id == workstation_id:
+                here.append(choice)
+            else:
+                elsewhere.append(choice)
+        groups = [
+            (_("Free at that time, of this workstation"), here),
+            (_("Free at that time, of other workstations"), elsewhere),
+            (_("On duty at that time"), busy),
+        ]
+        return [("", field.empty_label), *((label, g) for label, g in groups if g)]
+
+    def clean_substitute(self) -> Member:
+        substitute = self.cleaned_data["substitute"]
+        if substitute.pk in self.busy:
+            raise forms.ValidationError(
+                _("%(name)s is already on duty at that time."), params={"name": substitute.name}
+            )
+        return substitute
 
 
 class AssignmentChoiceField(forms.ModelChoiceField):
@@ -244,20 +334,25 @@ class SwapForm(StaffFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, assignment: DutyAssignment, today: date, **kwargs) -> None:
+    def __init__(self, *args, assignment: DutyAssignment, now: datetime, **kwargs) -> None:
         kwargs.setdefault("auto_id", "id_swap_%s")
         super().__init__(*args, **kwargs)
-        # Other members' coming duties at the same workstation; another duty on the same
-        # shift would be no exchange at all.
+        # Other members' duties at the same workstation on shifts still to come; a shift
+        # the member is on already (this one among them) would be no exchange at all.
+        member = assignment.member_id
+        own_shifts = DutyShift.objects.filter(
+            Q(assignments__member_id=member) | Q(assignments__substitute_id=member)
+        )
+        today = timezone.localdate(now)
         self.fields["other"].queryset = (
-            DutyAssignment.objects.filter(
+            DutyAssignment.objects.coming(now)
+            .filter(
                 shift__workstation_id=assignment.shift.workstation_id,
-                shift__date__range=(today, today + SWAP_HORIZON),
+                shift__date__lte=today + SWAP_HORIZON,
                 attendance=Attendance.SCHEDULED,
                 on_leave=False,
             )
-            .exclude(member_id=assignment.member_id)
-            .exclude(shift_id=assignment.shift_id)
+            .exclude(shift__in=own_shifts)
             .select_related("shift", "member")
             .order_by("shift__date", "shift__starts_at", "member__name", "pk")
         )

@@ -88,6 +88,14 @@ class DutyAssignmentQuerySet(models.QuerySet):
             | Q(shift__date=local.date(), shift__starts_at__lte=local.time())
         )
 
+    def coming(self, now: datetime | None = None) -> "DutyAssignmentQuerySet":
+        """The duties whose shift has not started by `now`: the others of `started`."""
+        local = timezone.localtime(now)
+        return self.filter(
+            Q(shift__date__gt=local.date())
+            | Q(shift__date=local.date(), shift__starts_at__gt=local.time())
+        )
+
     def held_by(self, member: "Member") -> "DutyAssignmentQuerySet":
         """The duties `member` stands: their own unless someone stands in, and those they
         stand in on."""
