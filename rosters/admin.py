@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -17,6 +20,7 @@ from base.admin_tool_pages import tool_page
 from members.models import Member
 from workdays.calendar import calendar_gaps
 
+from .calendars import week_start
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
 from .duties import DutyError, assignment_mark_attendance
 from .fairness import by_group, member_fairness
@@ -92,6 +96,57 @@ class ConflictFilter(admin.SimpleListFilter):
         return queryset.filter(**{flag: True}) if flag else queryset
 
 
+class WeekFilter(admin.SimpleListFilter):
+    """Which week's shifts the list shows: this week's unless another week, or all
+    dates, is chosen, so the list opens on the duties at hand. A day, month or year
+    chosen in the date hierarchy, or a search, looks at every date unless a week is
+    chosen as well."""
+
+    title = _("week")
+    parameter_name = "week"
+    LAST, THIS, NEXT, ALL = "last", "this", "next", "all"
+    OFFSETS = {LAST: -7, THIS: 0, NEXT: 7}
+
+    def __init__(self, request, params, model, model_admin):
+        self.monday = week_start(timezone.localdate())
+        self.elsewhere = bool(request.GET.get(SEARCH_VAR)) or any(
+            key.startswith("date__") for key in request.GET
+        )
+        super().__init__(request, params, model, model_admin)
+
+    def _week(self, offset: int) -> tuple:
+        first = self.monday + timedelta(days=offset)
+        return first, first + timedelta(days=6)
+
+    def lookups(self, request, model_admin):
+        names = {self.LAST: _("Last week"), self.THIS: _("This week"), self.NEXT: _("Next week")}
+        weeks = []
+        for key, offset in self.OFFSETS.items():
+            first, last = self._week(offset)
+            dates = {"week": names[key], "first": f"{first:%m-%d}", "last": f"{last:%m-%d}"}
+            weeks.append((key, gettext("%(week)s (%(first)s – %(last)s)") % dates))
+        return [*weeks, (self.ALL, _("All dates"))]
+
+    def value(self):
+        chosen = super().value()
+        if chosen in (*self.OFFSETS, self.ALL):
+            return chosen
+        return self.ALL if self.elsewhere else self.THIS
+
+    def choices(self, changelist):
+        # No "All" of Django's: without a choice the list shows this week.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        offset = self.OFFSETS.get(self.value())
+        return queryset if offset is None else queryset.filter(date__range=self._week(offset))
+
+
 @admin.register(DutyShift)
 class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ShiftAdminForm
@@ -101,10 +156,11 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "ends_at",
         "workstation",
         "holding_group",
+        "members_on_duty",
         "theme",
         "conflicts",
     ]
-    list_filter = [ConflictFilter, "workstation", "holding_group"]
+    list_filter = [WeekFilter, ConflictFilter, "workstation", "holding_group"]
     list_select_related = ["workstation", "holding_group"]
     search_fields = ["theme", "workstation__name", "holding_group__name"]
     date_hierarchy = "date"
@@ -114,7 +170,22 @@ class DutyShiftAdmin(AuditedAdminMixin, admin.ModelAdmin):
     actions = ["export_to_excel"]
 
     def get_queryset(self, request):
-        return with_conflicts(super().get_queryset(request))
+        # The members on duty of every listed shift in one more query.
+        duties = DutyAssignment.objects.select_related("member", "substitute").order_by(
+            "member__name", "pk"
+        )
+        return with_conflicts(super().get_queryset(request)).prefetch_related(
+            Prefetch("assignments", duties)
+        )
+
+    @admin.display(description=_("members on duty"))
+    def members_on_duty(self, shift: DutyShift) -> str:
+        """Each duty's member, or the member and who stands in for them (张委员 → 李委员)."""
+        names = [
+            f"{duty.member.name} → {duty.substitute.name}" if duty.substitute else duty.member.name
+            for duty in shift.assignments.all()
+        ]
+        return "、".join(names) or "—"
 
     @admin.display(description=_("conflicts"))
     def conflicts(self, shift: DutyShift) -> str:

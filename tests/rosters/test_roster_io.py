@@ -431,8 +431,9 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client, db):
 
 
 def test_the_export_action_returns_the_selected_shifts_as_a_workbook(admin_client, roster):
+    # Posted from the list of every date (the list opens on this week).
     response = admin_client.post(
-        reverse(CHANGELIST_URL),
+        reverse(CHANGELIST_URL) + "?week=all",
         {"action": "export_to_excel", "_selected_action": [roster["morning"].pk]},
     )
     assert response.status_code == 200
