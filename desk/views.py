@@ -24,13 +24,33 @@ from rosters.models import DutyAssignment
 from visits import access
 from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
-from visits.lifecycle import TERMINAL, CaseError
+from visits.lifecycle import TERMINAL, Action, Actor, CaseError, actions_for
 from visits.models import CaseStatus
 from visits.selectors import case_rows, with_labels
 
 from .pages import case_page
 
-WAITING = (CaseStatus.SUBMITTED, CaseStatus.REPLIED, CaseStatus.RESOLVED)
+S = CaseStatus
+
+# What "waiting for your action" lists, by how the user stands to their cases
+# (visits.access.actor_on_cases): each status with the step it waits for. The desk
+# accepts online submissions, acts on the departments' replies and follows up resolved
+# cases; a member handling a case records consultations while it is registered or being
+# consulted on. A step the lifecycle does not let that user take is never listed.
+WAITING: dict[str, dict[str, str]] = {
+    Actor.HANDLER: {
+        S.SUBMITTED: Action.ACCEPT,
+        S.REPLIED: Action.RESOLVE,
+        S.RESOLVED: Action.CLOSE,
+    },
+    Actor.MEMBER: {S.REGISTERED: Action.CONSULT, S.CONSULTING: Action.CONSULT},
+}
+
+
+def waiting_statuses(actor: str | None) -> list[str]:
+    """The statuses of the cases waiting for a step this actor may take."""
+    allowed = actions_for(actor)
+    return [status for status, step in WAITING.get(actor, {}).items() if step in allowed]
 
 
 @require_safe
@@ -38,6 +58,7 @@ WAITING = (CaseStatus.SUBMITTED, CaseStatus.REPLIED, CaseStatus.RESOLVED)
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = access.cases_for_user(request.user)
+    actor = access.actor_on_cases(request.user)
     workstations = access.workstations_for_user(request.user)
     week_end = today + timedelta(days=6 - today.weekday())
     shifts = (
@@ -68,8 +89,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 case_rows(cases.filter(next_due_on__lt=today)).order_by("next_due_on", "pk")[:10]
             ),
             "waiting": with_labels(
-                case_rows(cases.filter(status__in=WAITING)).order_by("created_at", "pk")[:10]
+                case_rows(cases.filter(status__in=waiting_statuses(actor))).order_by(
+                    "created_at", "pk"
+                )[:10]
             ),
+            "member_waiting": actor == Actor.MEMBER,
             "shifts": shifts,
             "today": today,
             "can_log_visit": workstations.exists(),

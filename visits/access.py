@@ -57,6 +57,16 @@ def visits_for_user(user) -> QuerySet[Visit]:
     return Visit.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
 
 
+def actor_on_cases(user) -> str | None:
+    """How the user stands to the cases `cases_for_user` gives them: their handler
+    (administrators, staff of their workstations), a member handling them, or nobody."""
+    if roles.is_administrator(user) or roles.is_workstation_staff(user):
+        return Actor.HANDLER
+    if member_for_user(user) is not None:
+        return Actor.MEMBER
+    return None
+
+
 def actions_for_user(user, case: Case) -> frozenset[str]:
     """The lifecycle actions this user may take on a case they can see."""
     if roles.handles_workstation(user, case.workstation_id):

@@ -6,11 +6,12 @@ Who sees which cases is tested in tests/visits/test_access.py, the dashboard's q
 test_staff_pages.py."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from desk.views import WAITING, waiting_statuses
 from visits import lifecycle
 from visits.models import Case, CaseStatus
 
@@ -145,3 +146,64 @@ def test_a_shift_nobody_is_assigned_to_is_flagged_on_the_dashboard(client, works
 
 def test_the_dashboard_offers_staff_the_button_to_log_a_visit(client, workstation):
     assert 'href="/visits/new/"' in section(client.get("/dashboard/"), "main", "open-heading")
+
+
+# --- a member's dashboard: only the work a member may do ---------------------------------
+
+
+@pytest.fixture
+def june(time_machine):
+    """Monday 15 June 2026 in Xi'an, before the calendar and the cases are made."""
+    time_machine.move_to(timezone.make_aware(datetime(2026, 6, 15, 10)), tick=False)
+
+
+def test_a_members_dashboard_waits_for_their_consultations_not_for_staff_steps(
+    june, sign_in, world, workstation, member_user
+):
+    member = member_user.member
+    registered = world.registered(workstation, members=[member])
+    consulting = world.consulting(workstation, members=[member])
+    replied = world.replied(workstation, members=[member])
+    resolved = world.resolved(workstation, members=[member])
+    world.registered(workstation)  # not theirs
+
+    response = sign_in(member_user).get("/dashboard/")
+
+    waiting = listed(response, start="waiting-heading", end="duty-heading")
+    assert sorted(waiting) == sorted([registered.number, consulting.number])
+    # A resolved case waits for a follow-up, a replied one to be resolved: staff's steps.
+    assert resolved.number not in waiting and replied.number not in waiting
+    text = section(response, "waiting-heading", "duty-heading")
+    assert "record your consultations" in text
+    assert "resolved cases to follow up" not in text
+    assert 'href="/visits/new/"' not in section(response, "main", "open-heading")
+
+
+def test_staff_still_wait_for_submissions_replies_and_follow_ups_not_consultations(
+    june, client, world, workstation
+):
+    submitted = world.submitted(workstation)
+    consulting = world.consulting(workstation)
+    resolved = world.resolved(workstation)
+
+    response = client.get("/dashboard/")
+
+    waiting = listed(response, start="waiting-heading", end="duty-heading")
+    assert sorted(waiting) == sorted([submitted.number, resolved.number])
+    assert consulting.number not in waiting
+    assert "resolved cases to follow up" in section(response, "waiting-heading", "duty-heading")
+
+
+@pytest.mark.parametrize("actor", list(WAITING))
+def test_every_step_the_dashboard_waits_for_is_one_its_user_may_take_from_that_status(actor):
+    for status in waiting_statuses(actor):
+        step = WAITING[actor][status]
+        assert step in lifecycle.actions_for(actor)
+        assert lifecycle.TRANSITIONS[step].get(status) is not None
+
+
+def test_a_member_may_take_none_of_the_steps_the_desk_waits_for():
+    member_steps = lifecycle.actions_for(lifecycle.Actor.MEMBER)
+
+    assert not member_steps & set(WAITING[lifecycle.Actor.HANDLER].values())
+    assert waiting_statuses(None) == []
