@@ -4,6 +4,7 @@ rank overall and within the activity group, grade, and the entries behind each t
 Selectors only; a fixed number of queries whatever the number of members or entries.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,8 +14,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.db.models import Prefetch, Q, Sum
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from activities.models import Activity, Proposal
 from members.models import Member
@@ -41,11 +44,83 @@ class MemberYear:
         return [self.by_category.get(category, ZERO) for category in categories]
 
 
+# What each category's figure counts, in words: “值班到岗 4 次”, “接待群众 12 人次”.
+FIGURES = {
+    Category.DUTY_ATTENDED: ngettext_lazy(
+        "Duty attended %(count)s time", "Duty attended %(count)s times", "count"
+    ),
+    Category.DUTY_ABSENT: ngettext_lazy(
+        "Absent from duty without leave %(count)s time",
+        "Absent from duty without leave %(count)s times",
+        "count",
+    ),
+    Category.CITIZENS_RECEIVED: ngettext_lazy(
+        "Received %(count)s citizen", "Received %(count)s citizens", "count"
+    ),
+    Category.CASE_CLOSED: ngettext_lazy(
+        "%(count)s case followed to closure", "%(count)s cases followed to closure", "count"
+    ),
+    Category.CONSULTATION: ngettext_lazy(
+        "Took part in %(count)s consultation", "Took part in %(count)s consultations", "count"
+    ),
+    Category.COMMUNITY_VISIT: ngettext_lazy(
+        "%(count)s community visit", "%(count)s community visits", "count"
+    ),
+    Category.ACTIVITY: ngettext_lazy(
+        "Took part in %(count)s activity", "Took part in %(count)s activities", "count"
+    ),
+    Category.PROPOSAL_FILED: ngettext_lazy(
+        "Filed %(count)s proposal", "Filed %(count)s proposals", "count"
+    ),
+    Category.PROPOSAL_ACCEPTED: ngettext_lazy(
+        "%(count)s proposal accepted for filing",
+        "%(count)s proposals accepted for filing",
+        "count",
+    ),
+    Category.PROPOSAL_EXCELLENT: ngettext_lazy(
+        "%(count)s excellent proposal", "%(count)s excellent proposals", "count"
+    ),
+    Category.OPINION_ADOPTED: ngettext_lazy(
+        "%(count)s public-opinion report adopted",
+        "%(count)s public-opinion reports adopted",
+        "count",
+    ),
+}
+
+
+def points_words(points: Decimal) -> str:
+    """“8 points”, “1.5 points”, “-3 points” (“8 分”)."""
+    shown = floatformat(points, -2)
+    return ngettext("%(points)s point", "%(points)s points", 1 if abs(points) == 1 else 2) % {
+        "points": shown
+    }
+
+
 @dataclass
 class CardSection:
+    """A category of the card: its total and its lines, and `count`, what its figure
+    counts: the citizens received (each visit's visitors), else the lines."""
+
     category: Category
     total: Decimal
     entries: list[PointEntry]
+    count: int = 0
+
+    @property
+    def figure(self) -> str:
+        """What the category counts and how often: “值班到岗 4 次”."""
+        return FIGURES[self.category] % {"count": self.count}
+
+    @property
+    def points(self) -> str:
+        return points_words(self.total)
+
+
+def _count(category: str, entries: list[PointEntry]) -> int:
+    if category == Category.CITIZENS_RECEIVED:
+        # One line a visit; the visit says how many came (a source removed counts one).
+        return sum(getattr(entry.source, "visitor_count", 1) for entry in entries)
+    return len(entries)
 
 
 @dataclass
@@ -141,12 +216,22 @@ def _case(case: Case) -> str:
     return _("Case %(number)s") % {"number": case.number}
 
 
+def _kind_and_title(kind: str, title: str) -> str:
+    """“Kind: title”, or the title alone when it names its kind already (“委员进社区：…”,
+    “…微协商”), in the kind's label or the Chinese name it gives in brackets: a line never
+    says its kind twice."""
+    names = {kind, *re.findall(r"[(（]([^()（）]+)[)）]", kind)}
+    if any(name.strip() and name.strip() in title for name in names):
+        return title
+    return _("%(kind)s: %(title)s") % {"kind": kind, "title": title}
+
+
 def _activity(activity: Activity) -> str:
-    return _("%(kind)s: %(title)s") % {"kind": activity.get_kind_display(), "title": activity.title}
+    return _kind_and_title(activity.get_kind_display(), activity.title)
 
 
 def _proposal(proposal: Proposal) -> str:
-    return _("%(kind)s: %(title)s") % {"kind": proposal.get_kind_display(), "title": proposal.title}
+    return _kind_and_title(proposal.get_kind_display(), proposal.title)
 
 
 SOURCES: dict[type[models.Model], tuple[Callable[[], models.QuerySet], Callable]] = {
@@ -185,7 +270,12 @@ def card(member: Member, year: int) -> MemberCard:
         entry.description = describe(entry.source)
         by_category[entry.category].append(entry)
     sections = [
-        CardSection(category, row.by_category.get(category, ZERO), by_category[category])
+        CardSection(
+            category,
+            row.by_category.get(category, ZERO),
+            by_category[category],
+            _count(category, by_category[category]),
+        )
         for category in Category
         if by_category.get(category)
     ]

@@ -250,8 +250,9 @@ def test_the_card_lists_the_entries_of_each_category_with_their_source(rules, co
     ]
     assert lines["received"] == [(date(2026, 6, 7), "Visit on 2026-06-07 at 西一路街道委员工作室")]
     assert "王小明" not in str(lines)  # never the visitor: published cards are public
-    assert lines["consultation"][0][1].endswith(": 老旧小区改造微协商")
-    assert lines["proposal_filed"][0][1].endswith(": 关于加装电梯的提案")
+    # Titles that name their kind (微协商, 提案) are not prefixed with it a second time.
+    assert lines["consultation"][0][1] == "老旧小区改造微协商"
+    assert lines["proposal_filed"][0][1] == "关于加装电梯的提案"
 
 
 def test_a_case_is_described_by_its_tracking_number(db):
