@@ -21,6 +21,7 @@ from ..factories import (
     SectorFactory,
     WorkstationFactory,
 )
+from .test_case_flow import open_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,12 +132,11 @@ def test_a_citizen_submits_staff_resolve_and_the_citizen_follows_up(
         ("accept", ""),
         ("resolve", "已联合街道、消防对6号楼群租整治，清理楼道。"),
     ):
-        details = desk.locator(f"details#action-{action}")
-        details.locator("summary").click()
+        form = open_action(desk, action)
         if note:
-            details.locator(f"[name='{action}-note']").fill(note)
+            form.locator(f"[name='{action}-note']").fill(note)
         with desk.expect_navigation():
-            details.locator("form button[type=submit]").click()
+            form.locator("button[type=submit]").click()
     assert Case.objects.get(number=number).status == Case.Status.RESOLVED
     desk.close()
 
