@@ -41,10 +41,3 @@ def search_shape(term: str) -> tuple[str, int]:
     # Seven digits or more: a phone, an ID number (or a tracking number).
     kind = "number" if sum(c.isdigit() for c in term) >= 7 else "text"
     return kind, len(term)
-
-
-def describe_search(term: str) -> str:
-    """What a search looked for, without the term itself: the audit log must never hold
-    it."""
-    kind, length = search_shape(term)
-    return f"<{kind}, {length} characters>"

@@ -52,6 +52,22 @@ def neutralise(value) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
+def filter_phrases(filters: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Each filter in words, “Label: value” (“状态：已转办”), or its label alone when it
+    has no value (a checkbox)."""
+    return [
+        str(label)
+        if value is None
+        else _("%(label)s: %(value)s") % {"label": label, "value": value}
+        for label, value in filters
+    ]
+
+
+def filters_text(filters: Iterable[tuple[str, str | None]]) -> str:
+    """The filters in words, one after the other: “状态：已转办 · 工作站：西一路…”."""
+    return _SEPARATOR.join(filter_phrases(filters))
+
+
 def title_line(
     subject: str,
     filters: Iterable[tuple[str, str | None]] = (),
@@ -60,13 +76,7 @@ def title_line(
 ) -> str:
     """“Subject · Label: value · … · Exported 2026-12-01 10:00”. A filter without a
     value (a checkbox) is named by its label alone."""
-    parts = [subject]
-    for label, value in filters:
-        parts.append(
-            str(label)
-            if value is None
-            else _("%(label)s: %(value)s") % {"label": label, "value": value}
-        )
+    parts = [subject, *filter_phrases(filters)]
     when = timezone.localtime(exported_at or timezone.now())
     parts.append(_("Exported %(when)s") % {"when": when.strftime("%Y-%m-%d %H:%M")})
     return _SEPARATOR.join(parts)

@@ -309,10 +309,10 @@ def test_a_long_export_query_is_audited_without_error(client, staff):
 @pytest.mark.parametrize(
     ("term", "described"),
     [
-        ("13912345678", "q=<number, 11 characters>"),
-        ("139 1234 5678", "q=<number, 13 characters>"),
-        ("61010219800101123X", "q=<number, 18 characters>"),
-        ("王小明", "q=<text, 3 characters>"),
+        ("13912345678", "搜索：号码，11 个字符"),
+        ("139 1234 5678", "搜索：号码，13 个字符"),
+        ("61010219800101123X", "搜索：号码，18 个字符"),
+        ("王小明", "搜索：文字，3 个字符"),
     ],
 )
 def test_an_export_searching_a_phone_or_name_records_that_a_search_was_made_not_the_term(
@@ -324,8 +324,23 @@ def test_an_export_searching_a_phone_or_name_records_that_a_search_was_made_not_
 
     assert response.status_code == 200
     detail = AuditEntry.objects.get().detail
-    assert detail == f"{described} status=registered"
+    assert detail == f"{described} · 状态：已登记"
     assert term not in detail and term[-4:] not in detail
+
+
+def test_an_export_is_audited_in_the_words_of_its_filters_not_as_a_query(
+    client, staff, workstation
+):
+    client.force_login(staff)
+
+    client.get(
+        "/cases/export.xlsx",
+        {"status": "referred", "workstation": workstation.pk, "overdue": "on", "contacts": "1"},
+    )
+
+    assert AuditEntry.objects.get().detail == (
+        "委员工作室：西一路街道委员工作室 · 状态：已转办 · 仅看逾期 · 含完整联系方式"
+    )
 
 
 def test_an_export_records_none_of_the_parameters_it_does_not_read(client, staff):

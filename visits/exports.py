@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from audit.services import describe_search, search_shape
-from base.spreadsheets import neutralise, title_line, write_sheet
+from audit.services import search_shape
+from base.spreadsheets import filters_text, neutralise, title_line, write_sheet
 
 from .forms import CaseFilterForm
 from .masking import mask_name, mask_phone
@@ -146,13 +146,7 @@ def export_cases(
 
 
 def audit_detail(form: CaseFilterForm, *, with_contacts: bool) -> str:
-    """What the audit log keeps of an export: the filters it read (ids, choices, dates)
-    and, of a search, only what it looked like; never the term, nor what else the
-    address carried."""
-    parts = ["contacts"] if with_contacts else []
-    for name, value in form.cleaned_data.items():
-        if value in (None, "", False):
-            continue
-        shown = describe_search(value) if name == "q" else getattr(value, "pk", value)
-        parts.append(f"{name}={shown}")
-    return " ".join(parts)
+    """What the audit log keeps of an export: the filters it read in the words of the
+    workbook's title (状态：已转办 · 工作站：… · 搜索：文字，3 个字符), a search only by
+    what it looked like; never the term, nor what else the address carried."""
+    return filters_text(filter_words(form, with_contacts=with_contacts))

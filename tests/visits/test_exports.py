@@ -263,8 +263,8 @@ def test_each_export_is_written_to_the_audit_log(sign_in, staff, cases, fmt):
         f"cases.{fmt}",
         "10.9.8.7",
     )
-    assert plain.detail == "category=property"
-    assert contacts.detail == "contacts"
+    assert plain.detail == "Category: Property management"
+    assert contacts.detail == "Contacts in full"
     assert PHONE not in plain.detail + contacts.detail
 
 
