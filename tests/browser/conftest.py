@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page
 
@@ -103,6 +105,19 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "-", name) + ".png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def sign_in_as(page: Page, base_url: str, user) -> None:
+    """Give the page's browser a session of `user` (none for None), without the form."""
+    page.context.clear_cookies()
+    if user is None:
+        return
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
 
 
 @pytest.fixture

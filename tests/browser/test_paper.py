@@ -11,8 +11,6 @@ import unicodedata
 from datetime import date, datetime, time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -33,6 +31,7 @@ from ..factories import (
     open_case,
 )
 from ..points.test_cards import make_bands, make_rules
+from .conftest import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,15 +64,6 @@ def clock(time_machine):
     # Ticking: the browser, its timeouts and the server go on as usual, from this moment.
     time_machine.move_to(timezone.make_aware(MONDAY), tick=True)
     return time_machine
-
-
-def sign_in_as(page: Page, base_url: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
-    )
 
 
 def pdf_pages(page: Page) -> list[str]:
