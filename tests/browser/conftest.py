@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page
@@ -54,6 +55,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
   });
 });
 """
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """The public pages are cached for a minute, longer than a test: each test sees
+    pages drawn from its own rows, not an earlier test's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
