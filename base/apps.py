@@ -8,6 +8,8 @@ class BaseConfig(AppConfig):
     """Project-wide pieces no domain owns: sign-in, sessions, middleware, health check,
     spreadsheets, index types. No models; every app may import it."""
 
+    # Chosen for "base" among the configs this module holds (axes' is imported here).
+    default = True
     name = "base"
     verbose_name = _("Project-wide parts")
 
