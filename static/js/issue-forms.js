@@ -49,7 +49,9 @@
     fieldset.querySelector(".issue-name").textContent = nameTemplate.replace("__num__", number);
     var remove = fieldset.querySelector("[data-remove-issue]");
     if (remove) {
-      remove.setAttribute("aria-label", removeName.replace("__num__", number));
+      // The visible text is the accessible name (删除问题2): a screen reader and a
+      // voice command say what the eye reads.
+      remove.textContent = removeName.replace("__num__", number);
     }
   }
 
