@@ -43,7 +43,9 @@ PERSONAS = ["administrator", "staff", "member_user"]
 
 
 @pytest.fixture
-def today():
+def today(time_machine):
+    # A Tuesday, whatever the real date: the rosters seeded below hold Monday to Wednesday.
+    time_machine.move_to(timezone.make_aware(datetime(2026, 6, 9, 10, 0)), tick=False)
     return timezone.localdate()
 
 
