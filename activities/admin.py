@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from base.admin_tool_pages import tool_page
+from workstations.people import PeopleAdminMixin, describe, person_column, prefetched
 
 from . import lifecycle
 from .forms import ACTIVITY_FIELDS
@@ -151,7 +152,11 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("timeline"))
     def timeline(self, proposal: Proposal) -> str:
         # Shown as text, not as an inline: the events are no form's rows, even read-only.
-        events = proposal.events.select_related("actor") if proposal.pk else []
+        events = (
+            proposal.events.select_related("actor").prefetch_related(*prefetched("actor"))
+            if proposal.pk
+            else []
+        )
         return (
             format_html_join(
                 "",
@@ -160,7 +165,7 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     (
                         f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
                         e.get_step_display(),
-                        e.actor.get_username() if e.actor else "—",
+                        describe(e.actor) or "—",
                         e.note,
                     )
                     for e in events
@@ -250,8 +255,10 @@ class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProposalEvent)
-class ProposalEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "proposal", "step", "from_status", "to_status", "actor"]
+class ProposalEventAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    people_fields = ("actor",)
+    actor_column = person_column("actor", _("actor"))
+    list_display = ["at", "proposal", "step", "from_status", "to_status", actor_column]
     list_filter = ["step", "to_status"]
     list_select_related = ["proposal", "actor"]
     search_fields = ["proposal__title", "note"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from visits import access as case_access
+from workstations.people import prefetched
 
 from . import access, services
 from .forms import ActivityForm, AttendanceForm, add_errors
@@ -25,7 +26,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     activities = (
         access.activities_for_user(request.user)
         .select_related("organiser")
-        .prefetch_related("workstations")
+        .prefetch_related("workstations", *prefetched("organiser"))
         .annotate(n_participants=Count("participants", distinct=True))
         .order_by("-date", "-pk")[:200]
     )
@@ -104,6 +105,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cosigners": CoSignature.objects.filter(proposal=proposal).select_related("member"),
             "lead_department": proposal.lead_department,
             "co_departments": proposal.co_departments.all(),
-            "events": proposal.events.select_related("actor"),
+            "events": proposal.events.select_related("actor").prefetch_related(
+                *prefetched("actor")
+            ),
         },
     )

@@ -86,6 +86,18 @@ DEPARTMENTS = [
     ("新城交警大队", "沈警官"),
 ]
 FAMILY = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"
+# The liaisons' names, one a workstation, as (family name, given name).
+LIAISON_NAMES = [
+    ("张", "丽"),
+    ("王", "建国"),
+    ("李", "娜"),
+    ("刘", "洋"),
+    ("陈", "静"),
+    ("杨", "帆"),
+    ("赵", "敏"),
+    ("黄", "磊"),
+    ("吴", "芳"),
+]
 GIVEN = [
     "建平",
     "秀兰",
@@ -149,7 +161,9 @@ def seed_network(rng: random.Random) -> DemoLogins:
     workstations = list(Workstation.objects.filter(slug__in=[s[1] for s in STREETS]))
 
     User = get_user_model()
-    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True})
+    admin, _ = User.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "last_name": "周", "first_name": "文静"}
+    )
     admin.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
     staff_logins = _seed_staff_logins(workstations)
     _seed_members(rng, workstations, sectors, groups)
@@ -182,10 +196,11 @@ def _seed_workstations() -> None:
 def _seed_staff_logins(workstations: list[Workstation]) -> dict[str, str]:
     """One staff login a workstation: workstation slug -> username."""
     staff_logins = {}
-    for workstation in workstations:
+    for i, workstation in enumerate(workstations):
+        family, given = LIAISON_NAMES[i % len(LIAISON_NAMES)]
         username = f"staff-{workstation.slug}"
         user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"first_name": "联络员"}
+            username=username, defaults={"last_name": family, "first_name": given}
         )
         user.groups.add(Group.objects.get(name=roles.STAFF))
         workstation.staff.add(user)
@@ -229,7 +244,9 @@ def _seed_members(
 def _seed_member_login():
     """The member login, tied to the first member of 西一路 unless either is tied already."""
     member = Member.objects.filter(home_workstation__slug="xiyilu").order_by("pk").first()
-    member_user, _ = get_user_model().objects.get_or_create(username="member")
+    member_user, _ = get_user_model().objects.get_or_create(
+        username="member", defaults={"last_name": member.name[0], "first_name": member.name[1:]}
+    )
     member_user.groups.add(Group.objects.get(name=roles.MEMBERS))
     if member.user_id is None and not Member.objects.filter(user=member_user).exists():
         member.user = member_user

@@ -12,6 +12,7 @@ from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
 from visits.masking import mask_address, mask_name, mask_phone
 from visits.models import Case, CaseEvent, Referral
+from workstations.people import prefetched
 
 
 def _next_step(case: Case, action_forms: list, *, refused) -> tuple:
@@ -76,6 +77,7 @@ def case_page(
             "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),
             "events": CaseEvent.objects.filter(case=case)
             .select_related("actor", "referral__department")
+            .prefetch_related(*prefetched("actor"))
             .order_by("at", "pk"),
             "referrals": Referral.objects.filter(case=case)
             .select_related("department")

@@ -19,6 +19,7 @@ from audit.services import audit_record
 from base.admin_tool_pages import tool_page
 from members.models import Member
 from workdays.calendar import calendar_gaps
+from workstations.people import PeopleAdminMixin, person_column
 
 from .calendars import week_start
 from .conflicts import FLAGS, shift_conflicts, with_conflicts
@@ -442,10 +443,11 @@ class DutyAssignmentAdmin(AuditedAdminMixin, _AttendanceLink, admin.ModelAdmin):
 
 
 @admin.register(DutyChange)
-class DutyChangeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class DutyChangeAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of attendance, leave and swaps: readable, never edited."""
 
-    list_display = ["at", "kind", "assignment", "by", "detail"]
+    people_fields = ("by",)
+    list_display = ["at", "kind", "assignment", person_column("by", _("changed by")), "detail"]
     list_filter = ["kind"]
     list_select_related = ["assignment__shift__workstation", "assignment__member", "by"]
     search_fields = ["assignment__member__name", "detail"]

@@ -17,6 +17,7 @@ from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from audit.models import AuditAction
 from audit.services import audit_record
 from base.admin_tool_pages import tool_page
+from workstations.people import PeopleAdminMixin, person_column
 
 from . import access
 from .lifecycle import Action, case_open
@@ -242,8 +243,10 @@ class ReferralAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "case", "kind", "from_status", "to_status", "actor"]
+class CaseEventAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    people_fields = ("actor",)
+    actor_column = person_column("actor", _("actor"))
+    list_display = ["at", "case", "kind", "from_status", "to_status", actor_column]
     list_filter = ["kind", "to_status"]
     list_select_related = ["case", "actor"]
     search_fields = ["case__number", "note"]

@@ -53,8 +53,12 @@ def _in_group(user: AbstractBaseUser | AnonymousUser, name: str) -> bool:
     if not user.is_authenticated:
         return False
     # One query per request at most: the group names are cached on the user object.
+    # A page naming many users prefetches their groups (`people.PERSON_PREFETCH`).
     if not hasattr(user, "_role_groups"):
-        user._role_groups = set(user.groups.values_list("name", flat=True))
+        if "groups" in getattr(user, "_prefetched_objects_cache", {}):
+            user._role_groups = {group.name for group in user.groups.all()}
+        else:
+            user._role_groups = set(user.groups.values_list("name", flat=True))
     return name in user._role_groups
 
 
