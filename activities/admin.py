@@ -46,13 +46,14 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(AuditedAdminMixin, PeopleAdminMixin, admin.ModelAdmin):
     form = ActivityAdminForm
+    people_fields = ("organiser",)
     list_display = [
         "date",
         "title",
         "kind",
-        "organiser",
+        person_column("organiser", _("organiser")),
         "suggestions_gathered",
         "amount",
         "is_published",

@@ -149,9 +149,12 @@ class ReferralInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CaseEventInline(PeopleAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseEvent
-    fields = ["at", "kind", "from_status", "to_status", "actor", "note"]
+    people_fields = ("actor",)
+    # A read-only field named here is looked up on the inline: static, so not bound to it.
+    actor_column = staticmethod(person_column("actor", _("actor")))
+    fields = ["at", "kind", "from_status", "to_status", "actor_column", "note"]
     readonly_fields = fields
     extra = 0
 

@@ -104,3 +104,26 @@ def test_admin_names_who_changed_a_duty(sign_in, administrator, named_staff, wor
 
     assert LIAISON in page
     assert ">liaison<" not in page
+
+
+def test_admin_case_page_names_who_acted_in_its_events(sign_in, administrator, named_staff, case):
+    page = html(
+        sign_in(administrator, language="zh-hans").get(f"/admin/visits/case/{case.pk}/change/")
+    )
+
+    assert LIAISON in page
+
+
+def test_admin_activity_list_names_the_organiser(sign_in, administrator, named_staff, workstation):
+    activity_record(
+        activity=Activity(
+            kind=ActivityKind.LEGAL_AID, title="法律咨询日", date=timezone.localdate()
+        ),
+        workstations=[workstation],
+        organiser=named_staff,
+    )
+
+    page = html(sign_in(administrator, language="zh-hans").get("/admin/activities/activity/"))
+
+    assert LIAISON in page
+    assert ">liaison<" not in page
