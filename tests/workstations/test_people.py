@@ -27,6 +27,16 @@ def named_staff(staff):
     return staff
 
 
+def organised_by(organiser, workstation):
+    return activity_record(
+        activity=Activity(
+            kind=ActivityKind.COMMUNITY_VISIT, title="进社区听民意", date=timezone.localdate()
+        ),
+        workstations=[workstation],
+        organiser=organiser,
+    )
+
+
 @pytest.fixture
 def chinese():
     with translation.override("zh-hans"):
@@ -70,13 +80,7 @@ def test_the_case_timeline_names_the_liaison_not_the_login(sign_in, named_staff,
 
 
 def test_the_activity_list_names_the_organiser(sign_in, named_staff, workstation):
-    activity_record(
-        activity=Activity(
-            kind=ActivityKind.COMMUNITY_VISIT, title="进社区听民意", date=timezone.localdate()
-        ),
-        workstations=[workstation],
-        organiser=named_staff,
-    )
+    organised_by(named_staff, workstation)
 
     page = html(sign_in(named_staff, language="zh-hans").get("/activities/"))
 
@@ -115,13 +119,7 @@ def test_admin_case_page_names_who_acted_in_its_events(sign_in, administrator, n
 
 
 def test_admin_activity_list_names_the_organiser(sign_in, administrator, named_staff, workstation):
-    activity_record(
-        activity=Activity(
-            kind=ActivityKind.LEGAL_AID, title="法律咨询日", date=timezone.localdate()
-        ),
-        workstations=[workstation],
-        organiser=named_staff,
-    )
+    organised_by(named_staff, workstation)
 
     page = html(sign_in(administrator, language="zh-hans").get("/admin/activities/activity/"))
 
