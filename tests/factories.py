@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from activities.models import Activity, ActivityKind
+from activities.services import activity_record
 from members.models import ActivityGroup, Member, Sector
 from rosters.models import DutyAssignment, DutyShift
 from visits.lifecycle import Action, case_open
@@ -123,3 +125,14 @@ def open_case(
         **fields,
     )
     return case_open(case=case, actor=actor, action=action, note=note, now=now)
+
+
+def community_visit(organiser, workstation) -> Activity:
+    """A community visit (进社区听民意) today, recorded by `organiser` for `workstation`."""
+    return activity_record(
+        activity=Activity(
+            kind=ActivityKind.COMMUNITY_VISIT, title="进社区听民意", date=timezone.localdate()
+        ),
+        workstations=[workstation],
+        organiser=organiser,
+    )

@@ -12,12 +12,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from activities.models import Activity, ActivityKind
-from activities.services import activity_record
 from rosters.models import DutyAssignment
 from visits.models import Case
 
-from .factories import DutyShiftFactory, MemberFactory
+from .factories import DutyShiftFactory, MemberFactory, community_visit
 from .form_pages import Element, squash, tree
 from .posts import act, visit_data
 
@@ -41,13 +39,7 @@ def duty(workstation, member_user):
 
 @pytest.fixture
 def activity(staff, workstation):
-    return activity_record(
-        activity=Activity(
-            kind=ActivityKind.COMMUNITY_VISIT, title="进社区听民意", date=timezone.localdate()
-        ),
-        workstations=[workstation],
-        organiser=staff,
-    )
+    return community_visit(staff, workstation)
 
 
 def empty_visit(workstation, total: int) -> dict:

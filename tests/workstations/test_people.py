@@ -6,15 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from activities.models import Activity, ActivityKind
-from activities.services import activity_record
 from rosters import duties
 from rosters.models import Attendance
 from visits import lifecycle
 from workstations import roles
 from workstations.people import describe
 
-from ..factories import DutyAssignmentFactory, DutyShiftFactory, UserFactory
+from ..factories import DutyAssignmentFactory, DutyShiftFactory, UserFactory, community_visit
 from ..pages import html, section
 
 LIAISON = "联络员 张丽 · 西一路街道"
@@ -25,16 +23,6 @@ def named_staff(staff):
     staff.last_name, staff.first_name = "张", "丽"
     staff.save()
     return staff
-
-
-def organised_by(organiser, workstation):
-    return activity_record(
-        activity=Activity(
-            kind=ActivityKind.COMMUNITY_VISIT, title="进社区听民意", date=timezone.localdate()
-        ),
-        workstations=[workstation],
-        organiser=organiser,
-    )
 
 
 @pytest.fixture
@@ -80,7 +68,7 @@ def test_the_case_timeline_names_the_liaison_not_the_login(sign_in, named_staff,
 
 
 def test_the_activity_list_names_the_organiser(sign_in, named_staff, workstation):
-    organised_by(named_staff, workstation)
+    community_visit(named_staff, workstation)
 
     page = html(sign_in(named_staff, language="zh-hans").get("/activities/"))
 
@@ -119,7 +107,7 @@ def test_admin_case_page_names_who_acted_in_its_events(sign_in, administrator, n
 
 
 def test_admin_activity_list_names_the_organiser(sign_in, administrator, named_staff, workstation):
-    organised_by(named_staff, workstation)
+    community_visit(named_staff, workstation)
 
     page = html(sign_in(administrator, language="zh-hans").get("/admin/activities/activity/"))
 
