@@ -241,5 +241,15 @@ FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=5)
 # A department's reply is due this many working days after a referral by default.
 REFERRAL_REPLY_WORKING_DAYS = env.int("REFERRAL_REPLY_WORKING_DAYS", default=15)
 # An online submission is accepted (受理) within this many working days: the limit its
-# receipt promises, read only through visits.time_limits.acceptance_working_days().
+# receipt promises.
 ACCEPTANCE_WORKING_DAYS = env.int("ACCEPTANCE_WORKING_DAYS", default=3)
+# A registered case is first handled (consulted, referred or answered) within these days.
+FIRST_HANDLING_WORKING_DAYS = env.int("FIRST_HANDLING_WORKING_DAYS", default=5)
+# A case under consultation is referred or resolved within these days.
+CONSULTATION_WORKING_DAYS = env.int("CONSULTATION_WORKING_DAYS", default=10)
+# A department signs for (签收) a referral within these days.
+ACKNOWLEDGEMENT_WORKING_DAYS = env.int("ACKNOWLEDGEMENT_WORKING_DAYS", default=2)
+# A case whose departments have replied is resolved within these days.
+RESOLUTION_WORKING_DAYS = env.int("RESOLUTION_WORKING_DAYS", default=5)
+# All of the above, and the two before, are the defaults for a year whose time limits the
+# office has not set in admin (visits.time_limits); read nowhere else.

@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from visits.lifecycle import (
     allocate_numbers,
     case_bulk_play,
     deadline,
+    step_due,
 )
 from visits.models import (
     Case,
@@ -35,6 +35,7 @@ from visits.models import (
     Visit,
     VisitChannel,
 )
+from visits.time_limits import Step, default_working_days
 from workdays.calendar import working_days_between
 from workstations.models import Department, Workstation
 
@@ -172,6 +173,14 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
     if opening == Action.ANSWER:
         case.answered_on_spot, case.satisfaction = True, Satisfaction.SATISFIED
         case.resolved_at = case.closed_at = times[0]
+
+    # The demo's cases keep the default time limits (the office sets none for them).
+    def clock(at: datetime) -> Callable[[str], date]:
+        return lambda step: calendar.add(timezone.localdate(at), default_working_days(step))
+
+    case.step_due_on = step_due(
+        path[0], "", has_open_referrals=False, running=None, count=clock(times[0])
+    )
     for action, before, after, at in zip(actions, path[:-1], path[1:], times[1:], strict=True):
         referral = _referral_step(rng, action, referrals, at, departments, calendar)
         if action == Action.RESOLVE:
@@ -193,16 +202,20 @@ def _play(rng, workstation, visit, opening, actions, times, departments, calenda
                 satisfaction=case.satisfaction if action in (Action.REOPEN, Action.CLOSE) else "",
             )
         )
+        case.step_due_on = step_due(
+            after,
+            before,
+            has_open_referrals=any(r.is_open for r in referrals),
+            running=case.step_due_on,
+            count=clock(at),
+        )
     if case.status in TERMINAL:
         for referral in referrals:
             if referral.is_open:
                 referral.state, referral.cancelled_at = ReferralState.CANCELLED, times[-1]
-    follow_up = (
-        calendar.add(timezone.localdate(case.resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
-        if case.resolved_at
-        else None
+    case.next_due_on = deadline(
+        case.status, [r.next_due_on for r in referrals if r.is_open], case.step_due_on
     )
-    case.next_due_on = deadline(case.status, [r.due_on for r in referrals if r.is_open], follow_up)
     return case, {"events": events, "referrals": referrals}
 
 
@@ -215,7 +228,10 @@ def _referral_step(rng, action, referrals, at, departments, calendar) -> Referra
             department_id=rng.choice([d for d in departments if d not in taken]),
             role=ReferralRole.CO if lead else ReferralRole.LEAD,
             sent_at=at,
-            due_on=calendar.add(timezone.localdate(at), settings.REFERRAL_REPLY_WORKING_DAYS),
+            due_on=calendar.add(timezone.localdate(at), default_working_days(Step.REPLY)),
+            acknowledge_due_on=calendar.add(
+                timezone.localdate(at), default_working_days(Step.ACKNOWLEDGE)
+            ),
         )
         referrals.append(referral)
         return referral

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
 from base.mappings import dataclass_from
+from visits.lifecycle import TERMINAL
 from visits.models import (
     OPEN_REFERRAL_STATES,
     Case,
@@ -38,6 +39,8 @@ from workstations.models import Workstation
 OUTSIDE_LOOP = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.WITHDRAWN)
 IN_LOOP = tuple(s for s in CaseStatus if s not in OUTSIDE_LOOP)
 FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+# Statuses that end a case: it owes no step any more.
+ENDED = tuple(TERMINAL)
 PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 FILED = (ProposalStatus.ACCEPTED, ProposalStatus.MERGED)
 
@@ -75,9 +78,21 @@ LABELS = {
     "proposals_excellent": _("Excellent proposals"),
     "filing_rate": _("Filing rate"),
     "opinions_adopted": _("Public-opinion reports adopted"),
+    "overdue": _("Overdue cases"),
+    "open_cases": _("Open cases"),
+    "workstation_on_time_rate": _("On time"),
 }
 
 DEFINITIONS = {
+    "overdue": _(
+        "Cases opened during the year, still open today, whose next deadline has passed: "
+        "accepting an online submission, a first handling, a department's acknowledgement "
+        "or reply, the resolution or the follow-up, each counted in working days."
+    ),
+    "open_cases": _("Cases opened during the year at the workstation that are still open."),
+    "workstation_on_time_rate": _(
+        "Open cases not past their next deadline today, divided by all open cases."
+    ),
     "visits": _("Visits logged at the workstations during the year."),
     "people": _(
         "Citizens received during the year: the number of visitors of every visit, added up."
@@ -199,6 +214,7 @@ class Headline:
     satisfaction_rate: float | None
     answered_on_spot: int
     on_spot_satisfaction_rate: float | None
+    overdue: int
 
 
 def status_rows(top: Headline) -> list[tuple[str, int]]:
@@ -206,8 +222,15 @@ def status_rows(top: Headline) -> list[tuple[str, int]]:
     return [(status.label, top.cases_by_status[status]) for status in CaseStatus]
 
 
-def headline(year: int) -> Headline:
-    """The year's main figures, in three queries."""
+def _late(today: date, prefix: str = "") -> Q:
+    """Open and past its next deadline (Case.is_overdue), as a filter; `prefix` reaches
+    the case through a relation."""
+    return ~Q(**{f"{prefix}status__in": ENDED}) & Q(**{f"{prefix}next_due_on__lt": today})
+
+
+def headline(year: int, *, today: date | None = None) -> Headline:
+    """The year's main figures, in three queries; cases overdue as of `today`."""
+    today = today or timezone.localdate()
     start, end = year_bounds(year)
     visits = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end).aggregate(
         visits=Count("pk"), people=Coalesce(Sum("visitor_count"), 0)
@@ -230,6 +253,7 @@ def headline(year: int) -> Headline:
         on_spot=Count("pk", filter=ON_SPOT),
         on_spot_rated=Count("pk", filter=ON_SPOT & RATED),
         on_spot_pleased=Count("pk", filter=ON_SPOT & Q(satisfaction__in=PLEASED)),
+        overdue=Count("pk", filter=_late(today)),
     )
     followed = sum(by_status[status] for status in IN_LOOP)
     finished = sum(by_status[status] for status in FINISHED)
@@ -245,6 +269,7 @@ def headline(year: int) -> Headline:
         satisfaction_rate=rate(cases["pleased"], cases["rated"]),
         answered_on_spot=cases["on_spot"],
         on_spot_satisfaction_rate=rate(cases["on_spot_pleased"], cases["on_spot_rated"]),
+        overdue=cases["overdue"],
     )
 
 
@@ -304,6 +329,35 @@ def cases_by_workstation(year: int) -> list[CountRow]:
         .order_by("ordering", "name")
     )
     return [CountRow(w.slug, w.name, w.followed, w.on_spot) for w in workstations]
+
+
+@dataclass(frozen=True)
+class WorkstationClock:
+    name: str
+    open: int
+    overdue: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.open - self.overdue, self.open)
+
+
+def workstation_clocks(year: int, *, today: date | None = None) -> list[WorkstationClock]:
+    """Each open workstation's cases of the year still open, and those of them past their
+    next deadline as of `today`, in display order. One query."""
+    today = today or timezone.localdate()
+    start, end = year_bounds(year)
+    opened = Q(cases__created_at__gte=start, cases__created_at__lt=end)
+    still_open = opened & ~Q(cases__status__in=ENDED)
+    workstations = (
+        Workstation.objects.filter(is_active=True)
+        .annotate(
+            open_cases=Count("cases", filter=still_open),
+            overdue=Count("cases", filter=opened & _late(today, "cases__")),
+        )
+        .order_by("ordering", "name")
+    )
+    return [WorkstationClock(w.name, w.open_cases, w.overdue) for w in workstations]
 
 
 @dataclass(frozen=True)

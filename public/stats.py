@@ -175,6 +175,7 @@ def _key_figures(top: figures.Headline) -> list[Figure]:
         _figure("satisfaction_rate", percent(top.satisfaction_rate)),
         _figure("answered_on_spot", str(top.answered_on_spot)),
         _figure("on_spot_satisfaction_rate", percent(top.on_spot_satisfaction_rate)),
+        _figure("overdue", str(top.overdue)),
     ]
 
 
@@ -250,6 +251,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "statuses": figures.status_rows(top),
         "charts": _charts(year),
         "departments": _department_rows(year),
+        "workstation_clocks": [
+            (clock.name, clock.open, clock.overdue, percent(clock.on_time_rate))
+            for clock in figures.workstation_clocks(year)
+        ],
         "labels": figures.LABELS,
         "definitions": figures.DEFINITIONS,
     }

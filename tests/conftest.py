@@ -74,8 +74,13 @@ def calendar_2026(db):
 @pytest.fixture
 def deadlines(settings):
     """Pin the deadlines the dates are counted with, whatever the environment says."""
-    settings.FOLLOW_UP_WORKING_DAYS = 5
+    settings.ACCEPTANCE_WORKING_DAYS = 3
+    settings.FIRST_HANDLING_WORKING_DAYS = 5
+    settings.CONSULTATION_WORKING_DAYS = 10
+    settings.ACKNOWLEDGEMENT_WORKING_DAYS = 2
     settings.REFERRAL_REPLY_WORKING_DAYS = 15
+    settings.RESOLUTION_WORKING_DAYS = 5
+    settings.FOLLOW_UP_WORKING_DAYS = 5
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -29,12 +30,14 @@ from visits.models import (
     CaseEvent,
     CaseNumberSequence,
     CaseStatus,
+    EventKind,
     Referral,
     ReferralRole,
     ReferralState,
     Satisfaction,
     Visit,
 )
+from workdays.calendar import add_working_days
 
 from .factories import DepartmentFactory, VisitFactory, open_case
 
@@ -49,6 +52,47 @@ ADDRESS = "新城区西一路8号"
 
 OPEN_STATES = (ReferralState.SENT, ReferralState.ACKNOWLEDGED)
 TERMINAL_STATUSES = {S.CLOSED, S.REJECTED, S.MERGED, S.WITHDRAWN}
+
+# The setting whose working days each open status gives the case for its own step; a
+# referred case has its own step only once every referral was sent back (handle it again).
+STEP_DAYS = {
+    S.SUBMITTED: "ACCEPTANCE_WORKING_DAYS",
+    S.REGISTERED: "FIRST_HANDLING_WORKING_DAYS",
+    S.CONSULTING: "CONSULTATION_WORKING_DAYS",
+    S.REFERRED: "FIRST_HANDLING_WORKING_DAYS",
+    S.REPLIED: "RESOLUTION_WORKING_DAYS",
+    S.RESOLVED: "FOLLOW_UP_WORKING_DAYS",
+}
+
+
+def expected_step_due(case) -> date | None:
+    """The case's own step deadline worked out from its rows, independently of the
+    lifecycle: the status's working days from the day the case entered it."""
+    open_referrals = [r for r in case.referrals.all() if r.state in OPEN_STATES]
+    if case.status in TERMINAL_STATUSES or (case.status == S.REFERRED and open_referrals):
+        return None
+    events = case.events.filter(to_status=case.status)
+    if case.status == S.REFERRED:
+        events = events.filter(kind=EventKind.RETURNED)
+    else:
+        events = events.exclude(from_status=case.status)
+    entered = events.order_by("at", "pk").last().at
+    days = getattr(settings, STEP_DAYS[case.status])
+    return add_working_days(timezone.localdate(entered), days)
+
+
+def expected_deadline(case) -> date | None:
+    """The next deadline worked out from the rows: the case's own step's, a department's
+    acknowledgement while a referral is only sent, an open referral's reply."""
+    if case.status in TERMINAL_STATUSES:
+        return None
+    dues = [expected_step_due(case)]
+    for referral in case.referrals.all():
+        if referral.state in OPEN_STATES:
+            dues.append(referral.due_on)
+        if referral.state == ReferralState.SENT:
+            dues.append(referral.acknowledge_due_on)
+    return min((due for due in dues if due), default=None)
 
 
 def rows() -> dict[str, list]:

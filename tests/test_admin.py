@@ -36,7 +36,7 @@ from visits.lifecycle import (
     case_refer,
     referral_reply,
 )
-from visits.models import Case, CaseEvent, CaseNumberSequence, Referral, Visit
+from visits.models import Case, CaseEvent, CaseNumberSequence, Referral, TimeLimit, Visit
 from workdays.models import CalendarYear, SpecialDay
 from workstations import roles
 from workstations.models import Department, Workstation
@@ -135,6 +135,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.NOTE)
     allocate_numbers(2025, 2718)
     sequence = CaseNumberSequence.objects.get(year=2025)
+    time_limit = TimeLimit.objects.create(
+        year=2031, step=TimeLimit.Step.REPLY, category=Case.Category.FIRE_SAFETY, working_days=7
+    )
     calendar_year = CalendarYear.objects.create(year=2031, source="区政协办公室录入")
     special_day = SpecialDay.objects.create(
         date=date(2031, 10, 8), kind=SpecialDay.Kind.HOLIDAY, name="国庆节补休"
@@ -217,6 +220,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
             calendar_year, ["2031", "区政协办公室录入"], ['value="区政协办公室录入"']
         ),
         SpecialDay: Seeded(special_day, ["国庆节补休"], ['value="国庆节补休"']),
+        TimeLimit: Seeded(time_limit, ["2031", "部门答复转办"], ['value="7"']),
     }
 
 
@@ -736,6 +740,10 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     Referral: _make_referrals,
     CaseEvent: _make_cases,  # each case opens with its 'registered' event
     CaseNumberSequence: _make_sequences,
+    TimeLimit: lambda n: TimeLimit.objects.bulk_create(
+        TimeLimit(year=2050 + TimeLimit.objects.count() + i, step="reply", working_days=15)
+        for i in range(n)
+    ),
     CalendarYear: _make_calendar_years,
     SpecialDay: _make_special_days,
     Activity: lambda n: [

@@ -53,7 +53,14 @@ def cases(clock, working_calendar, staff, workstation) -> dict[str, Case]:
     lifecycle.case_refer(
         case=referred, actor=staff, department=DepartmentFactory(name="区住建局"), note="转办"
     )
-    return {"registered": registered, "referred": Case.objects.get(pk=referred.pk)}
+    withdrawn = lifecycle.case_withdraw(
+        case=open_case(workstation=workstation, actor=staff, title="噪音扰民"), actor=staff
+    )
+    return {
+        "registered": registered,
+        "referred": Case.objects.get(pk=referred.pk),
+        "withdrawn": withdrawn,
+    }
 
 
 def sheet_of(response):
@@ -144,7 +151,8 @@ def test_the_title_says_when_contacts_are_in_full_and_when_the_sort_filters(
     assert sheet["A1"].value == (
         "Case list · Only cases with a deadline · Contacts in full · Exported 2026-06-15 10:00"
     )
-    assert sheet.max_row == 3  # the title, the header, the one case with a deadline
+    # The title, the header, the two open cases (each has a deadline); the withdrawn has none.
+    assert sheet.max_row == 4
 
 
 def test_an_unfiltered_export_has_a_title_too(client, cases):
@@ -162,7 +170,7 @@ def test_the_bold_header_is_frozen_below_the_title_and_filterable(client, cases)
     assert [cell.value for cell in sheet[2]] == HEADER
     assert all(cell.font.b for cell in sheet[2])
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A2:J4"
+    assert sheet.auto_filter.ref == "A2:J5"  # the header and the three cases
     assert sheet.print_title_rows == "$1:$2"  # printed on every page
 
 
@@ -191,7 +199,7 @@ def test_the_creation_time_and_the_deadline_are_date_cells(client, cases):
     assert deadline.is_date and deadline.number_format == "yyyy-mm-dd"
     assert deadline.value.date() == referred.next_due_on
     assert (
-        row_of(sheet_of(client.get("/cases/export.xlsx")), cases["registered"].number)[
+        row_of(sheet_of(client.get("/cases/export.xlsx")), cases["withdrawn"].number)[
             "Next deadline"
         ].value
         is None

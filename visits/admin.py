@@ -22,7 +22,7 @@ from workstations.people import PeopleAdminMixin, person_column
 from . import access
 from .lifecycle import Action, case_open
 from .masking import mask_address, mask_name, mask_phone
-from .models import Case, CaseEvent, CaseNumberSequence, Referral, Visit
+from .models import Case, CaseEvent, CaseNumberSequence, Referral, TimeLimit, Visit
 
 # A visit's personal data, and the masks shown in its place once the visit is saved.
 PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address")
@@ -254,6 +254,17 @@ class CaseEventAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, ad
     list_select_related = ["case", "actor"]
     search_fields = ["case__number", "note"]
     date_hierarchy = "at"
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The office's time limits per year. Changing one counts new due dates from then on;
+    the dates already set stay as promised (the version says which limit counted them)."""
+
+    list_display = ["year", "step", "category", "working_days", "version", "changed_at"]
+    list_filter = ["year", "step", "category"]
+    fields = ["year", "step", "category", "working_days", "version", "changed_at"]
+    readonly_fields = ["version", "changed_at"]
 
 
 @admin.register(CaseNumberSequence)

@@ -7,13 +7,12 @@ the record (details, handling members, workstation) keep the status and are buil
 the same way. Permission to act is checked by the callers (views), not here.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Min
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +22,7 @@ from workdays.calendar import CalendarMissing, DueDateError, add_working_days, c
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
+from . import time_limits
 from .models import (
     OPEN_REFERRAL_STATES,
     Case,
@@ -35,10 +35,12 @@ from .models import (
     ReferralRole,
     ReferralState,
     Satisfaction,
+    TimeLimitStep,
     Visit,
 )
 
 S = CaseStatus
+Step = TimeLimitStep
 NEW = ""  # the "status" of a case that does not exist yet
 
 
@@ -247,27 +249,61 @@ def _lock(case: Case, seen_status: str | None = None) -> Case:
     return _unchanged(_lock_row(case.pk), seen_status or case.status)
 
 
-def deadline(
-    status: str, open_referral_dues: list[date], follow_up_due: date | None
+# The clock each open status starts for the case itself. A referred case waits on its
+# departments, whose referrals carry their own dates; once none is open any more (all sent
+# back), the case is due to be handled again like a newly registered one.
+STATUS_CLOCK: dict[str, str] = {
+    S.SUBMITTED: Step.ACCEPT,
+    S.REGISTERED: Step.FIRST_HANDLING,
+    S.CONSULTING: Step.CONSULTATION,
+    S.REPLIED: Step.RESOLUTION,
+    S.RESOLVED: Step.FOLLOW_UP,
+}
+
+
+def step_due(
+    status: str,
+    before: str,
+    *,
+    has_open_referrals: bool,
+    running: date | None,
+    count: Callable[[str], date | None],
 ) -> date | None:
-    """The next date a case must meet: a department's reply, or the follow-up once resolved."""
+    """The case's own step deadline after a step took it from `before` to `status`: a new
+    clock, counted by `count(step)`, when it enters a status; the `running` one otherwise.
+    A referred case has none while a referral is open, and a new one once none is."""
+    if status in TERMINAL or (status == S.REFERRED and has_open_referrals):
+        return None
+    if status == S.REFERRED:
+        clock = None if running else Step.FIRST_HANDLING
+    else:
+        clock = STATUS_CLOCK.get(status) if status != before else None
+    return count(clock) if clock else running
+
+
+def deadline(status: str, open_referral_dues: Iterable[date], step_due: date | None) -> date | None:
+    """The next date a case must meet: its own step's, or an open referral's."""
     if status in TERMINAL:
         return None
-    dues = list(open_referral_dues)
-    if status == S.RESOLVED and follow_up_due:
-        dues.append(follow_up_due)
+    dues = [due for due in (*open_referral_dues, step_due) if due is not None]
     return min(dues, default=None)
 
 
-def _next_due_on(case: Case) -> date | None:
-    open_due = case.referrals.filter(state__in=OPEN_REFERRAL_STATES).aggregate(due=Min("due_on"))[
-        "due"
-    ]
-    # Only a resolved case awaits its follow-up: counting one for any other status would
-    # need a calendar (and queries) for nothing.
-    resolved = case.status == S.RESOLVED and case.resolved_at
-    follow_up = follow_up_due_on(case.resolved_at) if resolved else None
-    return deadline(case.status, [open_due] if open_due else [], follow_up)
+def _keep_clock(case: Case, before: str, day: date) -> None:
+    """Set the case's own step deadline and its next deadline after a step on `day`."""
+    open_dues = (
+        [r.next_due_on for r in case.referrals.filter(state__in=OPEN_REFERRAL_STATES)]
+        if case.pk
+        else []
+    )
+    case.step_due_on = step_due(
+        case.status,
+        before,
+        has_open_referrals=bool(open_dues),
+        running=case.step_due_on,
+        count=lambda step: time_limits.due_after(step, start=day, category=case.category),
+    )
+    case.next_due_on = deadline(case.status, open_dues, case.step_due_on)
 
 
 def _working_days_after(day: date, count: int) -> date:
@@ -275,10 +311,6 @@ def _working_days_after(day: date, count: int) -> date:
         return add_working_days(day, count)
     except CalendarMissing as missing:
         raise CaseError(str(missing)) from missing
-
-
-def follow_up_due_on(resolved_at: datetime) -> date:
-    return _working_days_after(timezone.localdate(resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
 
 
 def _apply(
@@ -302,8 +334,8 @@ def _apply(
         case.referrals.filter(state__in=OPEN_REFERRAL_STATES).update(
             state=ReferralState.CANCELLED, cancelled_at=now
         )
-    case.next_due_on = _next_due_on(case)
-    case.save(update_fields=["status", "next_due_on", "updated_at", *fields])
+    _keep_clock(case, before, timezone.localdate(now))
+    case.save(update_fields=["status", "step_due_on", "next_due_on", "updated_at", *fields])
     CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -348,6 +380,7 @@ def case_open(
     case.status = TRANSITIONS[action][NEW]
     case.created_at = now
     case.number = allocate_numbers(timezone.localdate(now).year)[0]
+    _keep_clock(case, NEW, timezone.localdate(now))
     case.full_clean(exclude=["number", "handling_members"])
     case.save()
     CaseEvent.objects.create(
@@ -400,7 +433,8 @@ def case_refer(
         raise CaseError(_("Refer the case to a lead department first."))
     today = timezone.localdate(now)
     if due_on is None:
-        due_on = _working_days_after(today, settings.REFERRAL_REPLY_WORKING_DAYS)
+        reply_days = time_limits.working_days(Step.REPLY, on=today, category=case.category)
+        due_on = _working_days_after(today, reply_days)
     else:
         # Whoever calls (the form, admin, a command): never past, never beyond a year.
         # That it falls on a working day is the referral form's check, where a person
@@ -410,7 +444,15 @@ def case_refer(
         except DueDateError as refused:
             raise CaseError(str(refused)) from refused
     referral = Referral(
-        case=case, department=department, role=role, due_on=due_on, sent_at=now, sent_by=actor
+        case=case,
+        department=department,
+        role=role,
+        due_on=due_on,
+        acknowledge_due_on=time_limits.due_after(
+            Step.ACKNOWLEDGE, start=today, category=case.category
+        ),
+        sent_at=now,
+        sent_by=actor,
     )
     referral.full_clean()
     referral.save()

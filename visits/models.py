@@ -163,8 +163,12 @@ class Case(models.Model):
         editable=False,
         related_name="duplicates",
     )
-    # The next deadline the case must meet: the earliest reply due from a department
-    # while referred, the follow-up with the citizen once resolved. Kept by the lifecycle.
+    # The deadline of the step the case itself waits for in its status (acceptance, first
+    # handling, the outcome of a consultation, resolution after a reply, the follow-up),
+    # set from the time limits when the case enters the status and never moved after.
+    step_due_on = models.DateField(_("step due"), null=True, blank=True, editable=False)
+    # The next deadline the case must meet: the earlier of its own step's and its open
+    # referrals' (a department's acknowledgement, then its reply). Kept by the lifecycle.
     next_due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
     # What the public column shows of a resolved case whose citizen consented: written by
     # staff for publication, never the citizen's own words (they may name themselves).
@@ -265,6 +269,88 @@ class Case(models.Model):
         return self.next_due_on is not None and self.next_due_on < today
 
 
+class TimeLimitStep(models.TextChoices):
+    """The steps with a time limit, each named by what must be done in it."""
+
+    ACCEPT = "accept", _("Accept or reject an online submission")
+    FIRST_HANDLING = "first_handling", _("First handling of a registered case")
+    CONSULTATION = "consultation", _("Refer or resolve a case under consultation")
+    ACKNOWLEDGE = "acknowledge", _("A department's acknowledgement of a referral")
+    REPLY = "reply", _("A department's reply to a referral")
+    RESOLUTION = "resolution", _("Resolve a case after the departments' replies")
+    FOLLOW_UP = "follow_up", _("Follow up with the citizen after resolution")
+
+
+# The years the office may set time limits for.
+FIRST_LIMIT_YEAR, LAST_LIMIT_YEAR = 2000, 2100
+
+
+class TimeLimit(models.Model):
+    """How many working days a step may take, in a year, for every category or for one.
+    Editing the days makes a new version; the due dates already set keep theirs: they
+    were promised."""
+
+    Step = TimeLimitStep
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(FIRST_LIMIT_YEAR), MaxValueValidator(LAST_LIMIT_YEAR)],
+    )
+    step = models.CharField(_("step"), max_length=20, choices=TimeLimitStep)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=CaseCategory,
+        blank=True,
+        help_text=_("Leave empty for every category; a category's own limit comes first."),
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"), validators=[MinValueValidator(1), MaxValueValidator(250)]
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-year", "step", "category"]
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "step", "category"],
+                name="time_limit_once_per_step",
+                violation_error_message=_(
+                    "This year already has a limit for this step and category."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(step__in=TimeLimitStep.values), name="time_limit_step_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=["", *CaseCategory.values]),
+                name="time_limit_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(working_days__gte=1, working_days__lte=250),
+                name="time_limit_positive_days",
+                violation_error_message=_("A time limit is a positive number of working days."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.get_category_display() if self.category else _("every category")
+        return f"{self.year} {self.get_step_display()} ({scope}): {self.working_days}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            before = (
+                TimeLimit.objects.filter(pk=self.pk).values_list("working_days", flat=True).first()
+            )
+            if before is not None and before != self.working_days:
+                self.version += 1
+                self.changed_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
 class CaseNumberSequence(models.Model):
     """The last tracking number handed out in a year (XC-2026-000123)."""
 
@@ -311,6 +397,8 @@ class Referral(models.Model):
     role = models.CharField(_("role"), max_length=4, choices=Role, default=Role.LEAD)
     state = models.CharField(_("state"), max_length=12, choices=State, default=State.SENT)
     due_on = models.DateField(_("reply due"))
+    # Null on referrals sent before departments signed for them (签收) against a limit.
+    acknowledge_due_on = models.DateField(_("acknowledgement due"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -382,8 +470,19 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_REFERRAL_STATES
 
+    @property
+    def next_due_on(self):
+        """What the department owes next: its acknowledgement (签收) while the referral is
+        only sent, then its reply; nothing once answered."""
+        if not self.is_open:
+            return None
+        if self.state == ReferralState.SENT and self.acknowledge_due_on:
+            return min(self.acknowledge_due_on, self.due_on)
+        return self.due_on
+
     def is_overdue(self, today=None) -> bool:
-        return self.is_open and self.due_on < (today or timezone.localdate())
+        due = self.next_due_on
+        return due is not None and due < (today or timezone.localdate())
 
 
 class EventKind(models.TextChoices):

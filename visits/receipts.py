@@ -5,16 +5,20 @@ shows besides (the desk's slip and the online submitter's page): the time limit 
 address to follow the case at, to type or to scan."""
 
 import time
+from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from base.qr import qr_svg
 
-from .models import Case
-from .time_limits import receipt_limit
+from . import time_limits
+from .lifecycle import TERMINAL
+from .models import Case, CaseStatus
 
 PENDING = "visits_pending_receipts"
 RECEIPT_SECONDS = 15 * 60
@@ -60,3 +64,30 @@ def receipt_context(request: HttpRequest, case: Case) -> dict:
         "track_url": address,
         "track_qr": qr_svg(address, title=_("QR code of the address to follow your case")),
     }
+
+
+@dataclass(frozen=True)
+class ReceiptLimit:
+    """What a receipt says about time: an online submission not yet accepted is accepted
+    within `working_days` (by `accept_by` when the calendar knows those days); an accepted
+    case names its next deadline, if it has one. An ended case promises nothing."""
+
+    accepted: bool
+    working_days: int | None = None
+    accept_by: date | None = None
+    next_due_on: date | None = None
+
+
+def receipt_limit(case: Case) -> ReceiptLimit | None:
+    if case.status in TERMINAL:
+        return None
+    if case.status == CaseStatus.SUBMITTED:
+        submitted_on = timezone.localdate(case.created_at)
+        return ReceiptLimit(
+            accepted=False,
+            working_days=time_limits.working_days(
+                time_limits.Step.ACCEPT, on=submitted_on, category=case.category
+            ),
+            accept_by=case.step_due_on,
+        )
+    return ReceiptLimit(accepted=True, next_due_on=case.next_due_on)

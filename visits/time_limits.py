@@ -1,56 +1,52 @@
-"""The time limits a receipt promises the citizen.
+"""The time limits a case is held to, and the due dates counted from them.
 
-Today the acceptance limit (受理) is a setting, ACCEPTANCE_WORKING_DAYS, read here and
-nowhere else; when the office sets its time limits per step and year (in admin), this
-module is what reads them instead. The other dates a case must meet are already kept on
-the case (`Case.next_due_on`, written by the lifecycle).
+The district office sets the limits per year in admin (`TimeLimit`), for every category
+or for one; a step the office has not set for the year takes the default from settings.
+A due date is counted once, when the clock starts, and kept on the case or referral:
+changing a limit later moves no date already promised.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 
 from workdays.calendar import CalendarMissing, add_working_days
 
-from .lifecycle import TERMINAL
-from .models import Case, CaseStatus
+from .models import TimeLimit, TimeLimitStep
+
+Step = TimeLimitStep
+
+# The settings each step falls back to when the office set no limit for the year.
+_DEFAULT_SETTINGS = {
+    Step.ACCEPT: "ACCEPTANCE_WORKING_DAYS",
+    Step.FIRST_HANDLING: "FIRST_HANDLING_WORKING_DAYS",
+    Step.CONSULTATION: "CONSULTATION_WORKING_DAYS",
+    Step.ACKNOWLEDGE: "ACKNOWLEDGEMENT_WORKING_DAYS",
+    Step.REPLY: "REFERRAL_REPLY_WORKING_DAYS",
+    Step.RESOLUTION: "RESOLUTION_WORKING_DAYS",
+    Step.FOLLOW_UP: "FOLLOW_UP_WORKING_DAYS",
+}
 
 
-def acceptance_working_days() -> int:
-    """Working days within which the workstation accepts (受理) an online submission."""
-    return settings.ACCEPTANCE_WORKING_DAYS
+def default_working_days(step: str) -> int:
+    return getattr(settings, _DEFAULT_SETTINGS[step])
 
 
-def acceptance_due_on(submitted_on: date) -> date | None:
-    """The last day to accept a submission made on `submitted_on`; None while the
-    working-day calendar of those days is missing (the receipt then names the limit only)."""
+def working_days(step: str, *, on: date, category: str = "") -> int:
+    """The working days `step` may take when its clock starts on `on`: the office's limit
+    for the case's category that year, else its limit for every category, else the default."""
+    limits = dict(
+        TimeLimit.objects.filter(year=on.year, step=step, category__in={category, ""}).values_list(
+            "category", "working_days"
+        )
+    )
+    return limits.get(category) or limits.get("") or default_working_days(step)
+
+
+def due_after(step: str, *, start: date, category: str = "") -> date | None:
+    """The last day for `step` when its clock starts on `start`; None while the working-day
+    calendar of those days has not been entered (a due date is never guessed)."""
     try:
-        return add_working_days(submitted_on, acceptance_working_days())
+        return add_working_days(start, working_days(step, on=start, category=category))
     except CalendarMissing:
         return None
-
-
-@dataclass(frozen=True)
-class ReceiptLimit:
-    """What a receipt says about time: an online submission not yet accepted is accepted
-    within `working_days` (by `accept_by` when the calendar knows those days); an accepted
-    case names its next deadline, if it has one. An ended case promises nothing."""
-
-    accepted: bool
-    working_days: int | None = None
-    accept_by: date | None = None
-    next_due_on: date | None = None
-
-
-def receipt_limit(case: Case) -> ReceiptLimit | None:
-    if case.status in TERMINAL:
-        return None
-    if case.status == CaseStatus.SUBMITTED:
-        return ReceiptLimit(
-            accepted=False,
-            working_days=acceptance_working_days(),
-            accept_by=case.next_due_on or acceptance_due_on(timezone.localdate(case.created_at)),
-        )
-    return ReceiptLimit(accepted=True, next_due_on=case.next_due_on)

@@ -124,10 +124,15 @@ def test_seed_demo_scale_generates_cases_in_bulk_that_obey_the_lifecycle(db):
         assert len(live_leads) <= 1
         if case.status in TERMINAL:
             assert case.next_due_on is None
+        else:
+            assert case.next_due_on is not None
         if case.status == CaseStatus.REFERRED:
-            open_dues = [r.due_on for r in case.referrals.all() if r.is_open]
-            # A referral returned by its department leaves nothing due until it is re-sent.
-            assert case.next_due_on == min(open_dues, default=None)
+            open_dues = [r.next_due_on for r in case.referrals.all() if r.is_open]
+            if open_dues:
+                assert (case.step_due_on, case.next_due_on) == (None, min(open_dues))
+            else:
+                # Every referral sent back: the case is due to be handled again.
+                assert case.next_due_on == case.step_due_on is not None
     assert CaseEvent.objects.count() > 400
     assert Referral.objects.exists()
 

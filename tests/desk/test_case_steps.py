@@ -193,7 +193,10 @@ def test_referring_to_a_lead_and_a_co_handling_department_makes_two_referrals(
     ]
     assert sent[0].due_on == add_working_days(timezone.localdate(), 15)
     assert sent[1].due_on == co_due
-    assert case.next_due_on == min(sent[0].due_on, co_due)
+    # Each department signs for its referral within two working days, then replies.
+    signed_by = add_working_days(timezone.localdate(), 2)
+    assert [r.acknowledge_due_on for r in sent] == [signed_by, signed_by]
+    assert case.next_due_on == signed_by
     assert list(case.events.filter(kind=EventKind.REFERRED).values_list("referral", flat=True)) == [
         r.pk for r in sent
     ]

@@ -97,6 +97,10 @@ def test_page_shows_the_headline_figures_of_the_year(year_2025):
         "Excellent proposals": "0",
         "Filing rate": "—",
         "Public-opinion reports adopted": "0",
+        # Still open, each past its step's deadline: b (resolved, awaiting its follow-up),
+        # c (reopened, under consultation), f (submitted, not accepted) and the two
+        # referred. The cases still registered were opened in 2024 and 2026 (m, l).
+        "Overdue cases": "5",
     }
 
 
@@ -124,8 +128,9 @@ def test_each_chart_is_an_svg_image_with_a_table_of_the_same_numbers(year_2025):
 
     assert content.count('role="img"') == 3
     assert content.count("<svg") == 3
-    # 3 charts, statuses, departments (cards on a phone: "figures-table stack")
-    assert content.count('<table class="figures-table') == 5
+    # 3 charts, statuses, the workstations' deadlines, departments (cards on a phone:
+    # "figures-table stack")
+    assert content.count('<table class="figures-table') == 6
     # January: one followed case (a); May: two answers on the spot.
     assert (
         '<tr><th scope="row">January</th><td class="number">1</td><td class="number">0</td></tr>'

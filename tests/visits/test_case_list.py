@@ -12,6 +12,7 @@ from visits.models import Case
 
 from ..factories import DepartmentFactory
 from ..pages import html, listed
+from ..stories import answered
 
 pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 
@@ -155,11 +156,16 @@ def test_the_list_is_sorted_as_asked(client, listing, sort, key, reverse):
 def test_sorting_by_deadline_lists_the_cases_that_have_one_earliest_first(
     client, world, workstation
 ):
-    later = world.referred(workstation)
+    later = world.referred(workstation)  # signed for within two working days
     earlier = world.overdue(workstation)
-    world.registered(workstation)
+    latest = world.registered(workstation)  # first handled within five
+    answered(workstation=workstation, actor=world.actor, note="已解答")  # ended: no deadline
 
-    assert listed(client.get("/cases/", {"sort": "deadline"})) == [earlier.number, later.number]
+    assert listed(client.get("/cases/", {"sort": "deadline"})) == [
+        earlier.number,
+        later.number,
+        latest.number,
+    ]
 
 
 @pytest.mark.parametrize(

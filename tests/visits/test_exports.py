@@ -120,7 +120,7 @@ def test_an_export_writes_what_the_case_list_shows(client, cases, fmt):
         assert row["Created"] == created.replace(tzinfo=None, microsecond=0)
         assert row["Next deadline"] == datetime.combine(referred.next_due_on, time())
     assert rows[cases["answered"].number]["Satisfaction"] == "Satisfied"
-    assert rows[cases["property"].number]["Next deadline"] == ""
+    assert rows[cases["answered"].number]["Next deadline"] == ""
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

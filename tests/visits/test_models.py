@@ -242,13 +242,17 @@ def test_a_case_at_another_workstation_than_its_visit_is_explained(workstation, 
 
 def test_a_case_is_overdue_only_after_its_next_deadline(lead):
     case = Case.objects.get(pk=lead.case_id)
+    # Referred on Monday 2 March: the department signs for it by Wednesday the 4th.
+    assert case.next_due_on == date(2026, 3, 4)
 
-    assert not case.is_overdue(today=date(2026, 3, 20))
-    assert case.is_overdue(today=date(2026, 3, 21))
+    assert not case.is_overdue(today=date(2026, 3, 4))
+    assert case.is_overdue(today=date(2026, 3, 5))
 
 
-def test_a_case_without_a_deadline_is_never_overdue(case):
-    assert not case.is_overdue(today=date(2099, 1, 1))
+def test_an_ended_case_is_never_overdue(case, staff):
+    lifecycle.case_withdraw(case=case, actor=staff, now=NOW)
+
+    assert not Case.objects.get(pk=case.pk).is_overdue(today=date(2099, 1, 1))
 
 
 # --- Referral --------------------------------------------------------------------
@@ -391,7 +395,15 @@ def test_the_day_a_case_was_created_is_the_day_in_xian(staff, workstation):
         referral.full_clean()
 
 
-def test_an_open_referral_is_overdue_only_after_its_due_date(lead, staff):
+def test_an_open_referral_is_overdue_only_after_its_acknowledgement_then_its_reply_is_due(
+    lead, staff
+):
+    assert lead.acknowledge_due_on == date(2026, 3, 4)
+    assert not lead.is_overdue(today=date(2026, 3, 4))
+    assert lead.is_overdue(today=date(2026, 3, 5))
+
+    lead = lifecycle.referral_acknowledge(referral=lead, actor=staff, now=NOW)
+
     assert not lead.is_overdue(today=DUE)
     assert lead.is_overdue(today=date(2026, 3, 21))
 

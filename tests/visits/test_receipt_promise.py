@@ -159,15 +159,22 @@ def test_a_case_registered_at_the_desk_is_accepted_and_its_slip_names_the_next_d
 ):
     settings.REFERRAL_REPLY_WORKING_DAYS = 15
     case = open_case(visit=VisitFactory(workstation=workstation), actor=staff)
-    assert limit_sentence(desk_slip(sign_in, staff, case)) == "您的诉求已受理。"
 
-    lifecycle.case_refer(case=case, actor=staff, department=DepartmentFactory())
-    case.refresh_from_db()
+    # Registered: first handled within the working days the office allows.
     due = case.next_due_on
-
     assert due is not None
     assert limit_sentence(desk_slip(sign_in, staff, case)) == (
         f"您的诉求已受理，下一步办理期限为 {due.year}年{due.month}月{due.day}日。"
+    )
+
+    lifecycle.case_refer(case=case, actor=staff, department=DepartmentFactory())
+    case.refresh_from_db()
+    referred_due = case.next_due_on
+
+    assert referred_due is not None and referred_due != due
+    assert limit_sentence(desk_slip(sign_in, staff, case)) == (
+        f"您的诉求已受理，下一步办理期限为 "
+        f"{referred_due.year}年{referred_due.month}月{referred_due.day}日。"
     )
 
 

@@ -12,11 +12,14 @@ from visits.models import Case, CaseStatus, Referral, ReferralRole
 from ...factories import DepartmentFactory
 from ...stories import (
     CO_DUE,
+    OPEN_STATES,
     START,
     TERMINAL_STATUSES,
     answered,
     assert_refused,
     at,
+    expected_deadline,
+    expected_step_due,
     refer,
 )
 
@@ -34,12 +37,19 @@ def test_a_reply_is_due_fifteen_working_days_after_referral_by_default(story):
     referral = refer(s, now=at(2, 11))
 
     assert referral.due_on == date(2026, 3, 10)
+    # Signed for (签收) within two working days: Thursday 12 and Friday 13 February.
+    assert referral.acknowledge_due_on == date(2026, 2, 13)
+    assert Case.objects.get(pk=s.case.pk).next_due_on == date(2026, 2, 13)
+
+    lifecycle.referral_acknowledge(referral=referral, actor=s.actor, now=at(2, 12))
+
     assert Case.objects.get(pk=s.case.pk).next_due_on == date(2026, 3, 10)
 
 
 def test_the_next_deadline_is_the_earliest_reply_still_awaited(story):
     s = story("registered")
     lead = refer(s, due_on=date(2026, 4, 10))
+    lifecycle.referral_acknowledge(referral=lead, actor=s.actor, now=s.tick())
 
     def deadline_now():
         return Case.objects.get(pk=s.case.pk).next_due_on
@@ -53,7 +63,7 @@ def test_the_next_deadline_is_the_earliest_reply_still_awaited(story):
         due_on=date(2026, 4, 3),
         now=s.tick(),
     )
-    assert deadline_now() == date(2026, 4, 3)
+    assert deadline_now() == co.acknowledge_due_on < date(2026, 4, 3)
     lifecycle.referral_acknowledge(
         referral=Referral.objects.get(pk=co.pk), actor=s.actor, now=s.tick()
     )
@@ -68,7 +78,10 @@ def test_the_next_deadline_is_the_earliest_reply_still_awaited(story):
         reason="不属本局职责",
         now=s.tick(),
     )
-    assert deadline_now() is None
+    # No department holds the case any more: it is due to be handled again.
+    case = Case.objects.get(pk=s.case.pk)
+    assert case.step_due_on is not None
+    assert deadline_now() == case.step_due_on == expected_deadline(case)
 
 
 def test_the_follow_up_is_due_five_working_days_after_resolving(story):
@@ -93,35 +106,42 @@ def test_the_follow_up_is_counted_from_the_day_in_xian(story):
 
 def test_a_resolved_case_is_due_at_the_earlier_of_an_awaited_reply_and_the_follow_up(story):
     s = story("replied with co")  # the co-handling reply is due 27 March
+    co = lifecycle.referral_acknowledge(referral=s.co, actor=s.actor, now=at(3, 23))
 
     lifecycle.case_resolve(case=s.case, actor=s.actor, note="已解决", now=at(3, 24))
     assert Case.objects.get(pk=s.case.pk).next_due_on == CO_DUE
 
-    lifecycle.referral_reply(referral=s.co, actor=s.actor, reply="已配合", now=at(3, 25))
+    lifecycle.referral_reply(referral=co, actor=s.actor, reply="已配合", now=at(3, 25))
     # Resolved Tuesday 24 March: 25, 26, 27, 30, 31 March.
     assert Case.objects.get(pk=s.case.pk).next_due_on == date(2026, 3, 31)
 
 
-@pytest.mark.parametrize(
-    ("situation", "expected"),
-    [("closed", None), ("reopened with co", CO_DUE), ("withdrawn while referred", None)],
-)
-def test_closing_or_withdrawing_clears_the_deadline_and_reopening_keeps_awaited_replies(
-    story, situation, expected
-):
+@pytest.mark.parametrize("situation", ["closed", "withdrawn while referred"])
+def test_closing_or_withdrawing_clears_the_deadline(story, situation):
     case = story(situation).case
 
-    assert case.next_due_on == expected
+    assert case.step_due_on is None and case.next_due_on is None
 
 
-def test_resolving_when_the_follow_up_falls_in_a_year_without_a_calendar_is_refused(story):
-    # Resolved Monday 28 December 2026: the fourth working day after it is in 2027.
+def test_reopening_starts_a_consultation_clock_and_keeps_awaited_replies(story):
+    case = Case.objects.get(pk=story("reopened with co").case.pk)
+
+    assert case.status == S.CONSULTING
+    assert case.step_due_on == expected_step_due(case)
+    assert case.next_due_on == expected_deadline(case)
+    assert case.referrals.filter(due_on=CO_DUE, state__in=OPEN_STATES).exists()
+
+
+def test_resolving_when_the_follow_up_falls_in_a_year_without_a_calendar_sets_no_date(story):
+    # Resolved Monday 28 December 2026: the fourth working day after it is in 2027, whose
+    # calendar is not entered. The case is resolved; its follow-up date is never guessed.
     s = story("consulting")
 
-    assert_refused(
-        lambda: lifecycle.case_resolve(case=s.case, actor=s.actor, note="已解决", now=at(12, 28)),
-        "calendar for 2027 has not been entered",
-    )
+    lifecycle.case_resolve(case=s.case, actor=s.actor, note="已解决", now=at(12, 28))
+
+    case = Case.objects.get(pk=s.case.pk)
+    assert case.status == S.RESOLVED
+    assert case.step_due_on is None and case.next_due_on is None
 
 
 def test_referring_when_the_default_due_date_falls_in_a_year_without_a_calendar_is_refused(story):
@@ -140,7 +160,9 @@ def test_referring_with_a_due_date_needs_no_calendar_for_the_next_year(story):
 
     referral = refer(s, due_on=date(2026, 12, 31), now=at(12, 21))
 
-    assert Case.objects.get(pk=s.case.pk).next_due_on == referral.due_on == date(2026, 12, 31)
+    assert referral.due_on == date(2026, 12, 31)
+    assert Case.objects.get(pk=s.case.pk).next_due_on == referral.acknowledge_due_on
+    assert referral.acknowledge_due_on == date(2026, 12, 23)
 
 
 def test_a_note_on_a_case_answered_in_a_year_without_a_calendar_needs_no_calendar(
@@ -158,13 +180,13 @@ def test_a_note_on_a_case_answered_in_a_year_without_a_calendar_needs_no_calenda
     assert case.events.count() == 2
 
 
-def test_the_deadline_rule_ignores_the_follow_up_unless_resolved_and_everything_once_over():
+def test_the_deadline_rule_takes_the_earliest_of_the_step_and_the_referrals_until_over():
     dues = [date(2026, 4, 10), date(2026, 4, 3)]
-    follow_up = date(2026, 4, 1)
+    step = date(2026, 4, 1)
 
-    assert lifecycle.deadline(S.RESOLVED, dues, follow_up) == date(2026, 4, 1)
+    assert lifecycle.deadline(S.RESOLVED, dues, step) == date(2026, 4, 1)
     assert lifecycle.deadline(S.RESOLVED, dues, None) == date(2026, 4, 3)
-    assert lifecycle.deadline(S.REFERRED, dues, follow_up) == date(2026, 4, 3)
-    assert lifecycle.deadline(S.CONSULTING, [], follow_up) is None
+    assert lifecycle.deadline(S.CONSULTING, [], step) == date(2026, 4, 1)
+    assert lifecycle.deadline(S.CONSULTING, [], None) is None
     for status in TERMINAL_STATUSES:
-        assert lifecycle.deadline(status, dues, follow_up) is None
+        assert lifecycle.deadline(status, dues, step) is None

@@ -15,6 +15,7 @@ from ...stories import (
     OPEN_STATES,
     TERMINAL_STATUSES,
     assert_refused,
+    expected_deadline,
     prepare,
     take,
     withdraw,
@@ -120,7 +121,9 @@ def test_ending_one_case_leaves_the_referrals_of_another_open(story):
     withdraw(s)
 
     assert set(other.case.referrals.values_list("state", flat=True)) == {ReferralState.SENT}
-    assert Case.objects.get(pk=other.case.pk).next_due_on == LEAD_DUE
+    other_case = Case.objects.get(pk=other.case.pk)
+    assert other_case.next_due_on == expected_deadline(other_case)
+    assert other_case.referrals.filter(due_on=LEAD_DUE, state=ReferralState.SENT).exists()
 
 
 def test_a_refused_ending_leaves_the_open_referrals_open(story):

@@ -2,6 +2,8 @@
 answered on the spot (closed at once, with the citizen's satisfaction and the answer); an
 opening refused uses up no tracking number."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -23,6 +25,9 @@ S = CaseStatus
 # --- opening a case -----------------------------------------------------------
 
 
+DUE_AFTER_OPENING = {S.SUBMITTED: date(2026, 3, 5), S.REGISTERED: date(2026, 3, 9)}
+
+
 @pytest.mark.parametrize(
     ("action", "status", "kind"),
     [
@@ -39,7 +44,8 @@ def test_opening_a_case_saves_it_with_a_number_and_its_first_event(
     assert case.status == status
     assert case.number == "XC-2026-000001"
     assert case.created_at == START
-    assert case.next_due_on is None
+    # Opened on Monday 2 March: accepted within 3 working days, handled within 5.
+    assert case.next_due_on == case.step_due_on == DUE_AFTER_OPENING[status]
     assert not case.answered_on_spot
     event = case.events.get()
     assert (event.kind, event.from_status, event.to_status) == (kind, NEW, status)

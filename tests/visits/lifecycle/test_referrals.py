@@ -20,6 +20,7 @@ from ...factories import DepartmentFactory
 from ...stories import (
     NEW_DUE,
     assert_refused,
+    expected_deadline,
     refer,
 )
 
@@ -104,7 +105,9 @@ def test_a_department_that_returned_the_case_can_be_given_it_again(story):
         ReferralState.RETURNED,
         ReferralState.SENT,
     ]
-    assert Case.objects.get(pk=s.case.pk).next_due_on == NEW_DUE
+    case = Case.objects.get(pk=s.case.pk)
+    # The department owes its acknowledgement first, then its reply.
+    assert case.next_due_on == again.acknowledge_due_on < NEW_DUE == again.due_on
 
 
 def test_a_department_that_replied_as_lead_can_be_asked_again_as_co_handling(story):
@@ -121,7 +124,8 @@ def test_a_department_that_replied_as_lead_can_be_asked_again_as_co_handling(sto
     assert Referral.objects.get(pk=s.lead.pk).state == ReferralState.REPLIED
     case = Case.objects.get(pk=s.case.pk)
     assert case.status == S.REPLIED
-    assert case.next_due_on == NEW_DUE
+    assert case.next_due_on == expected_deadline(case)
+    assert again.due_on == NEW_DUE
     assert lifecycle.current_lead(case) == s.lead
 
 

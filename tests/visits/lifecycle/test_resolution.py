@@ -10,6 +10,8 @@ from visits.models import Case, CaseStatus, EventKind, ReferralRole, ReferralSta
 from ...stories import (
     NEW_DUE,
     assert_refused,
+    expected_deadline,
+    expected_step_due,
     lead_replies,
     play,
     refer,
@@ -76,7 +78,8 @@ def test_an_unsatisfied_follow_up_reopens_the_case_to_be_handled_again(story, ac
     assert (case.status, case.satisfaction) == (S.CONSULTING, Satisfaction.UNSATISFIED)
     assert case.resolved_at is None
     assert case.closed_at is None
-    assert case.next_due_on is None
+    # 重办: the case is under consultation again, on a new clock from the follow-up.
+    assert case.next_due_on == case.step_due_on == expected_step_due(case) is not None
     event = case.events.last()
     assert (event.kind, event.from_status, event.to_status, event.note, event.at) == (
         EventKind.REOPENED,
@@ -113,7 +116,8 @@ def test_a_reopened_case_can_be_referred_to_a_lead_department_again(story):
     s.lead = refer(s, first_lead.department, due_on=NEW_DUE)
     s.reload()
     assert s.case.status == S.REFERRED
-    assert s.case.next_due_on == NEW_DUE  # before the co-handling reply, due 27 March
+    assert s.case.next_due_on == expected_deadline(s.case)
+    assert s.lead.due_on == NEW_DUE
     assert lifecycle.current_lead(s.case) == s.lead
     play(s, lead_replies, resolve, satisfied)
 

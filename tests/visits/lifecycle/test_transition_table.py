@@ -3,25 +3,19 @@ the case and writes one event of the step's kind; every other pair of step and s
 refused and changes nothing (or cannot be reached at all); the actions offered are the
 table's, and the closed loop keeps its steps in order."""
 
-from datetime import date
-
 import pytest
-from django.conf import settings
-from django.utils import timezone
 
 from visits import lifecycle
 from visits.lifecycle import TRANSITIONS, Action
 from visits.models import Case, CaseStatus, EventKind, ReferralState
-from workdays.calendar import add_working_days
 
 from ...stories import (
-    OPEN_STATES,
     PLAIN,
     SITUATIONS,
-    TERMINAL_STATUSES,
     TEXT,
     assert_refused,
     consult,
+    expected_deadline,
     lead_acknowledges,
     lead_replies,
     play,
@@ -35,18 +29,6 @@ from ...stories import (
 S = CaseStatus
 CREATING = {Action.SUBMIT, Action.REGISTER, Action.ANSWER}
 REFERRAL_ACTIONS = {Action.ACKNOWLEDGE, Action.REPLY, Action.CO_REPLY, Action.RETURN}
-
-
-def expected_deadline(case: Case) -> date | None:
-    """The next deadline worked out from the rows, independently of the lifecycle's code."""
-    if case.status in TERMINAL_STATUSES:
-        return None
-    dues = [r.due_on for r in case.referrals.all() if r.state in OPEN_STATES]
-    if case.status == S.RESOLVED:
-        dues.append(
-            add_working_days(timezone.localdate(case.resolved_at), settings.FOLLOW_UP_WORKING_DAYS)
-        )
-    return min(dues, default=None)
 
 
 # --- every step from every status the table allows it in --------------------
