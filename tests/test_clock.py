@@ -5,8 +5,10 @@ limits per year and category count the dates; changing one moves no date already
 
 import re
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -170,3 +172,30 @@ def test_admin_refuses_a_second_limit_for_the_same_step_and_category(admin_clien
     assert response.status_code == 200
     assert "already has a limit for this step and category" in html(response)
     assert TimeLimit.objects.get().working_days == 15
+
+
+@pytest.mark.usefixtures("calendar_2026", "deadlines")
+def test_the_migration_gives_the_open_cases_of_an_existing_database_their_steps_date(
+    workstation, staff
+):
+    backfill = import_module("visits.migrations.0003_backfill_step_due").backfill
+    waiting = registered(workstation, staff)
+    returned = lifecycle.case_refer(
+        case=registered(workstation, staff), actor=staff, department=DepartmentFactory(), now=MONDAY
+    )
+    still_referred = lifecycle.case_refer(
+        case=registered(workstation, staff), actor=staff, department=DepartmentFactory(), now=MONDAY
+    )
+    lifecycle.referral_return(
+        referral=returned, actor=staff, reason="不属本局职责", now=MONDAY + timedelta(days=1)
+    )
+    # As the cases stood before the clock: no step date, and none due while registered.
+    Case.objects.update(step_due_on=None)
+    Case.objects.filter(pk__in=[waiting.pk, returned.case_id]).update(next_due_on=None)
+
+    backfill(apps, None)
+
+    # Registered Monday 2 March: five working days; the return on Tuesday: five from then.
+    assert Case.objects.get(pk=waiting.pk).next_due_on == date(2026, 3, 9)
+    assert Case.objects.get(pk=returned.case_id).next_due_on == date(2026, 3, 10)
+    assert Case.objects.get(pk=still_referred.case_id).step_due_on is None
