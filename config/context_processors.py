@@ -22,4 +22,6 @@ def navigation(request) -> dict:
         "may_see_year_cards": lambda: user is not None and card_access.may_see_year_cards(user),
         "is_member": lambda: user is not None and roles.is_member(user),
         "is_administrator": lambda: user is not None and roles.is_administrator(user),
+        "is_department_liaison": lambda: user is not None and roles.is_department_liaison(user),
+        "may_list_cases": lambda: user is not None and case_access.may_list_cases(user),
     }

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "activities",
     "points",
     "desk",
+    "departments",
     "demo",
 ]
 

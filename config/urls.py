@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("rosters.urls")),
     path("", include("visits.urls")),
     path("", include("desk.urls")),
+    path("", include("departments.urls")),
     path("", include("activities.urls")),
     path("", include("points.urls")),
     path("", include("public.urls")),

@@ -71,6 +71,12 @@ GROUPS = {
     "城建环保组": "物业治理、老旧小区改造、环境",
     "社会事业组": "民生保障、社区服务",
 }
+# The departments with a liaison's login in the demo: name -> (username, family, given).
+DEPARTMENT_LOGINS = {
+    "区住建局": ("dept-housing", "刘", "建华"),
+    "区消防救援大队": ("dept-fire", "马", "超"),
+    "区城管执法局": ("dept-cityadmin", "卫", "东"),
+}
 DEPARTMENTS = [
     ("区住建局", "刘科长"),
     ("区消防救援大队", "马队长"),
@@ -142,6 +148,7 @@ class DemoLogins:
     administrator: str
     staff: dict[str, str]  # workstation slug -> username
     member: str
+    departments: dict[str, str]  # department name -> username of its liaison
 
 
 def seed_network(rng: random.Random) -> DemoLogins:
@@ -168,10 +175,27 @@ def seed_network(rng: random.Random) -> DemoLogins:
     staff_logins = _seed_staff_logins(workstations)
     _seed_members(rng, workstations, sectors, groups)
     member_user = _seed_member_login()
-    for user in [admin, member_user, *User.objects.filter(username__in=staff_logins.values())]:
+    department_logins = _seed_department_logins()
+    logins = [*staff_logins.values(), *department_logins.values()]
+    for user in [admin, member_user, *User.objects.filter(username__in=logins)]:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    return DemoLogins(administrator="admin", staff=staff_logins, member="member")
+    return DemoLogins(
+        administrator="admin", staff=staff_logins, member="member", departments=department_logins
+    )
+
+
+def _seed_department_logins() -> dict[str, str]:
+    """One liaison login for each department of DEPARTMENT_LOGINS: name -> username."""
+    logins = {}
+    for name, (username, family, given) in DEPARTMENT_LOGINS.items():
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"last_name": family, "first_name": given}
+        )
+        user.groups.add(Group.objects.get(name=roles.DEPARTMENT_LIAISONS))
+        Department.objects.get(name=name).liaisons.add(user)
+        logins[name] = username
+    return logins
 
 
 def _seed_workstations() -> None:

@@ -22,7 +22,7 @@ from audit.services import audit_record
 from rosters import access as roster_access
 from rosters.models import DutyAssignment
 from visits import access
-from visits.actions import ACTION_FORMS
+from visits.actions import ACTION_FORMS, take_step
 from visits.corrections import CORRECTION_FORMS
 from visits.lifecycle import TERMINAL, Action, Actor, CaseError, actions_for
 from visits.models import CaseStatus
@@ -56,6 +56,9 @@ def waiting_statuses(actor: str | None) -> list[str]:
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not access.may_list_cases(request.user):
+        # A department's liaison signs in to the department's referrals.
+        return redirect("departments:referral_list")
     today = timezone.localdate()
     cases = access.cases_for_user(request.user)
     actor = access.actor_on_cases(request.user)
@@ -125,7 +128,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form_class is None or action not in access.actions_for_user(request.user, case):
         raise Http404
     form = form_class(request.POST, case=case, user=request.user)
-    if form.is_valid() and _performed(request, case, form, action):
+    if form.is_valid() and take_step(request, case, form, action):
         return redirect("desk:case_detail", number=case.number)
     return case_page(request, case, forms={action: form}, status=400)
 
@@ -139,7 +142,7 @@ def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResp
     if form_class is None or not access.may_correct_case(request.user, case):
         raise Http404
     form = form_class(request.POST, case=case, user=request.user)
-    if not (form.is_valid() and _performed(request, case, form, correction)):
+    if not (form.is_valid() and take_step(request, case, form, correction)):
         return case_page(request, case, forms={correction: form}, status=400)
     if not access.cases_for_user(request.user).filter(pk=case.pk).exists():
         # Transferred to a workstation this user does not staff: no longer theirs.
@@ -150,25 +153,6 @@ def case_correct(request: HttpRequest, number: str, correction: str) -> HttpResp
         )
         return redirect("visits:case_list")
     return redirect("desk:case_detail", number=case.number)
-
-
-def _performed(request: HttpRequest, case, form, name: str) -> bool:
-    """Take the valid form's step or correction through the lifecycle, then read the case
-    again. Done: audited under `name`, a message that says so, True. Refused: the reason
-    on the form, False, nothing changed.
-
-    The form passes the status the user saw; the lifecycle compares it with the locked
-    row, so a page left open while someone else acted is refused."""
-    try:
-        form.perform(request.user)
-    except CaseError as error:
-        form.add_error(None, str(error))
-        case.refresh_from_db()
-        return False
-    case.refresh_from_db()
-    audit_record(request, AuditAction.TRANSITION, case.number, name)
-    messages.success(request, _("Saved: %(action)s") % {"action": form.done_label})
-    return True
 
 
 @require_POST

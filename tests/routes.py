@@ -23,8 +23,9 @@ from visits import lifecycle
 from visits.models import Case
 from visits.online import Submission, online_submit
 from workdays.loading import load_year
+from workstations import roles
 
-from .factories import DepartmentFactory, DutyShiftFactory, MemberFactory
+from .factories import DepartmentFactory, DutyShiftFactory, MemberFactory, UserFactory
 from .points.test_cards import attend, make_rules
 from .stories import World
 
@@ -52,6 +53,8 @@ class Scene:
     proposal: object
     entry: PointEntry
     year: int
+    referral: object  # the referred case's lead referral, to 区住建局
+    liaison: object  # 区住建局's liaison
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,17 @@ ROUTES: dict[str, Route] = {
         form_pages=case_pages,
         with_segment=lambda s, text: f"/cases/{s.registered.number}/{text}/",
     ),
+    "departments:referral_list": Route(lambda s: "/department/", ("liaison",)),
+    "departments:referral_detail": Route(
+        lambda s: f"/department/referrals/{s.referral.pk}/", ("liaison",)
+    ),
+    "departments:referral_act": Route(
+        lambda s: f"/department/referrals/{s.referral.pk}/acknowledge/",
+        ("liaison",),
+        get=False,
+        form_pages=lambda s: [f"/department/referrals/{s.referral.pk}/"],
+        with_segment=lambda s, text: f"/department/referrals/{s.referral.pk}/{text}/",
+    ),
     "activities:activity_list": Route(lambda s: "/activities/", STAFF, query=("page",)),
     "activities:activity_new": Route(lambda s: "/activities/new/", STAFF),
     "activities:activity_detail": Route(lambda s: f"/activities/{s.activity.pk}/", STAFF),
@@ -246,9 +260,10 @@ def build_scene(staff, member_user, workstation, capture_on_commit) -> Scene:
     member = member_user.member
     member.is_published = True
     member.save(update_fields=["is_published"])
-    world = World(
-        staff, (DepartmentFactory(name="区住建局"), DepartmentFactory(name="区消防救援大队"))
-    )
+    housing = DepartmentFactory(name="区住建局")
+    world = World(staff, (housing, DepartmentFactory(name="区消防救援大队")))
+    liaison = UserFactory(username="housing-liaison", role=roles.DEPARTMENT_LIAISONS)
+    housing.liaisons.add(liaison)
     registered = world.registered(workstation, members=[member], title="小区物业不作为")
     referred = world.referred(workstation, members=[member], title="消防通道被占")
     resolved = world.resolved(workstation, title="老人助餐点太远")
@@ -284,6 +299,8 @@ def build_scene(staff, member_user, workstation, capture_on_commit) -> Scene:
         proposal=proposal,
         entry=PointEntry.objects.filter(member=member).first(),
         year=yesterday.year,
+        referral=referred.referrals.get(department=housing),
+        liaison=liaison,
     )
 
 
@@ -316,12 +333,13 @@ def signed_in(user) -> Client:
     return client
 
 
-def personas_for(*, administrator, staff, member_user, workstation) -> dict[str, Client]:
+def personas_for(*, administrator, staff, member_user, liaison, workstation) -> dict[str, Client]:
     """A client for each role, and citizens who looked up their opinions on /track/."""
     return {
         "administrator": signed_in(administrator),
         "staff": signed_in(staff),
         "member": signed_in(member_user),
+        "liaison": signed_in(liaison),
         "anonymous": Client(raise_request_exception=False),
         "citizen": citizen(workstation),
         "citizen_resolved": citizen(workstation, resolved_by=staff),

@@ -166,7 +166,11 @@ def scene(staff, member_user, workstation, django_capture_on_commit_callbacks) -
 @pytest.fixture
 def personas(scene, administrator, staff, member_user, workstation) -> dict[str, Client]:
     return personas_for(
-        administrator=administrator, staff=staff, member_user=member_user, workstation=workstation
+        administrator=administrator,
+        staff=staff,
+        member_user=member_user,
+        liaison=scene.liaison,
+        workstation=workstation,
     )
 
 

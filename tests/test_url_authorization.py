@@ -11,7 +11,7 @@ view answers both. A new URL pattern without an entry here fails
 `test_every_url_pattern_has_an_authorization_entry`.
 """
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 import pytest
 from django.test import Client
@@ -19,7 +19,7 @@ from django.test import Client
 from .routes import ROUTES, Scene, build_scene, send, signed_in, walked_patterns
 
 LOGIN = "login"  # a redirect to the sign-in page, with the way back
-ROLES = ("administrator", "staff", "other_staff", "member", "anonymous")
+ROLES = ("administrator", "staff", "other_staff", "member", "anonymous", "liaison")
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,20 @@ class Expect:
     member: int | str
     anonymous: int | str
     wrong_method: int | None = 405  # None: the view answers GET and POST
+    # A department's liaison (of the scene's referral): a 404 on every page but their own.
+    liaison: int | str = 404
 
 
 def public(status: int = 200, **kwargs) -> Expect:
-    return Expect(status, status, status, status, status, **kwargs)
+    return Expect(status, status, status, status, status, **{"liaison": status, **kwargs})
 
 
 def signed_in_only(status: int = 200, **kwargs) -> Expect:
-    return Expect(status, status, status, status, LOGIN, **kwargs)
+    return Expect(status, status, status, status, LOGIN, **{"liaison": status, **kwargs})
+
+
+# A department's liaison only, on their department's referrals.
+LIAISON_ONLY = Expect(404, 404, 404, 404, LOGIN, liaison=200)
 
 
 # Scoped to the scene's workstation: administrators and its staff, nobody else.
@@ -52,11 +58,12 @@ MEMBER_ONLY = Expect(404, 404, 404, 200, LOGIN)
 EXPECTED: dict[str, Expect] = {
     "healthz": public(),
     "set_language": public(302, wrong_method=302),  # Django's view redirects a GET too
-    "login": Expect(302, 302, 302, 302, 200, wrong_method=None),  # signed in: to the desk
+    "login": Expect(302, 302, 302, 302, 200, wrong_method=None, liaison=302),  # to the desk
     "password_change": signed_in_only(wrong_method=None),
     "password_change_done": signed_in_only(),
     "logout": public(302),
-    "session_keep_alive": Expect(200, 200, 200, 200, 401),  # a script's call: no redirect
+    # A script's call: no redirect.
+    "session_keep_alive": Expect(200, 200, 200, 200, 401, liaison=200),
     "rosters:member_calendar": public(),  # the token is the credential
     "rosters:workstation_calendar": public(),
     # Staff go straight to their one workstation's week; a member keeps no roster.
@@ -68,11 +75,14 @@ EXPECTED: dict[str, Expect] = {
     "rosters:assignment_leave": HANDLERS,  # the form again: nothing chosen
     "rosters:assignment_swap": HANDLERS,
     "rosters:my_duties": MEMBER_ONLY,
-    "desk:dashboard": signed_in_only(),
+    "desk:dashboard": signed_in_only(liaison=302),  # a liaison: to their referrals
     "visits:visit_new": Expect(200, 200, 200, 404, LOGIN, wrong_method=None),
     "visits:visit_detail": DESK,
-    "visits:case_list": signed_in_only(),  # each their own cases
-    "visits:case_export": signed_in_only(),
+    "visits:case_list": signed_in_only(liaison=404),  # each their own cases
+    "visits:case_export": signed_in_only(liaison=404),
+    "departments:referral_list": LIAISON_ONLY,
+    "departments:referral_detail": LIAISON_ONLY,
+    "departments:referral_act": Expect(404, 404, 404, 404, LOGIN, liaison=400),  # nothing posted
     "desk:case_detail": HANDLERS,
     "desk:case_reveal": HANDLERS,
     "visits:case_receipt": DESK,
@@ -119,6 +129,7 @@ def scene(staff, member_user, workstation, django_capture_on_commit_callbacks) -
 @pytest.fixture
 def clients(scene, administrator, staff, other_staff, member_user) -> dict[str, Client]:
     return {
+        "liaison": signed_in(scene.liaison),
         "administrator": signed_in(administrator),
         "staff": signed_in(staff),
         "other_staff": signed_in(other_staff),
@@ -138,7 +149,7 @@ def test_every_url_pattern_answers_each_role_as_its_access_rule_says(scene, clie
     for name, expect in EXPECTED.items():
         route = ROUTES[name]
         url, method = route.url(scene), "get" if route.get else "post"
-        for role, expected in zip(ROLES, astuple(expect)[: len(ROLES)], strict=True):
+        for role, expected in ((role, getattr(expect, role)) for role in ROLES):
             got = _outcome(send(clients[role], method, url, route.post))
             if got != expected:
                 wrong.append(f"{role} {method.upper()} {name}: {got}, expected {expected}")

@@ -1,8 +1,9 @@
 """Who may see and do what with visits and cases. Role logic lives here only.
 
 Administrators see everything. Workstation staff see and act on their own
-workstations' visits and cases. Members see the cases they handle. Anything
-outside a user's scope is a 404, never a 403: its existence is not revealed.
+workstations' visits and cases. Members see the cases they handle. A department's
+liaison sees no case: only the referrals sent to their department. Anything outside a
+user's scope is a 404, never a 403: its existence is not revealed.
 """
 
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from workstations import roles
 from workstations.models import Workstation
 
 from .lifecycle import Actor, actions_for
-from .models import Case, Visit
+from .models import Case, Referral, ReferralState, Visit
 
 
 def workstations_for_user(user) -> QuerySet[Workstation]:
@@ -109,3 +110,38 @@ def may_see_all_personal_data(user) -> bool:
         or roles.is_workstation_staff(user)
         or member_for_user(user) is not None
     )
+
+
+# --- the departments' side ------------------------------------------------------------
+
+
+def may_list_cases(user) -> bool:
+    """Whether the case list and the dashboard are for this user: not for a department's
+    liaison (who is nothing else), who sees only their department's referrals."""
+    return not roles.is_department_liaison(user) or may_see_all_personal_data(user)
+
+
+def referrals_for_liaison(user) -> QuerySet[Referral]:
+    """The referrals sent to the user's departments, cancelled ones aside (the case ended
+    before the department answered: nothing is asked of it any more)."""
+    return Referral.objects.filter(department__in=roles.liaison_department_ids(user)).exclude(
+        state=ReferralState.CANCELLED
+    )
+
+
+def referral_for_liaison(user, pk: int) -> Referral:
+    """The referral if it was sent to one of the user's departments; 404 otherwise."""
+    try:
+        return (
+            referrals_for_liaison(user).select_related("case__workstation", "department").get(pk=pk)
+        )
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def department_actions(user, referral: Referral) -> frozenset[str]:
+    """The steps a liaison may take on their department's referral: those the lifecycle
+    lets a department take, while the referral is open."""
+    if not referral.is_open or referral.department_id not in roles.liaison_department_ids(user):
+        return frozenset()
+    return actions_for(Actor.DEPARTMENT)

@@ -7,10 +7,15 @@ the case and the user allow, so a forged id is a form error.
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from base.forms import StaffFormMixin
 from workdays.calendar import CalendarGap, DueDateError, calendar_gaps, check_due_date
 from workstations.models import Department
@@ -368,3 +373,22 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         NoteForm,
     )
 }
+
+
+def take_step(request: HttpRequest, case: Case, form, name: str) -> bool:
+    """Take the valid form's step or correction through the lifecycle, then read the case
+    again. Done: audited under `name`, a message that says so, True. Refused: the reason
+    on the form, False, nothing changed.
+
+    The form passes the status the user saw; the lifecycle compares it with the locked
+    row, so a page left open while someone else acted is refused."""
+    try:
+        form.perform(request.user)
+    except lifecycle.CaseError as error:
+        form.add_error(None, str(error))
+        case.refresh_from_db()
+        return False
+    case.refresh_from_db()
+    audit_record(request, AuditAction.TRANSITION, case.number, name)
+    messages.success(request, gettext_now("Saved: %(action)s") % {"action": form.done_label})
+    return True

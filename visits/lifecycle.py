@@ -121,12 +121,19 @@ class Actor(models.TextChoices):
     HANDLER = "handler", gettext_lazy("Staff of its workstation, or an administrator")
     MEMBER = "member", gettext_lazy("A member handling it")
     CITIZEN = "citizen", gettext_lazy("The citizen, online with the lookup code")
+    DEPARTMENT = "department", gettext_lazy("A liaison of a department it was referred to")
 
 
 # Who may take each step. Staff of the case's workstation (and administrators) run
 # the whole loop; a handling member records consultations and notes; the citizen who
 # submitted online adds information (追加) and gives the follow-up satisfaction.
+# A department's liaison signs for, answers or returns the referral to their department;
+# the desk may record the same on the department's behalf (a reply that came on paper).
 ALLOWED_ACTORS: dict[str, frozenset[str]] = {
+    **{
+        action: frozenset({Actor.HANDLER, Actor.DEPARTMENT})
+        for action in (Action.ACKNOWLEDGE, Action.REPLY, Action.CO_REPLY, Action.RETURN)
+    },
     Action.NOTE: frozenset({Actor.HANDLER, Actor.MEMBER, Actor.CITIZEN}),
     Action.CONSULT: frozenset({Actor.HANDLER, Actor.MEMBER}),
     Action.CLOSE: frozenset({Actor.HANDLER, Actor.CITIZEN}),

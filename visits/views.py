@@ -132,6 +132,8 @@ def _filter_form(request: HttpRequest) -> tuple[CaseFilterForm, object]:
 @require_safe
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    if not access.may_list_cases(request.user):
+        raise Http404
     form, cases = _filter_form(request)
     sort_field = CaseFilterForm.SORTS[form.sort_key][0]
     page = keyset_page(
@@ -153,6 +155,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if not access.may_list_cases(request.user):
+        raise Http404
     form, cases = _filter_form(request)
     # Contacts stay masked unless asked for by someone who handles every listed case.
     with_contacts = request.GET.get("contacts") == "1" and access.may_see_all_personal_data(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin
 
+from . import roles
 from .models import Department, Workstation
 
 
@@ -38,6 +39,13 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "contact_name", "contact_phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "contact_name"]
+    filter_horizontal = ["liaisons"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "liaisons":
+            # Only users in the liaisons' group: the group is what lets them sign in here.
+            kwargs["queryset"] = User.objects.filter(groups__name=roles.DEPARTMENT_LIAISONS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class StaffedWorkstationInline(admin.TabularInline):

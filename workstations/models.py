@@ -65,6 +65,16 @@ class Department(models.Model):
         _("contact phone"), max_length=20, blank=True, validators=[phone_validator]
     )
     is_active = models.BooleanField(_("active"), default=True)
+    liaisons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaisons"),
+        related_name="liaison_departments",
+        blank=True,
+        help_text=_(
+            "The department's own contacts who sign in to sign for, answer or return the "
+            "cases referred to it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import roles
 
 # Lookups from a user (prefix them with the relation, e.g. "actor__groups").
-PERSON_PREFETCH = ("groups", "staffed_workstations")
+PERSON_PREFETCH = ("groups", "staffed_workstations", "liaison_departments")
 
 
 def name_of(user: AbstractBaseUser) -> str:
@@ -34,6 +34,9 @@ def describe(user: AbstractBaseUser | None) -> str:
         return _("Liaison %(name)s") % {"name": name}
     if roles.is_member(user):
         return _("Member %(name)s") % {"name": name}
+    if roles.is_department_liaison(user):
+        departments = "、".join(d.name for d in user.liaison_departments.all())
+        return _("Department liaison %(name)s · %(unit)s") % {"name": name, "unit": departments}
     return name
 
 

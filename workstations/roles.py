@@ -1,8 +1,9 @@
-"""The three roles, as Django groups, and the questions later code asks about a user.
+"""The four roles, as Django groups, and the questions later code asks about a user.
 
 District administrators manage everything in Django admin; workstation staff are
 linked to their workstations through `Workstation.staff`; members are linked to
-their `Member` row. Every query that must be scoped asks here first.
+their `Member` row; department liaisons to their departments through
+`Department.liaisons`. Every query that must be scoped asks here first.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
@@ -13,6 +14,7 @@ from .models import Workstation
 ADMINISTRATORS = "district-administrators"
 STAFF = "workstation-staff"
 MEMBERS = "members"
+DEPARTMENT_LIAISONS = "department-liaisons"
 
 # Model permissions are admin's, and admin is for administrators only
 # (`admin_site.py`): they get every permission of the project's apps and user
@@ -44,6 +46,7 @@ def ensure_groups() -> None:
         (ADMINISTRATORS, admin_perms),
         (STAFF, Permission.objects.none()),
         (MEMBERS, Permission.objects.none()),
+        (DEPARTMENT_LIAISONS, Permission.objects.none()),
     ):
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(perms)
@@ -76,6 +79,19 @@ def is_workstation_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def is_member(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and _in_group(user, MEMBERS)
+
+
+def is_department_liaison(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_active and _in_group(user, DEPARTMENT_LIAISONS)
+
+
+def liaison_department_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The departments whose referrals this user signs for and answers (empty for others)."""
+    if not is_department_liaison(user):
+        return set()
+    if not hasattr(user, "_department_ids"):
+        user._department_ids = set(user.liaison_departments.values_list("pk", flat=True))
+    return user._department_ids
 
 
 def staffed_workstation_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:

@@ -48,12 +48,12 @@ CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
 # case page: + staffed workstations, the case (workstation, visit, merged-into joined),
 # the current lead (refer form), open referrals for acknowledge/reply/return (3 exists),
 # handling members, referrals, events (actor, referral, department joined) and their
-# actors' groups and workstations (to name them as people), departments
+# actors' groups, workstations and departments (to name them as people), departments
 # to refer to, the open referrals each referral form lists (3), the proposals made from
 # the case (with whether the user may open each), the members to lead a new draft, the
 # calendar years the refer form warns of; the corrections: the members who may handle
 # the case and those who do, the workstations it may be transferred to.
-CASE_PAGE = SIGNED_IN + 21 + SESSION_SAVE
+CASE_PAGE = SIGNED_IN + 22 + SESSION_SAVE
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,8 @@ class Command(BaseCommand):
         for username in logins.staff.values():
             self.stdout.write(f"  workstation staff       {username}")
         self.stdout.write(f"  member                  {logins.member}")
+        for department, username in logins.departments.items():
+            self.stdout.write(f"  department liaison      {username} ({department})")
         self.stdout.write(
             self.style.SUCCESS("\nAn opinion sent online, to look up at /track/ (no login)")
         )

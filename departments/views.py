@@ -1,0 +1,127 @@
+"""The pages of a department's liaison: the referrals sent to their department, each
+with what the department needs to answer it, and the steps a department takes itself —
+sign for it (签收), reply, send it back with a reason. They see no case page, no list of
+cases and no citizen's contact details (visits.access)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST, require_safe
+
+from visits import access
+from visits.actions import AcknowledgeForm, ReplyForm, ReturnForm, take_step
+from visits.lifecycle import Action
+from visits.models import CaseEvent, EventKind, Referral
+from workstations import roles
+
+# The steps a department takes on its own referral, each with the desk's form for it.
+DEPARTMENT_FORMS = {
+    Action.ACKNOWLEDGE: AcknowledgeForm,
+    Action.REPLY: ReplyForm,
+    Action.RETURN: ReturnForm,
+}
+# What each step is called on the department's side.
+STEP_LABELS = {
+    Action.ACKNOWLEDGE: _("Sign for this referral (签收)"),
+    Action.REPLY: _("Send our reply"),
+    Action.RETURN: _("Send it back, with the reason (退回)"),
+}
+# Open referrals first, those awaiting the signature before those awaiting the reply.
+STATE_ORDER = [Referral.State.SENT, Referral.State.ACKNOWLEDGED]
+
+
+def _offered(request: HttpRequest, referral: Referral, bound: dict | None = None) -> dict:
+    """The forms of the steps the liaison may take on the referral now, for this referral
+    alone (its choice hidden); `bound` replaces the one that was just refused."""
+    allowed = access.department_actions(request.user, referral)
+    bound = bound or {}
+    forms = {}
+    for action, form_class in DEPARTMENT_FORMS.items():
+        offered = action in allowed and form_class.is_available(referral.case)
+        if action == Action.ACKNOWLEDGE and referral.state != Referral.State.SENT:
+            offered = False
+        # A refused step stays on the page, with its reason, even if no longer offered.
+        if not (offered or action in bound):
+            continue
+        form = bound.get(action) or form_class(case=referral.case, user=request.user)
+        form.label = STEP_LABELS[action]
+        forms[action] = for_one_referral(form, referral)
+    return forms
+
+
+def for_one_referral(form, referral: Referral):
+    """The desk's form of a step, for this referral only: whatever its state, so that a
+    step it no longer allows (signed for twice, answered meanwhile) is refused by the
+    lifecycle with its reason rather than by the form."""
+    field = form.fields["referral"]
+    field.queryset = Referral.objects.filter(pk=referral.pk).select_related("department")
+    field.widget = field.hidden_widget()
+    form.initial["referral"] = referral.pk
+    return form
+
+
+@require_safe
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    if not roles.is_department_liaison(request.user):
+        raise Http404
+    referrals = list(
+        access.referrals_for_liaison(request.user)
+        .select_related("case__workstation", "department")
+        .order_by("-sent_at", "-pk")[:200]
+    )
+    waiting = [r for r in referrals if r.is_open]
+    waiting.sort(key=lambda r: (STATE_ORDER.index(r.state), r.next_due_on, r.pk))
+    return render(
+        request,
+        "departments/referral_list.html",
+        {
+            "waiting": waiting,
+            "answered": [r for r in referrals if not r.is_open],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _page(request: HttpRequest, referral: Referral, bound=None, status=200) -> HttpResponse:
+    sent_with = (
+        CaseEvent.objects.filter(referral=referral, kind=EventKind.REFERRED)
+        .values_list("note", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "departments/referral_detail.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "sent_with": sent_with,
+            "forms": _offered(request, referral, bound),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@require_safe
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, access.referral_for_liaison(request.user, pk))
+
+
+@require_POST
+@login_required
+def referral_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    referral = access.referral_for_liaison(request.user, pk)
+    form_class = DEPARTMENT_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = for_one_referral(
+        form_class(request.POST, case=referral.case, user=request.user), referral
+    )
+    if form.is_valid() and take_step(request, referral.case, form, action):
+        return redirect("departments:referral_detail", pk=referral.pk)
+    referral.refresh_from_db()
+    return _page(request, referral, bound={action: form}, status=400)
