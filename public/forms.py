@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from base.forms import CHOOSE
 from visits.lookup_codes import LOOKUP_LENGTH
 from visits.models import Case, Satisfaction
 from workstations.models import Workstation
@@ -23,6 +24,7 @@ class WorkstationChoiceField(forms.ModelChoiceField):
 class SubmitForm(forms.Form):
     workstation = WorkstationChoiceField(
         label=_("Street"),
+        empty_label=CHOOSE,
         queryset=Workstation.objects.filter(is_active=True).order_by("ordering", "pk"),
         help_text=_("The street where the problem is; its member workstation takes it up."),
     )
