@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from visits import access
-from visits.actions import AcknowledgeForm, ReplyForm, ReturnForm, take_step
+from visits.actions import AcknowledgeForm, ExtendForm, ReplyForm, ReturnForm, take_step
 from visits.lifecycle import Action
 from visits.models import CaseEvent, EventKind, Referral
 from workstations import roles
@@ -21,12 +21,14 @@ DEPARTMENT_FORMS = {
     Action.ACKNOWLEDGE: AcknowledgeForm,
     Action.REPLY: ReplyForm,
     Action.RETURN: ReturnForm,
+    ExtendForm.action: ExtendForm,
 }
 # What each step is called on the department's side.
 STEP_LABELS = {
     Action.ACKNOWLEDGE: _("Sign for this referral (签收)"),
     Action.REPLY: _("Send our reply"),
     Action.RETURN: _("Send it back, with the reason (退回)"),
+    ExtendForm.action: ExtendForm.label,
 }
 # Open referrals first, those awaiting the signature before those awaiting the reply.
 STATE_ORDER = [Referral.State.SENT, Referral.State.ACKNOWLEDGED]
@@ -41,6 +43,8 @@ def _offered(request: HttpRequest, referral: Referral, bound: dict | None = None
     for action, form_class in DEPARTMENT_FORMS.items():
         offered = action in allowed and form_class.is_available(referral.case)
         if action == Action.ACKNOWLEDGE and referral.state != Referral.State.SENT:
+            offered = False
+        if action == ExtendForm.action and ExtendForm.waiting(referral):
             offered = False
         # A refused step stays on the page, with its reason, even if no longer offered.
         if not (offered or action in bound):
@@ -99,6 +103,9 @@ def _page(request: HttpRequest, referral: Referral, bound=None, status=200) -> H
             "case": referral.case,
             "sent_with": sent_with,
             "forms": _offered(request, referral, bound),
+            "extensions": referral.extensions.select_related("requested_by").order_by(
+                "requested_at", "pk"
+            ),
             "today": timezone.localdate(),
         },
         status=status,

@@ -36,7 +36,15 @@ from visits.lifecycle import (
     case_refer,
     referral_reply,
 )
-from visits.models import Case, CaseEvent, CaseNumberSequence, Referral, TimeLimit, Visit
+from visits.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    Extension,
+    Referral,
+    TimeLimit,
+    Visit,
+)
 from workdays.models import CalendarYear, SpecialDay
 from workstations import roles
 from workstations.models import Department, Workstation
@@ -62,6 +70,7 @@ REGISTERED = list(admin.site._registry)
 # Written only by the lifecycle or the audit trail: never added, changed or deleted here.
 READ_ONLY = {
     Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange, PointEntry, ProposalEvent,
+    Extension,
 }  # fmt: skip
 # Login records are written by django-axes; deleting an attempt is how a lockout is lifted.
 # A member asks a query from their report card; the office only answers it here.
@@ -135,6 +144,14 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.NOTE)
     allocate_numbers(2025, 2718)
     sequence = CaseNumberSequence.objects.get(year=2025)
+    extension = Extension.objects.create(
+        referral=referral,
+        due_on=date(2026, 11, 27),
+        previous_due_on=referral.due_on,
+        reason="需要会同街道现场勘察",
+        requested_by=staff,
+        state=Extension.State.REFUSED,
+    )
     time_limit = TimeLimit.objects.create(
         year=2031, step=TimeLimit.Step.REPLY, category=Case.Category.FIRE_SAFETY, working_days=7
     )
@@ -220,6 +237,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
             calendar_year, ["2031", "区政协办公室录入"], ['value="区政协办公室录入"']
         ),
         SpecialDay: Seeded(special_day, ["国庆节补休"], ['value="国庆节补休"']),
+        Extension: Seeded(
+            extension, [case.number, "需要会同街道现场勘察"], ["需要会同街道现场勘察"]
+        ),
         TimeLimit: Seeded(time_limit, ["2031", "部门答复转办"], ['value="7"']),
     }
 
@@ -636,6 +656,23 @@ def _make_referrals(n: int) -> None:
         )
 
 
+def _make_extensions(n: int) -> None:
+    for case in _make_cases(n):
+        referral = case_refer(
+            case=case,
+            actor=None,
+            department=DepartmentFactory(),
+            due_on=timezone.localdate() + timedelta(days=15),
+        )
+        Extension.objects.create(
+            referral=referral,
+            due_on=referral.due_on + timedelta(days=7),
+            previous_due_on=referral.due_on,
+            reason="需要现场勘察",
+            requested_by=UserFactory(),
+        )
+
+
 def _make_sequences(n: int) -> None:
     next_year = 2000 + CaseNumberSequence.objects.filter(year__lt=2100).count()
     for year in range(next_year, next_year + n):
@@ -715,7 +752,7 @@ def _make_duty_changes(n: int) -> None:
 
 
 # The changelists with a column naming users as people (workstations.people).
-NAMES_PEOPLE = {CaseEvent, Activity, ProposalEvent, DutyChange}
+NAMES_PEOPLE = {CaseEvent, Activity, ProposalEvent, DutyChange, Extension}
 
 ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     DutyChange: _make_duty_changes,
@@ -743,6 +780,7 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     Referral: _make_referrals,
     CaseEvent: _make_cases,  # each case opens with its 'registered' event
     CaseNumberSequence: _make_sequences,
+    Extension: _make_extensions,
     TimeLimit: lambda n: TimeLimit.objects.bulk_create(
         TimeLimit(year=2050 + TimeLimit.objects.count() + i, step="reply", working_days=15)
         for i in range(n)

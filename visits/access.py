@@ -13,7 +13,7 @@ from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
 
-from .lifecycle import Actor, actions_for
+from .lifecycle import EXTEND, Actor, actions_for
 from .models import Case, Referral, ReferralState, Visit
 
 
@@ -140,8 +140,8 @@ def referral_for_liaison(user, pk: int) -> Referral:
 
 
 def department_actions(user, referral: Referral) -> frozenset[str]:
-    """The steps a liaison may take on their department's referral: those the lifecycle
-    lets a department take, while the referral is open."""
+    """The steps a liaison may take on their department's referral while it is open: those
+    the lifecycle lets a department take, and asking for more time."""
     if not referral.is_open or referral.department_id not in roles.liaison_department_ids(user):
         return frozenset()
-    return actions_for(Actor.DEPARTMENT)
+    return actions_for(Actor.DEPARTMENT) | {EXTEND}

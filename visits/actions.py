@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from workstations.validators import no_contact_details
 
 from . import lifecycle
 from .lifecycle import Action
-from .models import Case, CaseStatus, Referral, ReferralRole, Satisfaction
+from .models import Case, CaseStatus, ExtensionState, Referral, ReferralRole, Satisfaction
 
 NOTE_MAX = 4000
 
@@ -238,6 +238,48 @@ class ReturnForm(_ReferralForm):
             actor=actor,
             reason=self.cleaned_data["reason"],
             seen_status=self.status_seen,
+        )
+
+
+class ExtendForm(_ReferralForm):
+    """A department asks for a later reply date (延期), for the office to grant."""
+
+    action = lifecycle.EXTEND
+    label = _("Ask for more time (延期)")
+    due_on = forms.DateField(
+        label=_("New reply date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = _note(_("Why the department needs more time"))
+
+    @property
+    def done_label(self) -> str:
+        return _("Asked for more time: the office decides")
+
+    @classmethod
+    def is_available(cls, case: Case) -> bool:
+        return case.referrals.filter(state__in=cls.open_states).exists()
+
+    @staticmethod
+    def waiting(referral: Referral) -> bool:
+        """Whether a request for this referral already waits for the office."""
+        return referral.extensions.filter(state=ExtensionState.PENDING).exists()
+
+    def clean(self):
+        cleaned = super().clean()
+        referral, due_on = cleaned.get("referral"), cleaned.get("due_on")
+        if referral and due_on:
+            try:
+                lifecycle.check_extension_date(referral, due_on, today=timezone.localdate())
+            except lifecycle.CaseError as refused:
+                self.add_error("due_on", str(refused))
+        return cleaned
+
+    def perform(self, actor):
+        return lifecycle.extension_request(
+            referral=self.cleaned_data["referral"],
+            actor=actor,
+            due_on=self.cleaned_data["due_on"],
+            reason=self.cleaned_data["reason"],
         )
 
 

@@ -2,7 +2,7 @@
 through `visits.lifecycle`, so those parts are read-only in admin."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
@@ -19,10 +19,18 @@ from audit.services import audit_record
 from base.admin_tool_pages import tool_page
 from workstations.people import PeopleAdminMixin, person_column
 
-from . import access
+from . import access, lifecycle
 from .lifecycle import Action, case_open
 from .masking import mask_address, mask_name, mask_phone
-from .models import Case, CaseEvent, CaseNumberSequence, Referral, TimeLimit, Visit
+from .models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    Extension,
+    Referral,
+    TimeLimit,
+    Visit,
+)
 
 # A visit's personal data, and the masks shown in its place once the visit is saved.
 PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address")
@@ -254,6 +262,51 @@ class CaseEventAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, ad
     list_select_related = ["case", "actor"]
     search_fields = ["case__number", "note"]
     date_hierarchy = "at"
+
+
+@admin.register(Extension)
+class ExtensionAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The departments' requests for more time: the office grants or refuses the waiting
+    ones (the lifecycle writes the decision, the new reply date and the timeline)."""
+
+    list_display = [
+        "referral",
+        "previous_due_on",
+        "due_on",
+        "reason",
+        "state",
+        person_column("requested_by", _("asked by")),
+        "requested_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["referral__case", "referral__department", "requested_by"]
+    people_fields = ("requested_by",)
+    actions = ["grant", "refuse"]
+
+    @admin.action(description=_("Grant the selected requests"), permissions=["view"])
+    def grant(self, request, queryset) -> None:
+        self._decide(request, queryset, grant=True)
+
+    @admin.action(description=_("Refuse the selected requests"), permissions=["view"])
+    def refuse(self, request, queryset) -> None:
+        self._decide(request, queryset, grant=False)
+
+    def _decide(self, request, queryset, *, grant: bool) -> None:
+        decided = 0
+        for extension in queryset:
+            try:
+                lifecycle.extension_decide(extension=extension, actor=request.user, grant=grant)
+            except lifecycle.CaseError as refused:
+                self.message_user(request, f"{extension}: {refused}", messages.ERROR)
+            else:
+                decided += 1
+        if decided:
+            self.message_user(
+                request,
+                ngettext("%(count)d request decided.", "%(count)d requests decided.", decided)
+                % {"count": decided},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(TimeLimit)

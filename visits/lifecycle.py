@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Member
-from workdays.calendar import CalendarMissing, DueDateError, add_working_days, check_due_window
+from workdays.calendar import (
+    CalendarMissing,
+    DueDateError,
+    add_working_days,
+    check_due_date,
+    check_due_window,
+)
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
@@ -31,6 +37,8 @@ from .models import (
     CaseNumberSequence,
     CaseStatus,
     EventKind,
+    Extension,
+    ExtensionState,
     Referral,
     ReferralRole,
     ReferralState,
@@ -547,6 +555,91 @@ def referral_return(
     referral.save(update_fields=["state", "returned_at", "return_reason"])
     _apply(case, Action.RETURN, actor=actor, note=reason, referral=referral, now=now)
     return referral
+
+
+# --- more time for a department (延期) ------------------------------------------------
+# A department asks for a new reply date, with a reason; the district office grants it
+# (the reply is then due on the new date) or refuses it. One request waits at a time.
+
+EXTEND = "extend"  # the department's step that asks for it
+
+
+@transaction.atomic
+def extension_request(
+    *, referral: Referral, actor, due_on: date, reason: str, now=None
+) -> Extension:
+    if not reason.strip():
+        raise CaseError(_("Give the reason the department needs more time."))
+    case, referral = _lock_referral(referral, None)
+    now = now or timezone.now()
+    _require_open(referral)
+    if referral.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise CaseError(_("A request for more time is already waiting for the office."))
+    check_extension_date(referral, due_on, today=timezone.localdate(now))
+    extension = Extension.objects.create(
+        referral=referral,
+        due_on=due_on,
+        previous_due_on=referral.due_on,
+        reason=reason.strip(),
+        requested_by=actor,
+        requested_at=now,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Until %(day)s: %(reason)s") % {"day": f"{due_on:%Y-%m-%d}", "reason": reason}
+    _event(case, EventKind.EXTENSION_REQUESTED, actor=actor, now=now, note=note, referral=referral)
+    return extension
+
+
+def check_extension_date(referral: Referral, due_on: date, *, today: date) -> None:
+    """A new reply date comes after the present one and is a working day within a year."""
+    if due_on <= referral.due_on:
+        raise CaseError(
+            _("The new date must come after the present reply date, %(day)s.")
+            % {"day": f"{referral.due_on:%Y-%m-%d}"}
+        )
+    try:
+        check_due_date(due_on, today=today)
+    except DueDateError as refused:
+        raise CaseError(str(refused)) from refused
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, actor, grant: bool, note: str = "", now=None):
+    """The office's decision on a waiting request; granted, the reply is due on its date."""
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.state != ExtensionState.PENDING:
+        raise CaseError(
+            _("This request was already decided (“%(state)s”).")
+            % {"state": extension.get_state_display()}
+        )
+    case, referral = _lock_referral(extension.referral, None)
+    now = now or timezone.now()
+    if grant:
+        _require_open(referral)
+        referral.due_on = extension.due_on
+        referral.save(update_fields=["due_on"])
+        _keep_clock(case, case.status, timezone.localdate(now))
+        case.save(update_fields=["step_due_on", "next_due_on", "updated_at"])
+    extension.state = ExtensionState.GRANTED if grant else ExtensionState.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, now, note
+    extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    kind = EventKind.EXTENSION_GRANTED if grant else EventKind.EXTENSION_REFUSED
+    _event(case, kind, actor=actor, now=now, note=note, referral=referral)
+    return extension
+
+
+def _event(case: Case, kind: str, *, actor, now, note: str, referral: Referral) -> None:
+    """A timeline event that leaves the status as it is."""
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        at=now,
+        kind=kind,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        referral=referral,
+    )
 
 
 @transaction.atomic

@@ -485,6 +485,70 @@ class Referral(models.Model):
         return due is not None and due < (today or timezone.localdate())
 
 
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the office")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class Extension(models.Model):
+    """A department's request for more time to reply (延期): a new date and a reason, that
+    the district office grants (the reply is then due on the new date) or refuses. Written
+    by the lifecycle only."""
+
+    State = ExtensionState
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ExtensionState, default=ExtensionState.PENDING
+    )
+    due_on = models.DateField(_("new reply date"))
+    previous_due_on = models.DateField(_("reply date before"))
+    reason = models.TextField(_("reason"), max_length=1000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("office's note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ExtensionState.values), name="extension_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=F("previous_due_on")), name="extension_later_date"
+            ),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(state=ExtensionState.PENDING),
+                name="extension_one_pending",
+                violation_error_message=_("A request for more time is already waiting."),
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.referral} → {self.due_on:%Y-%m-%d}"
+
+
 class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted online")
     REGISTERED = "registered", _("Registered")
@@ -506,6 +570,10 @@ class EventKind(models.TextChoices):
     EDITED = "edited", _("Details corrected")
     ASSIGNED = "assigned", _("Handling members changed")
     TRANSFERRED = "transferred", _("Transferred to another workstation")
+    # A department's request for more time (延期), and the office's decision.
+    EXTENSION_REQUESTED = "extension_requested", _("More time asked for")
+    EXTENSION_GRANTED = "extension_granted", _("More time granted")
+    EXTENSION_REFUSED = "extension_refused", _("More time refused")
 
 
 class CaseEvent(AppendOnlyModel):
@@ -526,7 +594,7 @@ class CaseEvent(AppendOnlyModel):
         help_text=_("Empty when the citizen acted online."),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     from_status = models.CharField(_("from status"), max_length=12, choices=CaseStatus, blank=True)
     to_status = models.CharField(_("to status"), max_length=12, choices=CaseStatus)
     note = models.TextField(_("note"), max_length=4000, blank=True)

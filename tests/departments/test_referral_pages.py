@@ -5,32 +5,9 @@ nothing, and no citizen's contact details anywhere. Every role on every page."""
 import pytest
 
 from visits.models import Case, CaseEvent, EventKind, Referral, ReferralRole, ReferralState
-from workstations import roles
 
-from ..factories import UserFactory
 from ..pages import errors_next_to, html, login_redirect, queries_for
 from ..stories import ADDRESS, NAME, PHONE
-
-
-@pytest.fixture
-def liaison(departments):
-    lead_department, _co = departments
-    user = UserFactory(
-        username="housing-liaison",
-        last_name="刘",
-        first_name="建华",
-        role=roles.DEPARTMENT_LIAISONS,
-    )
-    lead_department.liaisons.add(user)
-    return user
-
-
-@pytest.fixture
-def other_liaison(departments):
-    _lead, co_department = departments
-    user = UserFactory(username="fire-liaison", role=roles.DEPARTMENT_LIAISONS)
-    co_department.liaisons.add(user)
-    return user
 
 
 @pytest.fixture
