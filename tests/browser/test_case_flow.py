@@ -164,8 +164,9 @@ def test_staff_follow_a_visits_case_from_registration_to_closure(
     expect(status_badge(page)).to_have_text("已转办")
     expect(referral_rows(page)).to_have_count(1)
     due = add_working_days(today, settings.REFERRAL_REPLY_WORKING_DAYS)
+    signed_by = add_working_days(today, settings.ACKNOWLEDGEMENT_WORKING_DAYS)
     expect(referral_rows(page).first.locator("td")).to_have_text(
-        [LEAD, "主办", "待签收", f"{due:%Y-%m-%d}", "—"]
+        [LEAD, "主办", f"待签收应于 {signed_by:%Y-%m-%d} 前签收", f"{due:%Y-%m-%d}", "—"]
     )
     shoot("case-referred-lead")
 
@@ -191,7 +192,7 @@ def test_staff_follow_a_visits_case_from_registration_to_closure(
     lead_row = referral_rows(page).filter(has_text=LEAD)
     expect(lead_row.locator("td").nth(2)).to_have_text("已答复")
     expect(lead_row.locator("td").nth(4)).to_have_text(LEAD_REPLY)
-    expect(referral_rows(page).filter(has_text=CO).locator("td").nth(2)).to_have_text("待签收")
+    expect(referral_rows(page).filter(has_text=CO).locator("td").nth(2)).to_contain_text("待签收")
     shoot("case-replied")
 
     # Resolve it.

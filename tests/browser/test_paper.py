@@ -327,7 +327,13 @@ def test_the_desk_slip_boxes_the_code_says_accepted_and_prints(
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()  # a new code, shown once
 
-    code = check_receipt(page, "slip-number", "slip-code", "您的诉求已受理。")
+    due = case.next_due_on  # registered: its first handling is due
+    code = check_receipt(
+        page,
+        "slip-number",
+        "slip-code",
+        f"您的诉求已受理，下一步办理期限为 {due.year}年{due.month}月{due.day}日。",
+    )
     screenshot(page, "paper-slip-desktop")
     assert_printed_once(page)
     assert [address for address in addresses_seen(page, requested) if code in address] == []
