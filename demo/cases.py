@@ -1,5 +1,6 @@
 """Demo visits and cases, played through the real lifecycle services."""
 
+import contextlib
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from visits.models import (
     VisitChannel,
 )
 from visits.online import Receipt, Submission, online_submit
+from workdays.calendar import CalendarMissing, add_working_days
 from workstations.models import Department, Workstation
 
 from .network import FAMILY
@@ -80,6 +82,38 @@ def seed_cases(rng: random.Random, count: int, now: datetime, days: int = 180) -
             _play(rng, case, actions, staff[workstation.pk], departments, start, now)
         opened += 1
     return opened
+
+
+def seed_department_work(now: datetime) -> int:
+    """Give each department with a liaison's login work waiting on its page: the oldest
+    open cases not yet referred, referred to it today — one to sign for, one signed for
+    and asking for more time, one signed for. Returns the referrals made."""
+    made = 0
+    for department in Department.objects.filter(liaisons__isnull=False).distinct():
+        liaison = department.liaisons.order_by("pk").first()
+        waiting = Case.objects.filter(
+            status__in=(Case.Status.REGISTERED, Case.Status.CONSULTING), referrals__isnull=True
+        ).order_by("created_at", "pk")[:3]
+        for i, case in enumerate(list(waiting)):
+            actor = case.workstation.staff.order_by("pk").first()
+            referral = lifecycle.case_refer(
+                case=case, actor=actor, department=department, note="请核查并答复。", now=now
+            )
+            made += 1
+            if i == 0:
+                continue  # left to sign for
+            referral = lifecycle.referral_acknowledge(referral=referral, actor=liaison, now=now)
+            if i == 1:
+                # Not when the calendar of the days to ask for is not entered yet.
+                with contextlib.suppress(CalendarMissing, lifecycle.CaseError):
+                    lifecycle.extension_request(
+                        referral=referral,
+                        actor=liaison,
+                        due_on=add_working_days(referral.due_on, 5),
+                        reason="需会同街道现场勘察，材料较多。",
+                        now=now,
+                    )
+    return made
 
 
 def _open(rng, workstation, actor, members, opening, at: datetime) -> Case:

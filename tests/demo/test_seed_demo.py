@@ -17,7 +17,7 @@ from points import ledger
 from points.models import Category, GradeBand, PointEntry, PointRule
 from rosters.models import DutyAssignment, DutyShift
 from visits.lifecycle import TERMINAL
-from visits.models import Case, CaseEvent, CaseStatus, Referral, Visit
+from visits.models import Case, CaseEvent, CaseStatus, Extension, Referral, Visit
 from visits.online import case_lookup
 from workstations import roles
 from workstations.models import Workstation
@@ -182,3 +182,19 @@ def test_seed_demo_scores_every_category_and_leaves_the_ledger_equal_to_its_rebu
     assert {Category.PROPOSAL_FILED, Category.PROPOSAL_ACCEPTED} <= scored
     assert {Category.CITIZENS_RECEIVED, Category.DUTY_ATTENDED} <= scored
     assert ledger.compare().clean
+
+
+def test_each_demo_liaison_signs_in_to_work_waiting_on_their_departments_page(seeded, client):
+    for username in ("dept-housing", "dept-fire", "dept-cityadmin"):
+        user = get_user_model().objects.get(username=username)
+        assert roles.is_department_liaison(user)
+        department = user.liaison_departments.get()
+        waiting = Referral.objects.filter(department=department, state__in=["sent", "acknowledged"])
+        assert (
+            waiting.filter(state="sent").exists() and waiting.filter(state="acknowledged").exists()
+        )
+        assert Extension.objects.filter(referral__department=department, state="pending").exists()
+        assert user.check_password(DEMO_PASSWORD)
+        client.force_login(user)
+        page = client.get("/department/").content.decode()
+        assert all(r.case.number in page for r in waiting)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from demo.activities import seed_activities
 from demo.bulk import DAYS_BACK, seed_bulk
-from demo.cases import demo_cases_exist, seed_cases, seed_online_demo
+from demo.cases import demo_cases_exist, seed_cases, seed_department_work, seed_online_demo
 from demo.network import DEMO_PASSWORD, seed_network, seed_rosters
 from workdays.loading import load_year
 
@@ -55,6 +55,8 @@ class Command(BaseCommand):
         else:
             opened = seed_cases(stream("cases"), cases, now)
             self.stdout.write(f"{opened} demo cases played through the lifecycle.")
+            referred = seed_department_work(now)
+            self.stdout.write(f"{referred} referrals waiting on the departments' pages.")
         online = seed_online_demo(now)
         seeded = seed_activities(stream("activities"), stream("proposals"), today)
         if seeded.activities:
