@@ -4,9 +4,10 @@ nothing, and no citizen's contact details anywhere. Every role on every page."""
 
 import pytest
 
+from visits import lifecycle
 from visits.models import Case, CaseEvent, EventKind, Referral, ReferralRole, ReferralState
 
-from ..pages import errors_next_to, html, login_redirect, queries_for
+from ..pages import errors_next_to, html, login_redirect, queries_for, section
 from ..stories import ADDRESS, NAME, PHONE
 
 
@@ -170,3 +171,25 @@ def test_the_list_runs_as_many_queries_for_fifty_referrals_as_for_five(
         world.referred(workstation, co=False)
 
     assert queries_for(client, "/department/") == with_five
+
+
+def test_the_timeline_marks_a_reply_the_desk_entered_for_the_department(
+    sign_in, staff, liaison, lead, referred
+):
+    lifecycle.referral_acknowledge(referral=lead, actor=liaison)
+    lifecycle.referral_reply(
+        referral=Referral.objects.get(pk=lead.pk), actor=staff, reply="书面答复：已整改"
+    )
+
+    timeline = section(
+        sign_in(staff, language="zh-hans").get(f"/cases/{referred.number}/"),
+        "timeline-heading",
+        "actions-heading",
+    )
+
+    acknowledged, replied = (
+        timeline.split("已签收")[1].split("</li>")[0],
+        timeline.split("书面答复：已整改")[0].rsplit("<li>", 1)[1],
+    )
+    assert "代部门录入" not in acknowledged
+    assert "代部门录入" in replied
