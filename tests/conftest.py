@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -159,3 +160,12 @@ def lead(workstation):
 def admin_client(sign_in, administrator):
     """The district administrator signed in, in English (not pytest-django's superuser)."""
     return sign_in(administrator)
+
+
+@pytest.fixture
+def empty_shared_cache(db):
+    """The database cache (stored pages, rate-limit counters) outlives a test's
+    transaction: a test that asks starts and ends without it."""
+    cache.clear()
+    yield
+    cache.clear()

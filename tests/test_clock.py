@@ -9,7 +9,6 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.utils import timezone
 
 from visits import lifecycle
@@ -35,12 +34,8 @@ OPEN_SITUATIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def empty_page_cache(db):
-    # Public pages are cached for the day; each day of a test must compute its own.
-    cache.clear()
-    yield
-    cache.clear()
+# Public pages are cached for the day; each day of a test must compute its own.
+pytestmark = pytest.mark.usefixtures("empty_shared_cache")
 
 
 def on(time_machine, day: date) -> None:

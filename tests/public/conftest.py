@@ -1,13 +1,8 @@
 """Fixtures for the public pages' tests."""
 
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def empty_shared_cache(db):
-    """The database cache (stored pages, rate-limit counters) outlives a test's
-    transaction: every test starts and ends without it."""
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_shared_cache(empty_shared_cache):
+    """Every public page test starts and ends without the shared cache."""

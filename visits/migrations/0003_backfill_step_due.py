@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import migrations
-from django.db.models import Max
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 # The clocks of visits.lifecycle.STATUS_CLOCK at the time of this migration, as settings.
 CLOCKS = {
@@ -45,20 +45,24 @@ def backfill(apps, schema_editor):
     CaseEvent = apps.get_model("visits", "CaseEvent")
     Referral = apps.get_model("visits", "Referral")
     calendar = _Calendar(apps)
-    referred_open = set(
-        Referral.objects.filter(state__in=OPEN_REFERRAL_STATES).values_list("case_id", flat=True)
+    # When each case entered its status, and whether a referral of it is still open: read
+    # with the cases, not a query per case.
+    entered = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_status=OuterRef("status"))
+        .order_by("-at")
+        .values("at")[:1]
     )
-    cases = Case.objects.filter(status__in=CLOCKS, step_due_on__isnull=True).only(
-        "pk", "status", "created_at", "next_due_on"
+    open_referral = Referral.objects.filter(case=OuterRef("pk"), state__in=OPEN_REFERRAL_STATES)
+    cases = (
+        Case.objects.filter(status__in=CLOCKS, step_due_on__isnull=True)
+        .exclude(Q(status="referred") & Exists(open_referral))
+        .annotate(entered=Subquery(entered))
+        .only("pk", "status", "created_at", "next_due_on")
     )
     batch = []
     for case in cases.iterator(chunk_size=2000):
-        if case.status == "referred" and case.pk in referred_open:
-            continue
-        entered = CaseEvent.objects.filter(case_id=case.pk, to_status=case.status).aggregate(
-            at=Max("at")
-        )["at"] or case.created_at
-        due = calendar.add(timezone.localdate(entered), getattr(settings, CLOCKS[case.status]))
+        start = timezone.localdate(case.entered or case.created_at)
+        due = calendar.add(start, getattr(settings, CLOCKS[case.status]))
         if due is None:
             continue
         case.step_due_on = due
