@@ -43,6 +43,8 @@ from .models import (
     ReferralRole,
     ReferralState,
     Satisfaction,
+    Supervision,
+    SupervisionState,
     TimeLimitStep,
     Visit,
 )
@@ -338,6 +340,7 @@ def _apply(
     now: datetime | None,
     fields: tuple[str, ...] = (),
     satisfaction: str = "",
+    for_departments: bool = False,
 ) -> Case:
     """Move a locked case by `action`, keep its deadline, and write the event (with the
     citizen's `satisfaction` when it is a follow-up)."""
@@ -361,6 +364,7 @@ def _apply(
         note=note,
         referral=referral,
         satisfaction=satisfaction,
+        for_departments=for_departments,
     )
     return case
 
@@ -628,7 +632,99 @@ def extension_decide(*, extension: Extension, actor, grant: bool, note: str = ""
     return extension
 
 
-def _event(case: Case, kind: str, *, actor, now, note: str, referral: Referral) -> None:
+# --- sharing the citizen's contact details with a department -------------------------
+
+
+@transaction.atomic
+def referral_share_contact(*, referral: Referral, actor, reason: str, now=None) -> Referral:
+    """The office records why the department needs the citizen's contact details; its
+    liaisons may then reveal them (each reveal audited). The reason is in the timeline."""
+    reason = reason.strip()
+    if not reason:
+        raise CaseError(_("Record why the department needs the citizen's contact details."))
+    case, referral = _lock_referral(referral, None)
+    now = now or timezone.now()
+    if referral.state == ReferralState.CANCELLED:
+        raise CaseError(_("The referral was cancelled: the department needs nothing more."))
+    referral.contact_share_reason = reason
+    referral.contact_shared_by, referral.contact_shared_at = actor, now
+    referral.save(update_fields=["contact_share_reason", "contact_shared_by", "contact_shared_at"])
+    _event(case, EventKind.CONTACT_SHARED, actor=actor, now=now, note=reason, referral=referral)
+    return referral
+
+
+# --- supervision (督办) ---------------------------------------------------------------
+# The district office supervises open work, most often overdue: a department's referral
+# (the department answers) or the case's own step (its workstation answers). A level, a
+# working day to answer by and a note; one open supervision at a time of each.
+
+
+@transaction.atomic
+def supervision_open(
+    *, case: Case, actor, level: str, due_on: date, note: str, referral=None, now=None
+) -> Supervision:
+    if not note.strip():
+        raise CaseError(_("Say what the office asks for."))
+    now = now or timezone.now()
+    if referral is not None:
+        case, referral = _lock_referral(referral, None)
+        _require_open(referral)
+        waiting = Supervision.objects.filter(referral=referral)
+    else:
+        case = _lock(case)
+        if case.status in TERMINAL:
+            raise CaseError(_("The case has ended: there is nothing left to supervise."))
+        waiting = Supervision.objects.filter(case=case, referral=None)
+    if waiting.filter(state=SupervisionState.OPEN).exists():
+        raise CaseError(_("This work is already supervised and waits for the answer."))
+    try:
+        check_due_date(due_on, today=timezone.localdate(now))
+    except DueDateError as refused:
+        raise CaseError(str(refused)) from refused
+    supervision = Supervision.objects.create(
+        case=case,
+        referral=referral,
+        level=level,
+        due_on=due_on,
+        note=note.strip(),
+        opened_by=actor,
+        opened_at=now,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        event_note = _("%(level)s, answer by %(day)s: %(note)s") % {
+            "level": supervision.get_level_display(),
+            "day": f"{due_on:%Y-%m-%d}",
+            "note": supervision.note,
+        }
+    _event(case, EventKind.SUPERVISED, actor=actor, now=now, note=event_note, referral=referral)
+    return supervision
+
+
+@transaction.atomic
+def supervision_answer(*, supervision: Supervision, actor, answer: str, now=None) -> Supervision:
+    """The supervised department's or workstation's answer to the office."""
+    if not answer.strip():
+        raise CaseError(_("Enter the answer to the office."))
+    supervision = Supervision.objects.select_for_update().get(pk=supervision.pk)
+    if not supervision.is_open:
+        raise CaseError(_("This supervision was already answered."))
+    case = _lock(supervision.case)
+    now = now or timezone.now()
+    supervision.state = SupervisionState.ANSWERED
+    supervision.answer, supervision.answered_by, supervision.answered_at = answer, actor, now
+    supervision.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    _event(
+        case,
+        EventKind.SUPERVISION_ANSWERED,
+        actor=actor,
+        now=now,
+        note=answer,
+        referral=supervision.referral,
+    )
+    return supervision
+
+
+def _event(case: Case, kind: str, *, actor, now, note: str, referral: Referral | None) -> None:
     """A timeline event that leaves the status as it is."""
     CaseEvent.objects.create(
         case=case,
@@ -734,10 +830,21 @@ def case_withdraw(*, case: Case, actor, note: str = "", seen_status=None, now=No
 
 
 @transaction.atomic
-def case_note(*, case: Case, actor, note: str, seen_status=None, now=None) -> Case:
+def case_note(
+    *, case: Case, actor, note: str, for_departments=False, seen_status=None, now=None
+) -> Case:
+    """A handling note; `for_departments` shows it to the liaisons of the departments the
+    case is referred to."""
     if not note.strip():
         raise CaseError(_("The note is empty."))
-    return _apply(_lock(case, seen_status), Action.NOTE, actor=actor, note=note, now=now)
+    return _apply(
+        _lock(case, seen_status),
+        Action.NOTE,
+        actor=actor,
+        note=note,
+        now=now,
+        for_departments=for_departments,
+    )
 
 
 # --- corrections to the record ------------------------------------------------

@@ -414,6 +414,20 @@ class Referral(models.Model):
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), max_length=1000, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # The citizen's contact details stay hidden from the department (petition
+    # confidentiality) unless the district office records why it needs them.
+    contact_share_reason = models.CharField(
+        _("reason to share the citizen's contact details"), max_length=200, blank=True
+    )
+    contact_shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact details shared by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact_shared_at = models.DateTimeField(_("contact details shared"), null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at", "pk"]
@@ -483,6 +497,10 @@ class Referral(models.Model):
     def is_overdue(self, today=None) -> bool:
         due = self.next_due_on
         return due is not None and due < (today or timezone.localdate())
+
+    @property
+    def shares_contact_details(self) -> bool:
+        return bool(self.contact_share_reason)
 
 
 class ExtensionState(models.TextChoices):
@@ -574,6 +592,10 @@ class EventKind(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("More time asked for")
     EXTENSION_GRANTED = "extension_granted", _("More time granted")
     EXTENSION_REFUSED = "extension_refused", _("More time refused")
+    # The district office's supervision of overdue work (督办), and its answer.
+    SUPERVISED = "supervised", _("Supervision opened")
+    SUPERVISION_ANSWERED = "supervision_answered", _("Supervision answered")
+    CONTACT_SHARED = "contact_shared", _("Contact details shared with the department")
 
 
 class CaseEvent(AppendOnlyModel):
@@ -610,6 +632,9 @@ class CaseEvent(AppendOnlyModel):
     satisfaction = models.CharField(
         _("citizen satisfaction"), max_length=12, choices=Satisfaction, blank=True
     )
+    # A handling note the workstation marked for the departments the case is referred to:
+    # their liaisons read it on the referral's page; other notes stay with the desk.
+    for_departments = models.BooleanField(_("shown to the departments"), default=False)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -629,3 +654,108 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
+
+
+class SupervisionLevel(models.TextChoices):
+    GENERAL = "general", _("General supervision")
+    PRIORITY = "priority", _("Priority supervision")
+    LISTED = "listed", _("Listed supervision")
+
+
+class SupervisionState(models.TextChoices):
+    OPEN = "open", _("Waiting for the answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class Supervision(models.Model):
+    """The district office's supervision (督办单) of overdue work: of a department's
+    referral, answered by the department, or of the case itself, answered by its
+    workstation. A level, a date to answer by and a note. Written by the lifecycle only."""
+
+    Level = SupervisionLevel
+
+    State = SupervisionState
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="supervisions"
+    )
+    # Empty when the workstation is supervised rather than a department.
+    referral = models.ForeignKey(
+        Referral,
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisions",
+    )
+    level = models.CharField(
+        _("level"), max_length=10, choices=SupervisionLevel, default=SupervisionLevel.GENERAL
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=SupervisionState, default=SupervisionState.OPEN
+    )
+    due_on = models.DateField(_("answer due"))
+    note = models.TextField(_("the office's note"), max_length=1000)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=SupervisionLevel.values), name="supervision_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=SupervisionState.values), name="supervision_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=SupervisionState.ANSWERED)
+                | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="supervision_answered_has_answer",
+            ),
+            # One open supervision at a time of a referral, and of a case's own step.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(state=SupervisionState.OPEN),
+                name="supervision_one_open_per_referral",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(state=SupervisionState.OPEN, referral__isnull=True),
+                name="supervision_one_open_per_case",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["-opened_at", "-id"], name="supervision_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_level_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == SupervisionState.OPEN
+
+    def answered_in_time(self) -> bool:
+        return self.answered_at is not None and timezone.localdate(self.answered_at) <= self.due_on
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
