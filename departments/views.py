@@ -6,14 +6,20 @@ cases and no citizen's contact details (visits.access)."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from visits import access
 from visits.actions import AcknowledgeForm, ExtendForm, ReplyForm, ReturnForm, take_step
 from visits.lifecycle import Action
+from visits.masking import mask_address, mask_name, mask_phone
 from visits.models import CaseEvent, EventKind, Referral
+from visits.supervising import SupervisionAnswerForm, answer_entries
 from workstations import roles
 
 # The steps a department takes on its own referral, each with the desk's form for it.
@@ -73,6 +79,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     referrals = list(
         access.referrals_for_liaison(request.user)
+        .annotate(supervised=access.under_supervision())
         .select_related("case__workstation", "department")
         .order_by("-sent_at", "-pk")[:200]
     )
@@ -89,12 +96,21 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, referral: Referral, bound=None, status=200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    referral: Referral,
+    bound=None,
+    status=200,
+    *,
+    answer: SupervisionAnswerForm | None = None,
+    revealed=False,
+) -> HttpResponse:
     sent_with = (
         CaseEvent.objects.filter(referral=referral, kind=EventKind.REFERRED)
         .values_list("note", flat=True)
         .first()
     )
+    visit = referral.case.visit
     return render(
         request,
         "departments/referral_detail.html",
@@ -102,6 +118,24 @@ def _page(request: HttpRequest, referral: Referral, bound=None, status=200) -> H
             "referral": referral,
             "case": referral.case,
             "sent_with": sent_with,
+            "notes": access.notes_for_departments(referral),
+            "may_reveal": access.may_see_shared_contact(request.user, referral) and not revealed,
+            "revealed": revealed,
+            "visitor": {
+                "name": visit.visitor_name if revealed else mask_name(visit.visitor_name),
+                "phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
+                "address": visit.visitor_address
+                if revealed
+                else mask_address(visit.visitor_address),
+            },
+            "supervisions": answer_entries(
+                request.user,
+                referral.supervisions.select_related("referral", "case").order_by(
+                    "opened_at", "pk"
+                ),
+                url=lambda s: reverse("departments:supervision_answer", args=[s.pk]),
+                bound=answer,
+            ),
             "forms": _offered(request, referral, bound),
             "extensions": referral.extensions.select_related("requested_by").order_by(
                 "requested_at", "pk"
@@ -116,6 +150,34 @@ def _page(request: HttpRequest, referral: Referral, bound=None, status=200) -> H
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, access.referral_for_liaison(request.user, pk))
+
+
+@require_POST
+@login_required
+def referral_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The citizen's contact details, once the office shared them with the department for
+    a recorded reason; each reveal is in the audit log."""
+    referral = access.referral_for_liaison(request.user, pk)
+    if not access.may_see_shared_contact(request.user, referral):
+        raise Http404
+    audit_record(
+        request, AuditAction.REVEAL, referral.case.number, gettext("visitor's contact details")
+    )
+    return _page(request, referral, revealed=True)
+
+
+@require_POST
+@login_required
+def supervision_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The department's answer to the office's supervision of its referral."""
+    supervision = access.supervision_for_liaison(request.user, pk)
+    if not access.may_answer_supervision(request.user, supervision):
+        raise Http404
+    referral = access.referral_for_liaison(request.user, supervision.referral_id)
+    form = SupervisionAnswerForm(request.POST, supervision=supervision)
+    if form.is_valid() and take_step(request, referral.case, form, "answer_supervision"):
+        return redirect("departments:referral_detail", pk=referral.pk)
+    return _page(request, referral, answer=form, status=400)
 
 
 @require_POST

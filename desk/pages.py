@@ -3,6 +3,7 @@ corrections this user may take, and the proposals drafted from it."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from activities import access as proposal_access
@@ -12,6 +13,7 @@ from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
 from visits.masking import mask_address, mask_name, mask_phone
 from visits.models import Case, CaseEvent, Referral
+from visits.supervising import ContactShareForm, answer_entries
 from workstations.people import prefetched
 
 
@@ -56,8 +58,44 @@ def _steps(request: HttpRequest, case: Case, forms: dict) -> dict:
     }
 
 
+def _referrals(request: HttpRequest, case: Case, share: ContactShareForm | None) -> list:
+    """The case's referrals; for the office, each open one not yet sharing the citizen's
+    contact details carries the form that shares them (`share`, refused, where it was)."""
+    referrals = list(
+        Referral.objects.filter(case=case).select_related("department").order_by("sent_at", "pk")
+    )
+    may_share = access.may_supervise(request.user)
+    for referral in referrals:
+        if share is not None and share.referral.pk == referral.pk:
+            referral.share_form = share
+        elif may_share and referral.is_open and not referral.shares_contact_details:
+            referral.share_form = ContactShareForm(referral=referral)
+        else:
+            referral.share_form = None
+    return referrals
+
+
+def _supervisions(request: HttpRequest, case: Case, answer) -> list:
+    return answer_entries(
+        request.user,
+        case.supervisions.select_related("referral__department", "case").order_by(
+            "opened_at", "pk"
+        ),
+        url=lambda s: reverse("desk:supervision_answer", args=[case.number, s.pk]),
+        bound=answer,
+    )
+
+
 def case_page(
-    request: HttpRequest, case: Case, *, forms=None, revealed=False, status=200, proposal_form=None
+    request: HttpRequest,
+    case: Case,
+    *,
+    forms=None,
+    revealed=False,
+    status=200,
+    proposal_form=None,
+    answer=None,
+    share=None,
 ) -> HttpResponse:
     visit = case.visit
     may_reveal = access.may_see_personal_data(request.user, case)
@@ -79,9 +117,10 @@ def case_page(
             .select_related("actor", "referral__department")
             .prefetch_related(*prefetched("actor"))
             .order_by("at", "pk"),
-            "referrals": Referral.objects.filter(case=case)
-            .select_related("department")
-            .order_by("sent_at", "pk"),
+            "referrals": _referrals(request, case, share),
+            "supervisions": _supervisions(request, case, answer),
+            "may_supervise": access.may_supervise(request.user)
+            and case.status not in lifecycle.TERMINAL,
             "members": case.handling_members.all(),
             **_steps(request, case, forms or {}),
             "proposals": proposal_access.proposals_of_case(request.user, case),

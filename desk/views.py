@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -27,6 +27,7 @@ from visits.corrections import CORRECTION_FORMS
 from visits.lifecycle import TERMINAL, Action, Actor, CaseError, actions_for
 from visits.models import CaseStatus
 from visits.selectors import case_rows, with_labels
+from visits.supervising import ContactShareForm, SupervisionAnswerForm
 
 from .pages import case_page
 
@@ -118,6 +119,34 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     audit_record(request, AuditAction.REVEAL, case.number, _("visitor's contact details"))
     return case_page(request, case, revealed=True)
+
+
+@require_POST
+@login_required
+def supervision_answer(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The workstation's answer to the office's supervision of the case (or a department's
+    answer that came on paper)."""
+    case = access.case_for_user(request.user, number)
+    supervision = access.supervision_of_case(case, pk)
+    if not access.may_answer_supervision(request.user, supervision):
+        raise Http404
+    form = SupervisionAnswerForm(request.POST, supervision=supervision)
+    if form.is_valid() and take_step(request, case, form, "answer_supervision"):
+        return redirect("desk:case_detail", number=case.number)
+    return case_page(request, case, answer=form, status=400)
+
+
+@require_POST
+@login_required
+def share_contact(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The office shares the citizen's contact details with a department, for a reason."""
+    access.check_may_supervise(request.user)
+    case = access.case_for_user(request.user, number)
+    referral = get_object_or_404(case.referrals.select_related("department"), pk=pk)
+    form = ContactShareForm(request.POST, referral=referral)
+    if form.is_valid() and take_step(request, case, form, "share_contact"):
+        return redirect("desk:case_detail", number=case.number)
+    return case_page(request, case, share=form, status=400)
 
 
 @require_POST

@@ -22,6 +22,7 @@ from rosters.models import DutyAssignment
 from visits import lifecycle
 from visits.models import Case
 from visits.online import Submission, online_submit
+from workdays.calendar import add_working_days
 from workdays.loading import load_year
 from workstations import roles
 
@@ -55,6 +56,10 @@ class Scene:
     year: int
     referral: object  # the referred case's lead referral, to 区住建局
     liaison: object  # 区住建局's liaison
+    # The office's supervisions: of the lead referral (its contact details shared with
+    # the department), and of the registered case's own step.
+    referral_supervision: object
+    case_supervision: object
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,41 @@ ROUTES: dict[str, Route] = {
         form_pages=lambda s: [f"/department/referrals/{s.referral.pk}/"],
         with_segment=lambda s, text: f"/department/referrals/{s.referral.pk}/{text}/",
     ),
+    "departments:referral_reveal": Route(
+        lambda s: f"/department/referrals/{s.referral.pk}/reveal/",
+        ("liaison",),
+        get=False,
+        form_pages=lambda s: [f"/department/referrals/{s.referral.pk}/"],
+    ),
+    "departments:supervision_answer": Route(
+        lambda s: f"/department/supervisions/{s.referral_supervision.pk}/answer/",
+        ("liaison",),
+        get=False,
+        form_pages=lambda s: [f"/department/referrals/{s.referral.pk}/"],
+    ),
+    "departments:supervision_list": Route(lambda s: "/office/supervision/", ("administrator",)),
+    "departments:supervise_referral": Route(
+        lambda s: f"/office/supervision/referrals/{s.referral.pk}/", ("administrator",)
+    ),
+    "departments:supervise_case": Route(
+        lambda s: f"/office/supervision/cases/{s.registered.number}/",
+        ("administrator",),
+        with_segment=lambda s, text: f"/office/supervision/cases/{text}/",
+    ),
+    "desk:supervision_answer": Route(
+        lambda s: f"/cases/{s.registered.number}/supervisions/{s.case_supervision.pk}/answer/",
+        ("staff",),
+        get=False,
+        form_pages=case_pages,
+        with_segment=lambda s, text: f"/cases/{text}/supervisions/{s.case_supervision.pk}/answer/",
+    ),
+    "desk:share_contact": Route(
+        lambda s: f"/cases/{s.referred.number}/referrals/{s.referral.pk}/share-contact/",
+        ("administrator",),
+        get=False,
+        form_pages=case_pages,
+        with_segment=lambda s, text: f"/cases/{text}/referrals/{s.referral.pk}/share-contact/",
+    ),
     "activities:activity_list": Route(lambda s: "/activities/", STAFF, query=("page",)),
     "activities:activity_new": Route(lambda s: "/activities/new/", STAFF),
     "activities:activity_detail": Route(lambda s: f"/activities/{s.activity.pk}/", STAFF),
@@ -284,6 +324,11 @@ def build_scene(staff, member_user, workstation, capture_on_commit) -> Scene:
     proposal = proposal_draft_from_case(
         case=registered, actor=staff, kind="proposal", title="关于物业的提案", lead=member
     )
+    referral = referred.referrals.get(department=housing)
+    office = UserFactory(username="office", role=roles.ADMINISTRATORS)
+    lifecycle.referral_share_contact(referral=referral, actor=office, reason="需上门核实")
+    supervised = {"actor": office, "level": "general", "note": "请尽快办理"}
+    supervised["due_on"] = add_working_days(today, 3)
     make_rules(yesterday.year)
     attend(lambda: capture_on_commit(execute=True), member, yesterday)
     return Scene(
@@ -299,8 +344,12 @@ def build_scene(staff, member_user, workstation, capture_on_commit) -> Scene:
         proposal=proposal,
         entry=PointEntry.objects.filter(member=member).first(),
         year=yesterday.year,
-        referral=referred.referrals.get(department=housing),
+        referral=referral,
         liaison=liaison,
+        referral_supervision=lifecycle.supervision_open(
+            case=referred, referral=referral, **supervised
+        ),
+        case_supervision=lifecycle.supervision_open(case=registered, **supervised),
     )
 
 

@@ -83,6 +83,15 @@ EXPECTED: dict[str, Expect] = {
     "departments:referral_list": LIAISON_ONLY,
     "departments:referral_detail": LIAISON_ONLY,
     "departments:referral_act": Expect(404, 404, 404, 404, LOGIN, liaison=400),  # nothing posted
+    # The office shared the contact details with the liaison's department.
+    "departments:referral_reveal": Expect(404, 404, 404, 404, LOGIN, liaison=200),
+    "departments:supervision_answer": Expect(404, 404, 404, 404, LOGIN, liaison=400),
+    "departments:supervision_list": ADMINISTRATORS,
+    "departments:supervise_referral": Expect(200, 404, 404, 404, LOGIN, wrong_method=None),
+    "departments:supervise_case": Expect(200, 404, 404, 404, LOGIN, wrong_method=None),
+    # The workstation answers the supervision of its step; the office opened it.
+    "desk:supervision_answer": Expect(404, 400, 404, 404, LOGIN),
+    "desk:share_contact": Expect(400, 404, 404, 404, LOGIN),  # the office's; nothing posted
     "desk:case_detail": HANDLERS,
     "desk:case_reveal": HANDLERS,
     "visits:case_receipt": DESK,

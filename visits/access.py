@@ -6,7 +6,7 @@ liaison sees no case: only the referrals sent to their department. Anything outs
 user's scope is a 404, never a 403: its existence is not revealed.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from members.access import member_for_user
@@ -14,7 +14,16 @@ from workstations import roles
 from workstations.models import Workstation
 
 from .lifecycle import EXTEND, Actor, actions_for
-from .models import Case, Referral, ReferralState, Visit
+from .models import (
+    Case,
+    CaseEvent,
+    EventKind,
+    Referral,
+    ReferralState,
+    Supervision,
+    SupervisionState,
+    Visit,
+)
 
 
 def workstations_for_user(user) -> QuerySet[Workstation]:
@@ -133,7 +142,9 @@ def referral_for_liaison(user, pk: int) -> Referral:
     """The referral if it was sent to one of the user's departments; 404 otherwise."""
     try:
         return (
-            referrals_for_liaison(user).select_related("case__workstation", "department").get(pk=pk)
+            referrals_for_liaison(user)
+            .select_related("case__workstation", "case__visit", "department")
+            .get(pk=pk)
         )
     except Referral.DoesNotExist:
         raise Http404 from None
@@ -145,3 +156,68 @@ def department_actions(user, referral: Referral) -> frozenset[str]:
     if not referral.is_open or referral.department_id not in roles.liaison_department_ids(user):
         return frozenset()
     return actions_for(Actor.DEPARTMENT) | {EXTEND}
+
+
+def may_see_shared_contact(user, referral: Referral) -> bool:
+    """A liaison of the referral's department sees the citizen's contact details only once
+    the district office recorded why the department needs them (petition confidentiality)."""
+    return referral.shares_contact_details and referral.department_id in (
+        roles.liaison_department_ids(user)
+    )
+
+
+def notes_for_departments(referral: Referral) -> QuerySet[CaseEvent]:
+    """The handling notes the workstation marked for the departments the case is referred
+    to, oldest first."""
+    return CaseEvent.objects.filter(
+        case_id=referral.case_id, kind=EventKind.NOTE, for_departments=True
+    ).order_by("at", "pk")
+
+
+# --- supervision (督办) ----------------------------------------------------------------
+
+
+def may_supervise(user) -> bool:
+    """The district office opens supervisions and shares contact details with departments."""
+    return roles.is_administrator(user)
+
+
+def check_may_supervise(user) -> None:
+    if not may_supervise(user):
+        raise Http404
+
+
+def may_answer_supervision(user, supervision: Supervision) -> bool:
+    """Who answers the office: a liaison of the supervised referral's department, and the
+    staff of the case's workstation (their own step, or a department's answer on paper).
+    Not the office itself, who opened it."""
+    if not supervision.is_open:
+        return False
+    if supervision.referral_id and roles.is_department_liaison(user):
+        return supervision.referral.department_id in roles.liaison_department_ids(user)
+    return roles.is_workstation_staff(user) and (
+        supervision.case.workstation_id in roles.staffed_workstation_ids(user)
+    )
+
+
+def supervision_for_liaison(user, pk: int) -> Supervision:
+    """A supervision of a referral sent to one of the user's departments; 404 otherwise."""
+    try:
+        return Supervision.objects.select_related("case", "referral").get(
+            pk=pk, referral__in=referrals_for_liaison(user)
+        )
+    except Supervision.DoesNotExist:
+        raise Http404 from None
+
+
+def supervision_of_case(case: Case, pk: int) -> Supervision:
+    """A supervision of this case (whose page the user may see); 404 otherwise."""
+    try:
+        return Supervision.objects.select_related("case", "referral").get(pk=pk, case=case)
+    except Supervision.DoesNotExist:
+        raise Http404 from None
+
+
+def under_supervision() -> Exists:
+    """Annotates referrals with whether the office supervises them now."""
+    return Exists(Supervision.objects.filter(referral=OuterRef("pk"), state=SupervisionState.OPEN))

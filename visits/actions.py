@@ -28,7 +28,7 @@ from .models import Case, CaseStatus, ExtensionState, Referral, ReferralRole, Sa
 NOTE_MAX = 4000
 
 
-def _note(label=None, required=True):
+def note_field(label=None, required=True):
     return forms.CharField(
         label=label or _("Note"),
         required=required,
@@ -91,7 +91,7 @@ class ActionForm(StaffFormMixin, forms.Form):
 
 class AcceptForm(ActionForm):
     action = Action.ACCEPT
-    note = _note(required=False)
+    note = note_field(required=False)
 
     def perform(self, actor):
         return lifecycle.case_accept(
@@ -112,7 +112,7 @@ class ConsultForm(ActionForm):
         ("advice", _("Policy or legal advice")),
     ]
     method = forms.ChoiceField(label=_("Form"), choices=METHODS)
-    note = _note(_("Who took part and what was agreed"))
+    note = note_field(_("Who took part and what was agreed"))
 
     def perform(self, actor):
         # The timeline is kept in the office's language, whoever wrote the entry.
@@ -136,7 +136,7 @@ class ReferForm(ActionForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for the standard number of working days."),
     )
-    note = _note(required=False)
+    note = note_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,7 +210,7 @@ class ReplyForm(_ReferralForm):
 
     action = Action.REPLY
     label = _("Record a department's reply")
-    reply = _note(_("The department's reply"))
+    reply = note_field(_("The department's reply"))
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
@@ -230,7 +230,7 @@ class ReplyForm(_ReferralForm):
 
 class ReturnForm(_ReferralForm):
     action = Action.RETURN
-    reason = _note(_("Reason given by the department"))
+    reason = note_field(_("Reason given by the department"))
 
     def perform(self, actor):
         return lifecycle.referral_return(
@@ -249,7 +249,7 @@ class ExtendForm(_ReferralForm):
     due_on = forms.DateField(
         label=_("New reply date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    reason = _note(_("Why the department needs more time"))
+    reason = note_field(_("Why the department needs more time"))
 
     @property
     def done_label(self) -> str:
@@ -285,7 +285,7 @@ class ExtendForm(_ReferralForm):
 
 class ResolveForm(ActionForm):
     action = Action.RESOLVE
-    note = _note(_("How it was resolved"))
+    note = note_field(_("How it was resolved"))
     public_summary = Case._meta.get_field("public_summary").formfield(
         widget=forms.TextInput(attrs={"maxlength": 200}), validators=[no_contact_details]
     )
@@ -314,7 +314,7 @@ class FollowUpForm(ActionForm):
             "awaiting a reply; unsatisfied reopens it for redoing (重办)."
         ),
     )
-    note = _note(_("What the citizen said"), required=False)
+    note = note_field(_("What the citizen said"), required=False)
 
     @property
     def done_label(self) -> str:
@@ -334,7 +334,7 @@ class FollowUpForm(ActionForm):
 class MergeForm(ActionForm):
     action = Action.MERGE
     into = forms.CharField(label=_("Tracking number of the case it duplicates"), max_length=20)
-    note = _note(required=False)
+    note = note_field(required=False)
     confirm = _confirm(_("Merge this case into the other one: it ends here as a duplicate."))
 
     def clean_into(self):
@@ -358,7 +358,7 @@ class MergeForm(ActionForm):
 
 class RejectForm(ActionForm):
     action = Action.REJECT
-    reason = _note(_("Reason, as told to the citizen"))
+    reason = note_field(_("Reason, as told to the citizen"))
     confirm = _confirm(_("Do not accept this case: it ends here."))
 
     def perform(self, actor):
@@ -372,7 +372,7 @@ class RejectForm(ActionForm):
 
 class WithdrawForm(ActionForm):
     action = Action.WITHDRAW
-    note = _note(_("Why the citizen withdraws"), required=False)
+    note = note_field(_("Why the citizen withdraws"), required=False)
     confirm = _confirm(_("The citizen asked to withdraw this case."))
 
     def perform(self, actor):
@@ -386,13 +386,17 @@ class WithdrawForm(ActionForm):
 
 class NoteForm(ActionForm):
     action = Action.NOTE
-    note = _note()
+    note = note_field()
+    for_departments = forms.BooleanField(
+        label=_("Show this note to the departments the case is referred to"), required=False
+    )
 
     def perform(self, actor):
         return lifecycle.case_note(
             case=self.case,
             actor=actor,
             note=self.cleaned_data["note"],
+            for_departments=self.cleaned_data["for_departments"],
             seen_status=self.status_seen,
         )
 

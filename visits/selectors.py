@@ -13,7 +13,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .forms import CaseFilterForm
-from .models import Case, CaseCategory, CaseStatus, Referral
+from .lifecycle import TERMINAL
+from .models import (
+    OPEN_REFERRAL_STATES,
+    Case,
+    CaseCategory,
+    CaseStatus,
+    Referral,
+    ReferralState,
+    Supervision,
+    SupervisionState,
+)
 
 PAGE_SIZE = 50
 
@@ -150,4 +160,48 @@ def case_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
         "updated_at",
         "answered_on_spot",
         "workstation__name",
+    )
+
+
+# --- the office's supervision list -----------------------------------------------------
+
+SUPERVISION_LIST_SIZE = 200
+
+
+def _supervised(**outer) -> Exists:
+    return Exists(
+        Supervision.objects.filter(state=SupervisionState.OPEN, **outer),
+    )
+
+
+def late_referrals(today: date) -> QuerySet[Referral]:
+    """Open referrals past what the department owes next (its signature, then its reply),
+    not under an open supervision; the longest late first."""
+    late = Q(due_on__lt=today) | Q(state=ReferralState.SENT, acknowledge_due_on__lt=today)
+    return (
+        Referral.objects.filter(late, state__in=OPEN_REFERRAL_STATES)
+        .exclude(_supervised(referral=OuterRef("pk")))
+        .select_related("case__workstation", "department")
+        .order_by("due_on", "pk")[:SUPERVISION_LIST_SIZE]
+    )
+
+
+def late_case_steps(today: date) -> QuerySet[Case]:
+    """Open cases past their own step's deadline (the workstation's to meet), not under an
+    open supervision of the case itself; the longest late first."""
+    return (
+        Case.objects.filter(step_due_on__lt=today)
+        .exclude(status__in=TERMINAL)
+        .exclude(_supervised(case=OuterRef("pk"), referral=None))
+        .select_related("workstation")
+        .order_by("step_due_on", "pk")[:SUPERVISION_LIST_SIZE]
+    )
+
+
+def supervisions(state: str, limit: int = SUPERVISION_LIST_SIZE) -> QuerySet[Supervision]:
+    ordering = ("due_on", "pk") if state == SupervisionState.OPEN else ("-answered_at", "-pk")
+    return (
+        Supervision.objects.filter(state=state)
+        .select_related("case__workstation", "referral__department")
+        .order_by(*ordering)[:limit]
     )

@@ -52,8 +52,9 @@ CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
 # to refer to, the open referrals each referral form lists (3), the proposals made from
 # the case (with whether the user may open each), the members to lead a new draft, the
 # calendar years the refer form warns of; the corrections: the members who may handle
-# the case and those who do, the workstations it may be transferred to.
-CASE_PAGE = SIGNED_IN + 22 + SESSION_SAVE
+# the case and those who do, the workstations it may be transferred to; the office's
+# supervisions of the case.
+CASE_PAGE = SIGNED_IN + 23 + SESSION_SAVE
 
 
 @pytest.mark.parametrize(
