@@ -31,6 +31,8 @@ from visits.models import (
     ReferralRole,
     ReferralState,
     Satisfaction,
+    Supervision,
+    SupervisionState,
     Visit,
 )
 from workstations.models import Workstation
@@ -69,6 +71,10 @@ LABELS = {
     "resolution_rate": _("Resolution rate"),
     "department_satisfaction_rate": _("Satisfaction rate"),
     "on_time_rate": _("On-time reply rate"),
+    "supervisions": _("Supervisions"),
+    "supervisions_answered_in_time": _("Supervisions answered in time"),
+    "supervisions_late": _("Supervisions waiting past their day"),
+    "resolved_after_supervision": _("Resolved after supervision"),
     "activities": _("Activities"),
     "community_visits": _("Community visits"),
     "suggestions": _("Suggestions gathered"),
@@ -182,6 +188,23 @@ DEFINITIONS = {
         "the proposals submitted during the year (立案率)."
     ),
     "opinions_adopted": _("Public-opinion reports submitted during the year and adopted."),
+    **{
+        "supervisions": _(
+            "Supervisions (督办) the district office opened during the year on late work: "
+            "a department's referral or a workstation's own step."
+        ),
+        "supervisions_answered_in_time": _(
+            "Supervisions of the year answered by the working day the office set, divided "
+            "by all the supervisions of the year."
+        ),
+        "supervisions_late": _(
+            "Supervisions of the year still waiting for their answer after the day set."
+        ),
+        "resolved_after_supervision": _(
+            "Supervisions of the year whose case was resolved after the supervision opened, "
+            "divided by all the supervisions of the year."
+        ),
+    },
 }
 
 
@@ -470,3 +493,40 @@ def participation(year: int) -> Participation:
         filing_rate=rate(filed["accepted"], filed["filed"]),
         opinions_adopted=filed["adopted"],
     )
+
+
+@dataclass(frozen=True)
+class SupervisionFigures:
+    opened: int
+    answered_in_time: int
+    late: int
+    resolved_after: int
+
+    @property
+    def answered_in_time_rate(self) -> float | None:
+        return rate(self.answered_in_time, self.opened)
+
+    @property
+    def resolved_after_rate(self) -> float | None:
+        return rate(self.resolved_after, self.opened)
+
+
+def supervision(year: int, *, today: date | None = None) -> SupervisionFigures:
+    """The district office's supervisions (督办) opened during the year: answered in time,
+    still waiting past their day as of `today`, their cases resolved since. One query."""
+    start, end = year_bounds(year)
+    today = today or timezone.localdate()
+    answered_on = TruncDate("answered_at", tzinfo=timezone.get_default_timezone())
+    counts = Supervision.objects.filter(opened_at__gte=start, opened_at__lt=end).aggregate(
+        opened=Count("pk"),
+        answered_in_time=Count(
+            "pk",
+            filter=Q(answered_at__isnull=False) & Q(LessThanOrEqual(answered_on, F("due_on"))),
+        ),
+        late=Count("pk", filter=Q(state=SupervisionState.OPEN, due_on__lt=today)),
+        resolved_after=Count(
+            "pk",
+            filter=Q(case__status__in=FINISHED, case__resolved_at__gte=F("opened_at")),
+        ),
+    )
+    return SupervisionFigures(**counts)

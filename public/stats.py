@@ -214,6 +214,15 @@ def _charts(year: int) -> list[BarChart]:
     ]
 
 
+def supervision_figures(done: figures.SupervisionFigures) -> list[Figure]:
+    return [
+        _figure("supervisions", str(done.opened)),
+        _figure("supervisions_answered_in_time", percent(done.answered_in_time_rate)),
+        _figure("supervisions_late", str(done.late)),
+        _figure("resolved_after_supervision", percent(done.resolved_after_rate)),
+    ]
+
+
 @dataclass(frozen=True)
 class DepartmentRow:
     name: str
@@ -248,6 +257,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "years": range(timezone.localdate().year, FIRST_YEAR - 1, -1),
         "key_figures": _key_figures(top),
         "participation_figures": participation_figures(figures.participation(year)),
+        "supervision_figures": supervision_figures(figures.supervision(year)),
         "statuses": figures.status_rows(top),
         "charts": _charts(year),
         "departments": _department_rows(year),
