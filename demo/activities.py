@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,8 +24,9 @@ from points import ledger
 from points.models import Category, Grade, GradeBand, PointRule, ScoringYear
 from visits.lifecycle import TERMINAL
 from visits.models import Case, Satisfaction
-from workstations import roles
 from workstations.models import Department, Workstation
+
+from .network import office_account
 
 POINTS = {
     Category.DUTY_ATTENDED: 2,
@@ -215,7 +215,7 @@ def _review(
     """Move the drafts on, as the committee office would record its review."""
     accepted = None
     consultations = [a for a in activities if a.kind == ActivityKind.MICRO_CONSULTATION]
-    office = _office()
+    office = office_account()
     for index, (proposal, step) in enumerate(zip(drafts, REVIEW_PLAN, strict=False)):
         # Alternate years, so that this year and last both have every kind of outcome.
         year = today.year - index % 2
@@ -248,11 +248,6 @@ def _date_cosignatures(rng: random.Random, proposal: Proposal, submitted: date) 
     for cosignature in CoSignature.objects.filter(proposal=proposal):
         cosignature.signed_at = _moment(submitted - timedelta(days=rng.randint(0, 5)))
         cosignature.save(update_fields=["signed_at"])
-
-
-def _office():
-    """The committee office's account that records the review: the first administrator."""
-    return get_user_model().objects.filter(groups__name=roles.ADMINISTRATORS).order_by("pk").first()
 
 
 def _accept(

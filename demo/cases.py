@@ -6,15 +6,18 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import Member
-from visits import lifecycle
+from visits import lifecycle, selectors
 from visits.lifecycle import Action
 from visits.models import (
     OPEN_REFERRAL_STATES,
     Case,
+    Referral,
     ReferralRole,
     Satisfaction,
+    SupervisionLevel,
     Visit,
     VisitChannel,
 )
@@ -22,7 +25,7 @@ from visits.online import Receipt, Submission, online_submit
 from workdays.calendar import CalendarMissing, add_working_days
 from workstations.models import Department, Workstation
 
-from .network import FAMILY
+from .network import FAMILY, office_account
 from .stories import case_on_topic, story_drawn
 
 CHANNEL_WEIGHTS = {
@@ -86,8 +89,9 @@ def seed_cases(rng: random.Random, count: int, now: datetime, days: int = 180) -
 
 def seed_department_work(now: datetime) -> int:
     """Give each department with a liaison's login work waiting on its page: the oldest
-    open cases not yet referred, referred to it today — one to sign for, one signed for
-    and asking for more time, one signed for. Returns the referrals made."""
+    open cases not yet referred, referred to it — one a week ago, still to sign for; one
+    today, signed for and asking for more time; one today, signed for, with a note for it
+    and the citizen's contact details shared. Returns the referrals made."""
     made = 0
     for department in Department.objects.filter(liaisons__isnull=False).distinct():
         liaison = department.liaisons.order_by("pk").first()
@@ -96,13 +100,20 @@ def seed_department_work(now: datetime) -> int:
         ).order_by("created_at", "pk")[:3]
         for i, case in enumerate(list(waiting)):
             actor = case.workstation.staff.order_by("pk").first()
+            # The first was referred a week ago, and is late to be signed for.
             referral = lifecycle.case_refer(
-                case=case, actor=actor, department=department, note="请核查并答复。", now=now
+                case=case,
+                actor=actor,
+                department=department,
+                note="请核查并答复。",
+                now=now - timedelta(days=7) if i == 0 else now,
             )
             made += 1
             if i == 0:
                 continue  # left to sign for
             referral = lifecycle.referral_acknowledge(referral=referral, actor=liaison, now=now)
+            if i == 2:
+                _share_with(referral, actor, now)
             if i == 1:
                 # Not when the calendar of the days to ask for is not entered yet.
                 with contextlib.suppress(CalendarMissing, lifecycle.CaseError):
@@ -114,6 +125,69 @@ def seed_department_work(now: datetime) -> int:
                         now=now,
                     )
     return made
+
+
+def _share_with(referral, desk, now: datetime) -> None:
+    """What a department is given to go and see the citizen: a note for it, and the office's
+    leave to see the citizen's contact details."""
+    lifecycle.case_note(
+        case=Case.objects.get(pk=referral.case_id),
+        actor=desk,
+        note="居民白天上班，请于工作日18时后联系；现场位于3号楼东侧。",
+        for_departments=True,
+        now=now,
+    )
+    lifecycle.referral_share_contact(
+        referral=referral,
+        actor=office_account(),
+        reason="需上门核实现场情况，须联系居民本人。",
+        now=now,
+    )
+
+
+# What the office writes on a 督办单, and what comes back.
+SUPERVISION_NOTE = "该件已超过办理时限，请于期限内说明原因并加快办理，结果报区政协办公室。"
+SUPERVISION_ANSWER = "已召开专题会研究，明确责任科室，本周内完成整改并答复群众。"
+
+
+def seed_supervision(now: datetime) -> int:
+    """The office supervises the late work longest past its day: two departments' referrals
+    (the first answered by the workstation, from the department's letter), one referral
+    late to be signed for by a department with a liaison's login, and one workstation's
+    own step. Returns the supervisions opened."""
+    today = timezone.localdate(now)
+    office = office_account()
+    try:
+        due_on = add_working_days(today, 3)
+    except CalendarMissing:
+        return 0
+    with_login = Referral.objects.filter(department__liaisons__isnull=False).distinct()
+    late = [(r.case, r) for r in selectors.late_referrals(today)[:2]]
+    # One on a department's own page, waiting for its liaison's answer.
+    late += [
+        (r.case, r)
+        for r in selectors.late_referrals(today, with_login)[:1]
+        if r not in [referral for _case, referral in late]
+    ]
+    late += [(case, None) for case in selectors.late_case_steps(today)[:1]]
+    for i, (case, referral) in enumerate(late):
+        supervision = lifecycle.supervision_open(
+            case=case,
+            referral=referral,
+            actor=office,
+            level=SupervisionLevel.PRIORITY if i == 0 else SupervisionLevel.GENERAL,
+            due_on=due_on,
+            note=SUPERVISION_NOTE,
+            now=now,
+        )
+        if i == 0:
+            lifecycle.supervision_answer(
+                supervision=supervision,
+                actor=case.workstation.staff.order_by("pk").first(),
+                answer=SUPERVISION_ANSWER,
+                now=now,
+            )
+    return len(late)
 
 
 def _open(rng, workstation, actor, members, opening, at: datetime) -> Case:

@@ -335,3 +335,8 @@ def seed_rosters(rng: random.Random, today: date, weeks: int = 8) -> int:
 
 def _past_attendance(missed: bool) -> str:
     return Attendance.ABSENT if missed else Attendance.ATTENDED
+
+
+def office_account():
+    """The district office's account that acts for it in the demo: the first administrator."""
+    return get_user_model().objects.filter(groups__name=roles.ADMINISTRATORS).order_by("pk").first()

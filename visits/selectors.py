@@ -174,12 +174,13 @@ def _supervised(**outer) -> Exists:
     )
 
 
-def late_referrals(today: date) -> QuerySet[Referral]:
-    """Open referrals past what the department owes next (its signature, then its reply),
-    not under an open supervision; the longest late first."""
+def late_referrals(today: date, referrals: QuerySet[Referral] | None = None) -> QuerySet[Referral]:
+    """Open referrals (of `referrals`, by default all) past what the department owes next
+    (its signature, then its reply), not under an open supervision; the longest late first."""
     late = Q(due_on__lt=today) | Q(state=ReferralState.SENT, acknowledge_due_on__lt=today)
+    referrals = Referral.objects.all() if referrals is None else referrals
     return (
-        Referral.objects.filter(late, state__in=OPEN_REFERRAL_STATES)
+        referrals.filter(late, state__in=OPEN_REFERRAL_STATES)
         .exclude(_supervised(referral=OuterRef("pk")))
         .select_related("case__workstation", "department")
         .order_by("due_on", "pk")[:SUPERVISION_LIST_SIZE]

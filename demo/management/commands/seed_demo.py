@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from demo.activities import seed_activities
 from demo.bulk import DAYS_BACK, seed_bulk
-from demo.cases import demo_cases_exist, seed_cases, seed_department_work, seed_online_demo
+from demo.cases import (
+    demo_cases_exist,
+    seed_cases,
+    seed_department_work,
+    seed_online_demo,
+    seed_supervision,
+)
 from demo.network import DEMO_PASSWORD, seed_network, seed_rosters
 from workdays.loading import load_year
 
@@ -57,6 +63,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{opened} demo cases played through the lifecycle.")
             referred = seed_department_work(now)
             self.stdout.write(f"{referred} referrals waiting on the departments' pages.")
+            supervised = seed_supervision(now)
+            self.stdout.write(f"{supervised} late referrals and cases supervised by the office.")
         online = seed_online_demo(now)
         seeded = seed_activities(stream("activities"), stream("proposals"), today)
         if seeded.activities:
