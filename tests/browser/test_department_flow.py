@@ -336,6 +336,8 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
         late.locator(f"a[href='/office/supervision/referrals/{fire.pk}/']").click()
     answer_by = add_working_days(today, ANSWER_WITHIN_WORKING_DAYS)
     form = page.locator("main form")
+    expect(page.locator("main dl.facts")).to_contain_text(FIRE)
+    shoot("office-supervision-form")
     # The office gives three working days; the field's own proposal of that day does
     # not reach the browser (test_the_supervision_form_proposes_its_answer_by_date).
     field(form, "due_on").fill(f"{answer_by:%Y-%m-%d}")
@@ -448,8 +450,6 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     expect(lead_row.locator("td").nth(4)).to_have_text(REPLY)
     expect(status_badge(page)).to_have_text("已答复")
     desktop_only("case-timeline")
-    print("DEBUG-HTML", lead_row.locator("td").nth(4).inner_html())
-    print("DEBUG-BOX", lead_row.locator("td").nth(4).evaluate("e => [...e.children].map(c => [c.tagName, c.className, c.getBoundingClientRect().height, getComputedStyle(c).display])"))
     watch.assert_clean()
 
 
