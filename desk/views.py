@@ -21,11 +21,11 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from rosters import access as roster_access
 from rosters.models import DutyAssignment
-from visits import access
+from visits import access, selectors
 from visits.actions import ACTION_FORMS, take_step
 from visits.corrections import CORRECTION_FORMS
 from visits.lifecycle import TERMINAL, Action, Actor, CaseError, actions_for
-from visits.models import CaseStatus
+from visits.models import CaseStatus, SupervisionState
 from visits.selectors import case_rows, with_labels
 from visits.supervising import ContactShareForm, SupervisionAnswerForm
 
@@ -98,6 +98,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 )[:10]
             ),
             "member_waiting": actor == Actor.MEMBER,
+            "supervised": selectors.supervisions(SupervisionState.OPEN, 10, cases)
+            if actor == Actor.HANDLER
+            else (),
             "shifts": shifts,
             "today": today,
             "can_log_visit": workstations.exists(),

@@ -199,10 +199,15 @@ def late_case_steps(today: date) -> QuerySet[Case]:
     )
 
 
-def supervisions(state: str, limit: int = SUPERVISION_LIST_SIZE) -> QuerySet[Supervision]:
+def supervisions(
+    state: str, limit: int = SUPERVISION_LIST_SIZE, cases: QuerySet[Case] | None = None
+) -> QuerySet[Supervision]:
+    """The supervisions in `state` (of `cases`, by default all): those waiting, the nearest
+    day first; those answered, the latest first."""
     ordering = ("due_on", "pk") if state == SupervisionState.OPEN else ("-answered_at", "-pk")
-    return (
-        Supervision.objects.filter(state=state)
-        .select_related("case__workstation", "referral__department")
-        .order_by(*ordering)[:limit]
-    )
+    chosen = Supervision.objects.filter(state=state)
+    if cases is not None:
+        chosen = chosen.filter(case__in=cases)
+    return chosen.select_related("case__workstation", "referral__department").order_by(*ordering)[
+        :limit
+    ]

@@ -310,3 +310,13 @@ def test_a_supervision_is_answered_once(sign_in, liaison, administrator, late_le
     assert response.status_code == 404
     supervision.refresh_from_db()
     assert supervision.answer == ANSWER
+
+
+def test_the_desks_dashboard_lists_the_supervisions_of_its_cases_only(
+    sign_in, staff, other_staff, administrator, late_registered
+):
+    supervise(case=late_registered, actor=administrator)
+
+    mine = section(sign_in(staff).get("/dashboard/"), "supervised-heading", "overdue-heading")
+    assert late_registered.number in mine
+    assert "supervised-heading" not in html(sign_in(other_staff).get("/dashboard/"))

@@ -40,8 +40,9 @@ def seed_world(world, workstation, member, n: int) -> None:
 
 
 # dashboard: + staffed workstations, open counts by status, overdue rows, waiting rows,
-# whether the user logs visits, shifts, their assignments with members.
-DASHBOARD = SIGNED_IN + 7 + SESSION_SAVE
+# the office's open supervisions of their cases, whether the user logs visits, shifts,
+# their assignments with members.
+DASHBOARD = SIGNED_IN + 8 + SESSION_SAVE
 # case list: + staffed workstations, the page of rows (workstation joined). The filter
 # form's choices (workstations, departments, members) are rendered: 3 more.
 CASE_LIST = SIGNED_IN + 5 + SESSION_SAVE
