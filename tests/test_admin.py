@@ -42,6 +42,7 @@ from visits.models import (
     CaseNumberSequence,
     Extension,
     Referral,
+    Supervision,
     TimeLimit,
     Visit,
 )
@@ -70,7 +71,7 @@ REGISTERED = list(admin.site._registry)
 # Written only by the lifecycle or the audit trail: never added, changed or deleted here.
 READ_ONLY = {
     Referral, CaseEvent, CaseNumberSequence, AuditEntry, DutyChange, PointEntry, ProposalEvent,
-    Extension,
+    Extension, Supervision,
 }  # fmt: skip
 # Login records are written by django-axes; deleting an attempt is how a lockout is lifted.
 # A member asks a query from their report card; the office only answers it here.
@@ -151,6 +152,14 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
         reason="需要会同街道现场勘察",
         requested_by=staff,
         state=Extension.State.REFUSED,
+    )
+    supervision = Supervision.objects.create(
+        case=case,
+        referral=referral,
+        level=Supervision.Level.PRIORITY,
+        due_on=date(2026, 11, 30),
+        note="请于三个工作日内说明未签收原因",
+        opened_by=administrator,
     )
     time_limit = TimeLimit.objects.create(
         year=2031, step=TimeLimit.Step.REPLY, category=Case.Category.FIRE_SAFETY, working_days=7
@@ -241,6 +250,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
             extension, [case.number, "需要会同街道现场勘察"], ["需要会同街道现场勘察"]
         ),
         TimeLimit: Seeded(time_limit, ["2031", "部门答复转办"], ['value="7"']),
+        Supervision: Seeded(
+            supervision, [case.number, "重点督办"], ["请于三个工作日内说明未签收原因"]
+        ),
     }
 
 
@@ -673,6 +685,17 @@ def _make_extensions(n: int) -> None:
         )
 
 
+def _make_supervisions(n: int) -> None:
+    office = UserFactory(role=roles.ADMINISTRATORS)
+    for case in _make_cases(n):
+        Supervision.objects.create(
+            case=case,
+            due_on=timezone.localdate() + timedelta(days=5),
+            note="请尽快办理",
+            opened_by=office,
+        )
+
+
 def _make_sequences(n: int) -> None:
     next_year = 2000 + CaseNumberSequence.objects.filter(year__lt=2100).count()
     for year in range(next_year, next_year + n):
@@ -752,7 +775,7 @@ def _make_duty_changes(n: int) -> None:
 
 
 # The changelists with a column naming users as people (workstations.people).
-NAMES_PEOPLE = {CaseEvent, Activity, ProposalEvent, DutyChange, Extension}
+NAMES_PEOPLE = {CaseEvent, Activity, ProposalEvent, DutyChange, Extension, Supervision}
 
 ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     DutyChange: _make_duty_changes,
@@ -781,6 +804,7 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     CaseEvent: _make_cases,  # each case opens with its 'registered' event
     CaseNumberSequence: _make_sequences,
     Extension: _make_extensions,
+    Supervision: _make_supervisions,
     TimeLimit: lambda n: TimeLimit.objects.bulk_create(
         TimeLimit(year=2050 + TimeLimit.objects.count() + i, step="reply", working_days=15)
         for i in range(n)

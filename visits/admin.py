@@ -28,6 +28,7 @@ from .models import (
     CaseNumberSequence,
     Extension,
     Referral,
+    Supervision,
     TimeLimit,
     Visit,
 )
@@ -275,7 +276,7 @@ class ExtensionAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, ad
         "due_on",
         "reason",
         "state",
-        person_column("requested_by", _("asked by")),
+        person_column("requested_by", _("requested by")),
         "requested_at",
     ]
     list_filter = ["state"]
@@ -307,6 +308,28 @@ class ExtensionAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, ad
                 % {"count": decided},
                 messages.SUCCESS,
             )
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The office's supervisions (督办单), for searching and filtering: they are opened on
+    the office's supervision page and answered by the supervised (the lifecycle writes
+    both), never edited here."""
+
+    list_display = [
+        "case",
+        "referral",
+        "level",
+        "state",
+        "due_on",
+        person_column("opened_by", _("opened by")),
+        "opened_at",
+        "answered_at",
+    ]
+    list_filter = ["state", "level"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "referral__case", "referral__department", "opened_by"]
+    people_fields = ("opened_by",)
 
 
 @admin.register(TimeLimit)

@@ -233,6 +233,8 @@ class Case(models.Model):
             models.Index(fields=["category", "-created_at"]),
             models.Index(fields=["workstation", "next_due_on"]),
             models.Index(fields=["next_due_on"]),
+            # The office's list of workstations late on a case's own step.
+            models.Index(fields=["step_due_on"], name="case_step_due"),
             # The public column's newest resolved cases.
             models.Index(
                 fields=["-resolved_at"],
@@ -527,11 +529,11 @@ class Extension(models.Model):
     reason = models.TextField(_("reason"), max_length=1000)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("asked by"),
+        verbose_name=_("requested by"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

@@ -453,11 +453,6 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     watch.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SupervisionOpenForm.due_on's DateInput renders its initial date in the "
-    "locale's format (2026/06/25), which an <input type=date> drops: the field shows empty",
-)
 def test_the_supervision_form_proposes_its_answer_by_date(
     page: Page, live_server, world, workstation, administrator
 ):
