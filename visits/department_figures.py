@@ -30,6 +30,11 @@ def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def percent(share: float | None) -> str:
+    """A share as the pages print it: 82.0%, or a dash when there is none."""
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
 def local_day(field: str) -> TruncDate:
     """The Beijing-time date of a timestamp, for comparing it with a due date."""
     return TruncDate(field, tzinfo=timezone.get_default_timezone())
@@ -55,12 +60,18 @@ def answer_filters(today: date) -> dict[str, Q]:
     }
 
 
+def counted(filters: dict[str, Q], *, per_case: frozenset[str] = PER_CASE) -> dict[str, Count]:
+    """Filters as aggregates, each counting the rows it keeps (those in `per_case`: the
+    distinct cases), to annotate rows grouped by department."""
+    return {
+        name: Count("case", distinct=True, filter=q) if name in per_case else Count("pk", filter=q)
+        for name, q in filters.items()
+    }
+
+
 def answer_counts(today: date) -> dict[str, Count]:
     """The answer figures as aggregates, to annotate referrals grouped by department."""
-    return {
-        name: Count("case", distinct=True, filter=q) if name in PER_CASE else Count("pk", filter=q)
-        for name, q in answer_filters(today).items()
-    }
+    return counted(answer_filters(today))
 
 
 @dataclass(frozen=True)
