@@ -114,7 +114,7 @@ def _workbook(form: PeriodForm) -> Workbook:
         book,
         subject,
         title=title_line(subject, _filters(form), exported_at=exported_at),
-        header=[_("Department"), *(str(labels[key]) for key in figures.COUNTED), *rates],
+        header=[_("Handling department"), *(str(labels[key]) for key in figures.COUNTED), *rates],
         rows=(
             [row.department.name, *(row[key] for key in figures.COUNTED),
              *(_share(getattr(row, key)) for key in figures.RATES)]

@@ -186,3 +186,11 @@ def test_the_record_takes_the_same_queries_whatever_the_number_of_departments(
     with django_assert_num_queries(RECORD_QUERIES):
         response = admin_client.get("/office/departments/", MARCH)
     assert html(response).count('<tr id="department-') == 8
+
+
+def test_the_page_speaks_chinese(record_scene, sign_in, administrator):
+    page = html(sign_in(administrator, language="zh-hans").get("/office/departments/", MARCH))
+
+    for words in ("部门履职情况", "承办部门", "收到转办", "按时签收", "按时答复", "退回",
+                  "延期申请", "督办", "响应率", "解决率", "满意率", "统计口径"):  # fmt: skip
+        assert words in page, words

@@ -42,6 +42,7 @@ def test_the_table_sheet_holds_each_departments_figures(record_scene, admin_clie
     assert table["A1"].value.startswith("Departments' record · Period: 2026-03-01 – 2026-03-31")
     housing = rows_by_name(table)["区住建局"]
     assert housing["Referrals received"] == 5
+    assert table["A2"].value == "Handling department"
     assert housing["Signed for on time"] == 2
     assert housing["Returned"] == 1
     assert (housing["Extensions granted"], housing["Extensions refused"]) == (1, 1)
