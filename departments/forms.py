@@ -17,7 +17,10 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 def _day_field(label) -> forms.DateField:
     return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=False,
+        # ISO whatever the language: the only format a date input shows.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -35,6 +38,9 @@ class PeriodForm(StaffFormMixin, forms.Form):
     def __init__(self, data, *, today: date):
         super().__init__(data)
         self.today = today
+        # Shown in the empty form: what is counted when nothing is chosen.
+        self.fields["start"].initial = date(today.year, 1, 1)
+        self.fields["end"].initial = today
 
     def _clean_day(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)

@@ -80,6 +80,7 @@ def test_by_default_the_year_to_date_is_counted(record_scene, admin_client):
     response = admin_client.get("/office/departments/")
 
     assert "Referrals sent from 2026-01-01 to 2026-04-15" in html(response)
+    assert 'name="start" value="2026-01-01"' in html(response)
     assert '/received/?start=2026-01-01&amp;end=2026-04-15">6</a>' in row_of(
         response, record_scene.housing
     )
@@ -194,3 +195,5 @@ def test_the_page_speaks_chinese(record_scene, sign_in, administrator):
     for words in ("部门履职情况", "承办部门", "收到转办", "按时签收", "按时答复", "退回",
                   "延期申请", "督办", "响应率", "解决率", "满意率", "统计口径"):  # fmt: skip
         assert words in page, words
+    assert "2026-03-01 至 2026-03-31 转办的件" in page
+    assert 'value="2026-03-01"' in page  # the chosen dates stay in the form, as dates
