@@ -50,9 +50,12 @@ def test_an_anonymous_visitor_is_asked_to_sign_in(record_scene, sign_in):
         assert login_redirect(client.get(url)), url
 
 
-def test_only_the_administrators_menu_links_it(record_scene, admin_client, sign_in, staff):
+def test_only_the_administrators_menu_and_the_admin_index_link_it(
+    record_scene, admin_client, sign_in, staff
+):
     link = 'href="/office/departments/"'
     assert link in html(admin_client.get("/dashboard/"))
+    assert link in html(admin_client.get("/admin/"))
     assert link not in html(sign_in(staff).get("/dashboard/"))
 
 
