@@ -201,7 +201,7 @@ def _grouped(rows: QuerySet, key: str, counts: dict) -> dict[int, dict[str, int]
     return {row.pop(key): row for row in rows.order_by().values(key).annotate(**counts)}
 
 
-def records(period: Period, *, role: str = "", today: date | None = None) -> list:
+def records(period: Period, *, role: str = "", today: date | None = None) -> list[DepartmentRecord]:
     """A record per department, by name: the active departments and any other that
     received referrals in the period. Four queries."""
     today = today or timezone.localdate()
