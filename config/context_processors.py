@@ -2,6 +2,7 @@
 access module of the page it opens, so the menu and the pages cannot disagree."""
 
 from activities import access as activity_access
+from departments import access as department_access
 from points import access as card_access
 from rosters import access as roster_access
 from visits import access as case_access
@@ -20,6 +21,9 @@ def navigation(request) -> dict:
             user is not None and activity_access.may_record_activities(user)
         ),
         "may_see_year_cards": lambda: user is not None and card_access.may_see_year_cards(user),
+        "may_see_department_record": lambda: (
+            user is not None and department_access.may_see_department_record(user)
+        ),
         "is_member": lambda: user is not None and roles.is_member(user),
         "is_administrator": lambda: user is not None and roles.is_administrator(user),
         "is_department_liaison": lambda: user is not None and roles.is_department_liaison(user),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import supervision, views
+from . import record, supervision, views
 
 app_name = "departments"
 
@@ -24,5 +24,13 @@ urlpatterns = [
         "office/supervision/cases/<str:number>/",
         supervision.supervise_case,
         name="supervise_case",
+    ),
+    # The district office's record of every department (部门履职情况).
+    path("office/departments/", record.record, name="record"),
+    path("office/departments.xlsx", record.record_workbook, name="record_workbook"),
+    path(
+        "office/departments/<int:pk>/<str:figure>/",
+        record.record_behind,
+        name="record_behind",
     ),
 ]

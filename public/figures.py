@@ -13,24 +13,29 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
 from base.mappings import dataclass_from
+from visits.department_figures import (
+    FINISHED,
+    PLEASED,
+    DepartmentFigures,
+    answer_counts,
+    answered_in_time,
+    rate,
+)
 from visits.lifecycle import TERMINAL
 from visits.models import (
-    OPEN_REFERRAL_STATES,
     Case,
     CaseCategory,
     CaseStatus,
     Referral,
     ReferralRole,
     ReferralState,
-    Satisfaction,
     Supervision,
     SupervisionState,
     Visit,
@@ -40,10 +45,8 @@ from workstations.models import Workstation
 # Cases that never entered the loop: waiting for acceptance, refused, duplicates, withdrawn.
 OUTSIDE_LOOP = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.WITHDRAWN)
 IN_LOOP = tuple(s for s in CaseStatus if s not in OUTSIDE_LOOP)
-FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 # Statuses that end a case: it owes no step any more.
 ENDED = tuple(TERMINAL)
-PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 FILED = (ProposalStatus.ACCEPTED, ProposalStatus.MERGED)
 
 # The followed cases (the "universe" of the rates): not answered on the spot, in the loop.
@@ -72,7 +75,7 @@ LABELS = {
     "department_satisfaction_rate": _("Satisfaction rate"),
     "on_time_rate": _("On-time reply rate"),
     "supervisions": _("Supervisions"),
-    "supervisions_answered_in_time": _("Supervisions answered in time"),
+    "supervisions_answered_in_time": _("Share of supervisions answered in time"),
     "supervisions_late": _("Supervisions waiting past their day"),
     "resolved_after_supervision": _("Resolved after supervision"),
     "activities": _("Activities"),
@@ -206,11 +209,6 @@ DEFINITIONS = {
         ),
     },
 }
-
-
-def rate(part: int, whole: int) -> float | None:
-    """A share between 0 and 1, or None when there is nothing to divide by."""
-    return part / whole if whole else None
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -383,66 +381,16 @@ def workstation_clocks(year: int, *, today: date | None = None) -> list[Workstat
     return [WorkstationClock(w.name, w.open_cases, w.overdue) for w in workstations]
 
 
-@dataclass(frozen=True)
-class DepartmentFigures:
-    department_id: int
-    name: str
-    referrals: int
-    responded: int
-    replied: int
-    resolved: int
-    rated: int
-    pleased: int
-    on_time: int
-    overdue: int  # open referrals past their due date: late, though not answered yet
-
-    @property
-    def response_rate(self) -> float | None:
-        return rate(self.responded, self.referrals)
-
-    @property
-    def resolution_rate(self) -> float | None:
-        return rate(self.resolved, self.referrals)
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return rate(self.pleased, self.rated)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.replied + self.overdue)
-
-
 def departments(year: int, *, today: date | None = None) -> list[DepartmentFigures]:
     """Each department that was sent cases as lead during the year, by name. One query.
     A referral still open after its due date (as of `today`) counts as a late reply."""
     start, end = year_bounds(year)
     today = today or timezone.localdate()
-    replied = Q(replied_at__isnull=False)
-    replied_on = TruncDate("replied_at", tzinfo=timezone.get_default_timezone())
     rows = (
         Referral.objects.filter(role=ReferralRole.LEAD, sent_at__gte=start, sent_at__lt=end)
         .exclude(state=ReferralState.CANCELLED)
         .values("department_id", "department__name")
-        .annotate(
-            referrals=Count("pk"),
-            responded=Count(
-                "pk",
-                filter=Q(acknowledged_at__isnull=False)
-                | Q(replied_at__isnull=False)
-                | Q(returned_at__isnull=False),
-            ),
-            replied=Count("pk", filter=replied),
-            resolved=Count("pk", filter=replied & Q(case__status__in=FINISHED)),
-            # A case referred to the same department twice (after a reopening) counts once.
-            rated=Count("case", distinct=True, filter=replied & ~Q(case__satisfaction="")),
-            pleased=Count(
-                "case", distinct=True, filter=replied & Q(case__satisfaction__in=PLEASED)
-            ),
-            on_time=Count("pk", filter=replied & Q(LessThanOrEqual(replied_on, F("due_on")))),
-            # Referral.is_overdue, counted.
-            overdue=Count("pk", filter=Q(state__in=OPEN_REFERRAL_STATES, due_on__lt=today)),
-        )
+        .annotate(referrals=Count("pk"), **answer_counts(today))
         .order_by("department__name")
     )
     return [dataclass_from(DepartmentFigures, row, name="department__name") for row in rows]
@@ -516,13 +464,9 @@ def supervision(year: int, *, today: date | None = None) -> SupervisionFigures:
     still waiting past their day as of `today`, their cases resolved since. One query."""
     start, end = year_bounds(year)
     today = today or timezone.localdate()
-    answered_on = TruncDate("answered_at", tzinfo=timezone.get_default_timezone())
     counts = Supervision.objects.filter(opened_at__gte=start, opened_at__lt=end).aggregate(
         opened=Count("pk"),
-        answered_in_time=Count(
-            "pk",
-            filter=Q(answered_at__isnull=False) & Q(LessThanOrEqual(answered_on, F("due_on"))),
-        ),
+        answered_in_time=Count("pk", filter=answered_in_time()),
         late=Count("pk", filter=Q(state=SupervisionState.OPEN, due_on__lt=today)),
         resolved_after=Count(
             "pk",

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from visits.department_figures import percent
+
 from . import figures
 from .cache import cached_for_visitors
 
@@ -138,10 +140,6 @@ def bar_chart(
         total_followed=sum(row.followed for row in rows),
         total_on_spot=sum(row.on_spot for row in rows),
     )
-
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,18 @@ ROUTES: dict[str, Route] = {
         form_pages=case_pages,
         with_segment=lambda s, text: f"/cases/{text}/proposals/new/",
     ),
+    "departments:record": Route(
+        lambda s: "/office/departments/", ("administrator",), query=("start", "end", "role")
+    ),
+    "departments:record_workbook": Route(
+        lambda s: "/office/departments.xlsx", ("administrator",), query=("start", "end", "role")
+    ),
+    "departments:record_behind": Route(
+        lambda s: f"/office/departments/{s.referral.department_id}/received/",
+        ("administrator",),
+        query=("start", "end", "role"),
+        with_segment=lambda s, text: f"/office/departments/{s.referral.department_id}/{text}/",
+    ),
     "points:my_card": Route(lambda s: "/my/report-card/", ("member",), query=("year",)),
     "points:year_cards": Route(lambda s: f"/report-cards/{s.year}/", ("administrator",)),
     "points:year_workbook": Route(lambda s: f"/report-cards/{s.year}.xlsx", ("administrator",)),

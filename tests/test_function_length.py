@@ -18,6 +18,7 @@ APPS = (
     "points",
     "public",
     "desk",
+    "departments",
     "demo",
     "config",
 )

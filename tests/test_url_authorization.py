@@ -104,6 +104,9 @@ EXPECTED: dict[str, Expect] = {
     "activities:proposal_detail": HANDLERS,
     "desk:case_proposal": Expect(400, 400, 404, 404, LOGIN),
     "points:my_card": MEMBER_ONLY,
+    "departments:record": ADMINISTRATORS,
+    "departments:record_workbook": ADMINISTRATORS,
+    "departments:record_behind": ADMINISTRATORS,
     "points:year_cards": ADMINISTRATORS,
     "points:year_workbook": ADMINISTRATORS,
     "points:member_card": Expect(200, 404, 404, 200, LOGIN),  # the year is not published

@@ -27,6 +27,7 @@ NOT_PAGES = {
     "rosters:workstation_calendar",
     "visits:case_export",
     "points:year_workbook",
+    "departments:record_workbook",
 }
 SIGNED_IN = {"administrator", "staff", "member"}
 

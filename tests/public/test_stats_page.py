@@ -99,7 +99,7 @@ def test_page_shows_the_headline_figures_of_the_year(year_2025):
         "Public-opinion reports adopted": "0",
         # No supervision in this year (tests/public/test_supervision_figures.py).
         "Supervisions": "0",
-        "Supervisions answered in time": "—",
+        "Share of supervisions answered in time": "—",
         "Supervisions waiting past their day": "0",
         "Resolved after supervision": "—",
         # Still open, each past its step's deadline: b (resolved, awaiting its follow-up),
