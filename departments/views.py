@@ -36,6 +36,12 @@ STEP_LABELS = {
     Action.RETURN: _("Send it back, with the reason (退回)"),
     ExtendForm.action: ExtendForm.label,
 }
+# What the confirmation says once the department took the step.
+STEP_DONE = {
+    Action.ACKNOWLEDGE: _("Signed for this referral"),
+    Action.REPLY: _("Our reply was sent"),
+    Action.RETURN: _("Sent back to the workstation"),
+}
 # Open referrals first, those awaiting the signature before those awaiting the reply.
 STATE_ORDER = [Referral.State.SENT, Referral.State.ACKNOWLEDGED]
 
@@ -65,6 +71,7 @@ def for_one_referral(form, referral: Referral):
     """The desk's form of a step, for this referral only: whatever its state, so that a
     step it no longer allows (signed for twice, answered meanwhile) is refused by the
     lifecycle with its reason rather than by the form."""
+    form.done_text = STEP_DONE.get(form.action)
     field = form.fields["referral"]
     field.queryset = Referral.objects.filter(pk=referral.pk).select_related("department")
     field.widget = field.hidden_widget()

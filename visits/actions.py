@@ -70,10 +70,12 @@ class ActionForm(StaffFormMixin, forms.Form):
         """A step that ends the case unresolved: set apart on the page, confirmed first."""
         return self.action in lifecycle.DESTRUCTIVE
 
+    done_text = None  # a page that names the step in its own words says so
+
     @property
     def done_label(self) -> str:
         """The step taken, once performed: what the confirmation message names."""
-        return Action(self.action).label
+        return self.done_text or Action(self.action).label
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
