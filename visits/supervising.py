@@ -23,7 +23,11 @@ class SupervisionOpenForm(StaffFormMixin, forms.Form):
     """The office's 督办单: a level, a working day to answer by and what it asks for."""
 
     level = forms.ChoiceField(label=_("Level"), choices=SupervisionLevel.choices)
-    due_on = forms.DateField(label=_("Answer by"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Answer by"),
+        # The format an <input type=date> reads, whatever the language's date format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     note = note_field(_("What the office asks for"))
 
     def __init__(self, *args, case: Case, referral: Referral | None = None, **kwargs):

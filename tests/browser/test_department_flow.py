@@ -181,7 +181,7 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     expect(page.locator("h1")).to_have_text("本部门转办件")
     expect(waiting_rows(page)).to_have_count(1)
     expect(waiting_rows(page).locator("td")).to_have_text(
-        [case.number, TITLE, desk.workstation.name, "主办", "待签收", f"{signed_by:%Y-%m-%d}"]
+        [case.number, TITLE, desk.workstation.name, "主办", "待签收", f"{signed_by:%Y-%m-%d} 签收"]
     )
     expect(answered_rows(page)).to_have_count(1)  # the "none yet" line
     expect(answered_rows(page).locator("a")).to_have_count(0)
@@ -226,7 +226,9 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     expect(waiting_rows(page).locator("a")).to_have_count(0)
     expect(answered_rows(page)).to_have_count(1)
     expect(answered_rows(page).locator("td").nth(4)).to_have_text("已退回")
-    expect(answered_rows(page).locator("td").nth(5)).to_have_text("—")
+    # When it was sent back, in place of a due date.
+    returned_on = timezone.localdate(co.returned_at)
+    expect(answered_rows(page).locator("td").nth(5)).to_have_text(f"{returned_on:%Y-%m-%d}")
 
     # --- the workstation's liaison sees why and re-dispatches it to the fire brigade
     sign_in_as(page, base, desk.staff)
@@ -368,7 +370,7 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     expect(waiting_rows(page)).to_have_count(1)
     row = waiting_rows(page)
     expect(row.locator("td").nth(1).locator(".badge-overdue")).to_be_visible()  # 督办
-    expect(row.locator("td").nth(5)).to_have_text(f"{fire.acknowledge_due_on:%Y-%m-%d} 已逾期")
+    expect(row.locator("td").nth(5)).to_have_text(f"{fire.acknowledge_due_on:%Y-%m-%d} 已逾期 签收")
     no_contact_details(page)
     shoot("fire-list-supervised")
     row.locator("a").click()
