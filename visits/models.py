@@ -15,6 +15,19 @@ from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details, phone_validator
 
 
+def _user(verbose_name, *, required=False) -> models.ForeignKey:
+    """Who did something: a user kept as long as the record (PROTECT), with no way back
+    from the user to the records."""
+    optional = {} if required else {"null": True, "blank": True}
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        related_name="+",
+        **optional,
+    )
+
+
 class VisitChannel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
     PHONE = "phone", pgettext_lazy("visit channel", "Phone call")
@@ -61,14 +74,7 @@ class Visit(models.Model):
     )
     # A random id the form carries, so that a double submit creates one visit.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("logged by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _user(_("logged by"))
     created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -402,14 +408,7 @@ class Referral(models.Model):
     # Null on referrals sent before departments signed for them (签收) against a limit.
     acknowledge_due_on = models.DateField(_("acknowledgement due"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sent_by = _user(_("sent by"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     reply = models.TextField(_("reply"), max_length=4000, blank=True)
@@ -421,14 +420,7 @@ class Referral(models.Model):
     contact_share_reason = models.CharField(
         _("reason to share the citizen's contact details"), max_length=200, blank=True
     )
-    contact_shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("contact details shared by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    contact_shared_by = _user(_("contact details shared by"))
     contact_shared_at = models.DateTimeField(_("contact details shared"), null=True, blank=True)
 
     class Meta:
@@ -527,21 +519,9 @@ class Extension(models.Model):
     due_on = models.DateField(_("new reply date"))
     previous_due_on = models.DateField(_("reply date before"))
     reason = models.TextField(_("reason"), max_length=1000)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = _user(_("requested by"), required=True)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = _user(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("office's note"), max_length=1000, blank=True)
 
@@ -698,22 +678,10 @@ class Supervision(models.Model):
     )
     due_on = models.DateField(_("answer due"))
     note = models.TextField(_("the office's note"), max_length=1000)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("opened by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    opened_by = _user(_("opened by"), required=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     answer = models.TextField(_("answer"), max_length=4000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    answered_by = _user(_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
     class Meta:
