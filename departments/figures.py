@@ -50,13 +50,24 @@ class Period:
 def _acknowledgement_filters(today: date) -> dict[str, Q]:
     with_limit = Q(acknowledge_due_on__isnull=False)
     signed = Q(acknowledged_at__isnull=False)
+    # Sent back (退回) before signing for it: the department answered the referral.
+    returned_unsigned = Q(acknowledged_at__isnull=True, returned_at__isnull=False)
     return {
-        # Signed for, or not signed for once the limit has passed: those that owed it.
+        # Signed for or sent back, or neither once the limit has passed: those that owed it.
         "acknowledgements_due": with_limit
-        & (signed | Q(acknowledged_at__isnull=True, acknowledge_due_on__lt=today)),
+        & (
+            signed
+            | returned_unsigned
+            | Q(acknowledged_at__isnull=True, acknowledge_due_on__lt=today)
+        ),
         "acknowledged_on_time": with_limit
-        & signed
-        & Q(LessThanOrEqual(local_day("acknowledged_at"), F("acknowledge_due_on"))),
+        & (
+            (signed & Q(LessThanOrEqual(local_day("acknowledged_at"), F("acknowledge_due_on"))))
+            | (
+                returned_unsigned
+                & Q(LessThanOrEqual(local_day("returned_at"), F("acknowledge_due_on")))
+            )
+        ),
     }
 
 
@@ -113,7 +124,7 @@ LABELS = {
     "response_rate": _("Response rate"),
     "resolution_rate": _("Resolution rate"),
     "rated": _("Followed up"),
-    "pleased": _("Satisfied"),
+    "pleased": _("Satisfied or basically satisfied"),
     "satisfaction_rate": _("Satisfaction rate"),
     "overdue": _("Overdue now"),
 }
@@ -124,9 +135,10 @@ DEFINITIONS = {
         "department; referrals cancelled because the case ended are left out."
     ),
     "acknowledgement_rate": _(
-        "Referrals signed for (签收) on or before their time limit (Beijing time), divided by "
-        "the referrals signed for and those not signed for once their limit passed. "
-        "Referrals sent before signing for had a time limit are left out."
+        "Referrals signed for (签收), or sent back before being signed for, on or before "
+        "their time limit (Beijing time), divided by the referrals signed for or sent back "
+        "and those neither once their limit passed. Referrals sent before signing for had "
+        "a time limit are left out."
     ),
     "on_time_rate": _(
         "Replies given on or before their due date (Beijing time), divided by the replies "
@@ -169,6 +181,11 @@ class DepartmentRecord:
     @property
     def acknowledgement_rate(self) -> float | None:
         return rate(self.counts["acknowledged_on_time"], self.counts["acknowledgements_due"])
+
+    @property
+    def replies_owed(self) -> int:
+        """The on-time rate's whole: the replies given, and those late and not given yet."""
+        return self.counts["replied"] + self.counts["overdue"]
 
     @property
     def on_time_rate(self) -> float | None:

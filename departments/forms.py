@@ -57,19 +57,23 @@ class PeriodForm(StaffFormMixin, forms.Form):
     def clean_end(self) -> date | None:
         return self._clean_day("end")
 
+    def _period_of(self, data: dict) -> Period:
+        """The chosen days, the missing ones filled in: a start on 1 January of the end's
+        year (or this one's), an end today (or on the start, if it is later)."""
+        start = data.get("start") or date((data.get("end") or self.today).year, 1, 1)
+        return Period(start, data.get("end") or max(self.today, start))
+
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("The period must end on or after the day it starts."))
+        if not self.errors:
+            period = self._period_of(data)
+            if period.last < period.first:
+                self.add_error("end", _("The period must end on or after the day it starts."))
         return data
 
     @property
     def period(self) -> Period:
-        data = self.cleaned_data if self.is_bound else {}
-        start = data.get("start") or date(self.today.year, 1, 1)
-        end = data.get("end") or max(self.today, start)
-        return Period(start, end)
+        return self._period_of(self.cleaned_data if self.is_bound else {})
 
     @property
     def chosen_role(self) -> str:

@@ -46,7 +46,8 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
 def _open(request: HttpRequest, case: Case, referral: Referral | None) -> HttpResponse:
     """The 督办单's form on GET; on POST, opened through the lifecycle, or refused with
     the reason next to the field (nothing changed)."""
-    form = SupervisionOpenForm(request.POST or None, case=case, referral=referral)
+    posted = request.POST if request.method == "POST" else None
+    form = SupervisionOpenForm(posted, case=case, referral=referral)
     if request.method == "POST" and form.is_valid() and take_step(request, case, form, "supervise"):
         return redirect("departments:supervision_list")
     return render(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from visits import access
+from visits import access, selectors
 from visits.actions import AcknowledgeForm, ExtendForm, ReplyForm, ReturnForm, take_step
 from visits.lifecycle import Action
 from visits.masking import mask_address, mask_name, mask_phone
@@ -86,7 +86,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     referrals = list(
         access.referrals_for_liaison(request.user)
-        .annotate(supervised=access.under_supervision())
+        .annotate(supervised=selectors.under_supervision())
         .select_related("case__workstation", "department")
         .order_by("-sent_at", "-pk")[:200]
     )
@@ -167,8 +167,9 @@ def referral_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     referral = access.referral_for_liaison(request.user, pk)
     if not access.may_see_shared_contact(request.user, referral):
         raise Http404
+    detail = gettext("visitor's contact details")
     audit_record(
-        request, AuditAction.REVEAL, referral.case.number, gettext("visitor's contact details")
+        request, AuditAction.REVEAL, referral.case.number, f"{detail} · {referral.department}"
     )
     return _page(request, referral, revealed=True)
 

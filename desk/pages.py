@@ -75,8 +75,11 @@ def _referrals(request: HttpRequest, case: Case, share: ContactShareForm | None)
     return referrals
 
 
-def _supervisions(request: HttpRequest, case: Case, answer) -> list:
-    return answer_entries(
+def _supervision(request: HttpRequest, case: Case, answer) -> dict:
+    """The office's supervisions of the case, each with the answer form this user may
+    send; for the office, whether it may supervise the case's step and which referrals it
+    supervises already (no second supervision is offered)."""
+    entries = answer_entries(
         request.user,
         case.supervisions.select_related("referral__department", "case").order_by(
             "opened_at", "pk"
@@ -84,6 +87,14 @@ def _supervisions(request: HttpRequest, case: Case, answer) -> list:
         url=lambda s: reverse("desk:supervision_answer", args=[case.number, s.pk]),
         bound=answer,
     )
+    waiting = {s.referral_id for s, _form in entries if s.is_open}
+    return {
+        "supervisions": entries,
+        "may_supervise": access.may_supervise(request.user)
+        and case.status not in lifecycle.TERMINAL,
+        "supervised_referrals": waiting - {None},
+        "step_supervised": None in waiting,
+    }
 
 
 def case_page(
@@ -118,9 +129,7 @@ def case_page(
             .prefetch_related(*prefetched("actor"))
             .order_by("at", "pk"),
             "referrals": _referrals(request, case, share),
-            "supervisions": _supervisions(request, case, answer),
-            "may_supervise": access.may_supervise(request.user)
-            and case.status not in lifecycle.TERMINAL,
+            **_supervision(request, case, answer),
             "members": case.handling_members.all(),
             **_steps(request, case, forms or {}),
             "proposals": proposal_access.proposals_of_case(request.user, case),

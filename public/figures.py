@@ -77,7 +77,7 @@ LABELS = {
     "supervisions": _("Supervisions"),
     "supervisions_answered_in_time": _("Share of supervisions answered in time"),
     "supervisions_late": _("Supervisions waiting past their day"),
-    "resolved_after_supervision": _("Resolved after supervision"),
+    "resolved_after_supervision": _("Share resolved after supervision"),
     "activities": _("Activities"),
     "community_visits": _("Community visits"),
     "suggestions": _("Suggestions gathered"),

@@ -6,7 +6,7 @@ liaison sees no case: only the referrals sent to their department. Anything outs
 user's scope is a 404, never a 403: its existence is not revealed.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from members.access import member_for_user
@@ -21,7 +21,6 @@ from .models import (
     Referral,
     ReferralState,
     Supervision,
-    SupervisionState,
     Visit,
 )
 
@@ -160,9 +159,13 @@ def department_actions(user, referral: Referral) -> frozenset[str]:
 
 def may_see_shared_contact(user, referral: Referral) -> bool:
     """A liaison of the referral's department sees the citizen's contact details only once
-    the district office recorded why the department needs them (petition confidentiality)."""
-    return referral.shares_contact_details and referral.department_id in (
-        roles.liaison_department_ids(user)
+    the district office recorded why the department needs them (petition confidentiality),
+    and only while the department still works on it (not once it replied or sent it
+    back)."""
+    return (
+        referral.is_open
+        and referral.shares_contact_details
+        and referral.department_id in roles.liaison_department_ids(user)
     )
 
 
@@ -190,9 +193,8 @@ def check_may_supervise(user) -> None:
 def may_answer_supervision(user, supervision: Supervision) -> bool:
     """Who answers the office: a liaison of the supervised referral's department, and the
     staff of the case's workstation (their own step, or a department's answer on paper).
-    Not the office itself, who opened it."""
-    if not supervision.is_open:
-        return False
+    Not the office itself, who opened it. (Whether it still waits for an answer is the
+    lifecycle's to say: a second answer is refused with its reason.)"""
     if supervision.referral_id and roles.is_department_liaison(user):
         return supervision.referral.department_id in roles.liaison_department_ids(user)
     return roles.is_workstation_staff(user) and (
@@ -216,8 +218,3 @@ def supervision_of_case(case: Case, pk: int) -> Supervision:
         return Supervision.objects.select_related("case", "referral").get(pk=pk, case=case)
     except Supervision.DoesNotExist:
         raise Http404 from None
-
-
-def under_supervision() -> Exists:
-    """Annotates referrals with whether the office supervises them now."""
-    return Exists(Supervision.objects.filter(referral=OuterRef("pk"), state=SupervisionState.OPEN))

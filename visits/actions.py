@@ -393,6 +393,15 @@ class NoteForm(ActionForm):
         label=_("Show this note to the departments the case is referred to"), required=False
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("for_departments") and cleaned.get("note"):
+            try:
+                no_contact_details(cleaned["note"])
+            except forms.ValidationError as refused:
+                self.add_error("note", refused)
+        return cleaned
+
     def perform(self, actor):
         return lifecycle.case_note(
             case=self.case,

@@ -348,10 +348,11 @@ def _apply(
     before = case.status
     case.status = _check(case, action)
     if case.status in TERMINAL:
-        # An ended case asks nothing more of any department.
+        # An ended case asks nothing more of any department, nor the office of anyone.
         case.referrals.filter(state__in=OPEN_REFERRAL_STATES).update(
             state=ReferralState.CANCELLED, cancelled_at=now
         )
+        case.supervisions.filter(state=SupervisionState.OPEN).update(state=SupervisionState.ENDED)
     _keep_clock(case, before, timezone.localdate(now))
     case.save(update_fields=["status", "step_due_on", "next_due_on", "updated_at", *fields])
     CaseEvent.objects.create(
@@ -644,8 +645,13 @@ def referral_share_contact(*, referral: Referral, actor, reason: str, now=None) 
         raise CaseError(_("Record why the department needs the citizen's contact details."))
     case, referral = _lock_referral(referral, None)
     now = now or timezone.now()
-    if referral.state == ReferralState.CANCELLED:
-        raise CaseError(_("The referral was cancelled: the department needs nothing more."))
+    if not referral.is_open:
+        raise CaseError(
+            _("The referral is “%(state)s”: the department needs nothing more.")
+            % {"state": referral.get_state_display()}
+        )
+    if referral.shares_contact_details:
+        raise CaseError(_("The contact details are already shared with this department."))
     referral.contact_share_reason = reason
     referral.contact_shared_by, referral.contact_shared_at = actor, now
     referral.save(update_fields=["contact_share_reason", "contact_shared_by", "contact_shared_at"])
@@ -667,6 +673,8 @@ def supervision_open(
         raise CaseError(_("Say what the office asks for."))
     now = now or timezone.now()
     if referral is not None:
+        if referral.case_id != case.pk:
+            raise CaseError(_("This referral is not the case's."))
         case, referral = _lock_referral(referral, None)
         _require_open(referral)
         waiting = Supervision.objects.filter(referral=referral)
@@ -837,6 +845,8 @@ def case_note(
     case is referred to."""
     if not note.strip():
         raise CaseError(_("The note is empty."))
+    if for_departments and _holds_contact_details(note):
+        raise CaseError(_("A note for the departments holds no phone, address or ID number."))
     return _apply(
         _lock(case, seen_status),
         Action.NOTE,

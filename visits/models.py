@@ -647,6 +647,8 @@ class SupervisionLevel(models.TextChoices):
 class SupervisionState(models.TextChoices):
     OPEN = "open", _("Waiting for the answer")
     ANSWERED = "answered", _("Answered")
+    # The case ended (closed, withdrawn, merged, rejected) before the answer came.
+    ENDED = "ended", _("Ended with the case")
 
 
 class Supervision(models.Model):

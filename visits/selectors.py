@@ -8,7 +8,8 @@ import base64
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -174,6 +175,19 @@ def _supervised(**outer) -> Exists:
     )
 
 
+def owed_on() -> models.Case:
+    """Referral.next_due_on, in SQL (for an open referral): the signature's day while it is
+    only sent, then the reply's."""
+    return models.Case(
+        models.When(
+            state=ReferralState.SENT,
+            acknowledge_due_on__lt=F("due_on"),
+            then=F("acknowledge_due_on"),
+        ),
+        default=F("due_on"),
+    )
+
+
 def late_referrals(today: date, referrals: QuerySet[Referral] | None = None) -> QuerySet[Referral]:
     """Open referrals (of `referrals`, by default all) past what the department owes next
     (its signature, then its reply), not under an open supervision; the longest late first."""
@@ -183,8 +197,14 @@ def late_referrals(today: date, referrals: QuerySet[Referral] | None = None) -> 
         referrals.filter(late, state__in=OPEN_REFERRAL_STATES)
         .exclude(_supervised(referral=OuterRef("pk")))
         .select_related("case__workstation", "department")
-        .order_by("due_on", "pk")[:SUPERVISION_LIST_SIZE]
+        .annotate(owed_on=owed_on())
+        .order_by("owed_on", "pk")[:SUPERVISION_LIST_SIZE]
     )
+
+
+def under_supervision() -> Exists:
+    """Annotates referrals with whether the office supervises them now."""
+    return _supervised(referral=OuterRef("pk"))
 
 
 def late_case_steps(today: date) -> QuerySet[Case]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.forms import StaffFormMixin
 from workdays.calendar import CalendarMissing, DueDateError, add_working_days, check_due_date
+from workstations.validators import no_contact_details
 
 from . import access, lifecycle
 from .actions import note_field
@@ -28,7 +29,13 @@ class SupervisionOpenForm(StaffFormMixin, forms.Form):
         # The format an <input type=date> reads, whatever the language's date format.
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    note = note_field(_("What the office asks for"))
+    # The department reads it: no citizen's contact details in it.
+    note = forms.CharField(
+        label=_("What the office asks for"),
+        max_length=Supervision._meta.get_field("note").max_length,
+        validators=[no_contact_details],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, case: Case, referral: Referral | None = None, **kwargs):
         self.case, self.referral = case, referral
@@ -108,7 +115,7 @@ def answer_entries(user, supervisions, *, url, bound: SupervisionAnswerForm | No
         form = None
         if bound is not None and bound.supervision.pk == supervision.pk:
             form = bound
-        elif access.may_answer_supervision(user, supervision):
+        elif supervision.is_open and access.may_answer_supervision(user, supervision):
             form = SupervisionAnswerForm(supervision=supervision)
         if form is not None:
             form.url = url(supervision)

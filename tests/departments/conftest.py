@@ -1,4 +1,5 @@
-"""The liaisons of the two departments the stories refer cases to."""
+"""The departments' record: a month of referrals, each handled its own way. (The
+departments' liaisons are in the root conftest.)"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -8,31 +9,8 @@ import pytest
 
 from visits import lifecycle
 from visits.models import Case, Referral, ReferralRole, Satisfaction
-from workstations import roles
 
-from ..factories import UserFactory, open_case
-
-
-@pytest.fixture
-def liaison(departments):
-    lead_department, _co = departments
-    user = UserFactory(
-        username="housing-liaison",
-        last_name="刘",
-        first_name="建华",
-        role=roles.DEPARTMENT_LIAISONS,
-    )
-    lead_department.liaisons.add(user)
-    return user
-
-
-@pytest.fixture
-def other_liaison(departments):
-    _lead, co_department = departments
-    user = UserFactory(username="fire-liaison", role=roles.DEPARTMENT_LIAISONS)
-    co_department.liaisons.add(user)
-    return user
-
+from ..factories import open_case
 
 # --- the departments' record: a month of referrals, each handled its own way -----------
 

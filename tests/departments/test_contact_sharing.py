@@ -52,7 +52,6 @@ def test_the_office_shares_the_contact_details_for_a_recorded_reason(
     assert lead.contact_share_reason == REASON and lead.contact_shared_by == administrator
     event = CaseEvent.objects.get(kind=EventKind.CONTACT_SHARED)
     assert event.referral == lead and event.note == REASON
-    assert PHONE not in event.note
 
 
 def test_sharing_without_a_reason_is_refused_next_to_the_field(admin_client, lead):
@@ -153,3 +152,57 @@ def test_the_department_reads_the_notes_marked_for_it_and_no_other(
     assert "内部：该居民多次来访" not in page
     marked = CaseEvent.objects.get(kind=EventKind.NOTE, for_departments=True)
     assert marked.note == "居民白天不在家，请晚上联系社区"
+
+
+def test_sharing_with_a_department_that_sent_the_referral_back_is_refused(
+    admin_client, liaison, lead
+):
+    lifecycle.referral_return(referral=lead, actor=liaison, reason="不属于本部门职责")
+
+    response = share(admin_client, lead)
+
+    assert response.status_code == 400
+    lead.refresh_from_db()
+    assert not lead.shares_contact_details
+
+
+def test_sharing_twice_is_refused_and_keeps_the_first_reason(admin_client, administrator, lead):
+    lifecycle.referral_share_contact(referral=lead, actor=administrator, reason=REASON)
+
+    response = share(admin_client, lead, reason="另一个理由")
+
+    assert response.status_code == 400
+    lead.refresh_from_db()
+    assert lead.contact_share_reason == REASON
+    assert CaseEvent.objects.filter(kind=EventKind.CONTACT_SHARED).count() == 1
+
+
+def test_once_the_department_sent_it_back_it_reveals_nothing_more(
+    sign_in, administrator, liaison, lead
+):
+    lifecycle.referral_share_contact(referral=lead, actor=administrator, reason=REASON)
+    lifecycle.referral_return(
+        referral=Referral.objects.get(pk=lead.pk), actor=liaison, reason="不属于本部门职责"
+    )
+    client = sign_in(liaison)
+
+    assert "reveal/" not in html(client.get(detail(lead)))
+    assert reveal(client, lead).status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).exists()
+
+
+def test_a_note_for_the_departments_with_a_phone_is_refused_next_to_the_field(
+    sign_in, staff, referred
+):
+    response = sign_in(staff).post(
+        f"/cases/{referred.number}/note/",
+        {
+            "note-seen_status": referred.status,
+            "note-note": "请联系居民 13812345678",
+            "note-for_departments": "on",
+        },
+    )
+
+    assert response.status_code == 400
+    assert errors_next_to(response, "id_note-note")
+    assert not CaseEvent.objects.filter(kind=EventKind.NOTE).exists()

@@ -43,7 +43,7 @@ def test_the_table_sheet_holds_each_departments_figures(record_scene, admin_clie
     housing = rows_by_name(table)["区住建局"]
     assert housing["Referrals received"] == 5
     assert table["A2"].value == "Handling department"
-    assert housing["Signed for on time"] == 2
+    assert housing["Signed for on time"] == 3
     assert housing["Returned"] == 1
     assert (housing["Extensions granted"], housing["Extensions refused"]) == (1, 1)
     assert housing["Supervisions answered in time"] == 1

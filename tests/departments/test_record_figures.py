@@ -23,7 +23,7 @@ def test_every_figure_of_a_department_over_the_period(record_scene):
         "received": 5,  # A B C D E; F was sent in April
         "as_lead": 4,
         "acknowledgements_due": 5,  # A B D signed; C and E unsigned past their limit
-        "acknowledged_on_time": 2,  # A D; B signed late
+        "acknowledged_on_time": 3,  # A D, and C sent back at once; B signed late
         "responded": 4,  # all but E
         "replied": 2,  # A D
         "on_time": 1,  # A; D replied after its due date
@@ -38,7 +38,7 @@ def test_every_figure_of_a_department_over_the_period(record_scene):
         "supervisions": 2,  # B's and D's referrals; B's case's own is the workstation's
         "supervisions_answered_in_time": 1,  # D's
     }
-    assert housing.acknowledgement_rate == 2 / 5
+    assert housing.acknowledgement_rate == 3 / 5
     assert housing.on_time_rate == 1 / 4
     assert housing.response_rate == 4 / 5
     assert housing.resolution_rate == 1 / 5

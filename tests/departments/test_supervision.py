@@ -307,7 +307,8 @@ def test_a_supervision_is_answered_once(sign_in, liaison, administrator, late_le
         {f"supervision-{supervision.pk}-answer": "再答一次"},
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "This supervision was already answered." in html(response)
     supervision.refresh_from_db()
     assert supervision.answer == ANSWER
 
@@ -320,3 +321,13 @@ def test_the_desks_dashboard_lists_the_supervisions_of_its_cases_only(
     mine = section(sign_in(staff).get("/dashboard/"), "supervised-heading", "overdue-heading")
     assert late_registered.number in mine
     assert "supervised-heading" not in html(sign_in(other_staff).get("/dashboard/"))
+
+
+def test_a_case_that_ends_ends_its_supervisions(staff, administrator, late_lead, late_registered):
+    supervision = supervise(late_lead, actor=administrator)
+
+    lifecycle.case_withdraw(case=late_lead.case, actor=staff, note="群众撤回")
+
+    supervision.refresh_from_db()
+    assert supervision.state == Supervision.State.ENDED
+    assert not supervision.is_overdue()

@@ -101,7 +101,7 @@ def test_page_shows_the_headline_figures_of_the_year(year_2025):
         "Supervisions": "0",
         "Share of supervisions answered in time": "—",
         "Supervisions waiting past their day": "0",
-        "Resolved after supervision": "—",
+        "Share resolved after supervision": "—",
         # Still open, each past its step's deadline: b (resolved, awaiting its follow-up),
         # c (reopened, under consultation), f (submitted, not accepted) and the two
         # referred. The cases still registered were opened in 2024 and 2026 (m, l).
