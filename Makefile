@@ -34,8 +34,13 @@ migrate: install
 demo: migrate
 	DEBUG=true $(MANAGE) seed_demo
 
-# Development server with the demo data; prints the demo logins before serving.
+# Development server with the demo data; prints the demo logins before serving. The task
+# worker (notifications) runs beside it, and the reminders every five minutes; Ctrl-C
+# stops all three together.
 run: demo
+	@trap 'kill 0' EXIT INT TERM; \
+	DEBUG=true $(MANAGE) db_worker --interval 2 & \
+	while true; do DEBUG=true $(MANAGE) send_reminders; sleep 300; done & \
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 # Production-like: gunicorn with collected, compressed static files.

@@ -3,6 +3,7 @@ access module of the page it opens, so the menu and the pages cannot disagree.""
 
 from activities import access as activity_access
 from departments import access as department_access
+from notices import inbox
 from points import access as card_access
 from rosters import access as roster_access
 from visits import access as case_access
@@ -28,4 +29,6 @@ def navigation(request) -> dict:
         "is_administrator": lambda: user is not None and roles.is_administrator(user),
         "is_department_liaison": lambda: user is not None and roles.is_department_liaison(user),
         "may_list_cases": lambda: user is not None and case_access.may_list_cases(user),
+        # From the session (notices.inbox): no query of its own on most pages.
+        "unread_messages": lambda: inbox.unread_count(request),
     }

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "points",
     "desk",
     "departments",
+    "django_tasks",
+    "django_tasks_db",
+    "notices",
     "demo",
 ]
 
@@ -111,6 +114,27 @@ CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     # Room for every public page in both languages and both display modes, and the counters.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
+# Background work (notifications) on Django's Tasks framework, here the django-tasks
+# backport: by default the tasks wait in the database for `manage.py db_worker`, so the
+# embedded set-up needs nothing more. Any number of workers, on any number of machines,
+# may run against one PostgreSQL database.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Which backend sends each channel (notices.channels): the console backend keeps what
+# would have been sent in the outbox table (the demo's and the tests'); e-mail goes
+# through Django's e-mail backend (EMAIL_URL; the console by default).
+NOTICE_BACKENDS = {
+    "sms": env("NOTICE_SMS_BACKEND", default="notices.channels.ConsoleBackend"),
+    "wechat": env("NOTICE_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),
+    "email": env("NOTICE_EMAIL_BACKEND", default="notices.channels.EmailBackend"),
+}
+globals().update(env.email("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@xincheng-cppcc.local")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

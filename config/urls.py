@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("desk.urls")),
     path("", include("departments.urls")),
+    path("", include("notices.urls")),
     path("", include("activities.urls")),
     path("", include("points.urls")),
     path("", include("public.urls")),

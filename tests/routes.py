@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityKind
 from activities.services import proposal_draft_from_case
+from notices.models import Channel, NoticeEvent, NoticeStatus, Notification
 from points.models import PointEntry
 from rosters.models import DutyAssignment
 from visits import lifecycle
@@ -60,6 +61,7 @@ class Scene:
     # the department), and of the registered case's own step.
     referral_supervision: object
     case_supervision: object
+    message: object  # in the staff's inbox
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,19 @@ ROUTES: dict[str, Route] = {
         form_pages=case_pages,
         with_segment=lambda s, text: f"/cases/{text}/referrals/{s.referral.pk}/share-contact/",
     ),
+    "notices:inbox": Route(lambda s: "/inbox/", (*SIGNED_IN, "liaison")),
+    "notices:read_all": Route(
+        lambda s: "/inbox/read-all/",
+        (*SIGNED_IN, "liaison"),
+        get=False,
+        form_pages=lambda s: ["/inbox/"],
+    ),
+    "notices:open": Route(
+        lambda s: f"/inbox/{s.message.pk}/open/",
+        ("staff",),
+        get=False,
+        form_pages=lambda s: ["/inbox/"],
+    ),
     "activities:activity_list": Route(lambda s: "/activities/", STAFF, query=("page",)),
     "activities:activity_new": Route(lambda s: "/activities/new/", STAFF),
     "activities:activity_detail": Route(lambda s: f"/activities/{s.activity.pk}/", STAFF),
@@ -362,6 +377,15 @@ def build_scene(staff, member_user, workstation, capture_on_commit) -> Scene:
             case=referred, referral=referral, **supervised
         ),
         case_supervision=lifecycle.supervision_open(case=registered, **supervised),
+        message=Notification.objects.create(
+            key="scene:staff",
+            event=NoticeEvent.REFERRAL_SENT,
+            channel=Channel.INBOX,
+            user=staff,
+            subject="新转办件",
+            link=f"/cases/{referred.number}/",
+            status=NoticeStatus.SENT,
+        ),
     )
 
 

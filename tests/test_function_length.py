@@ -19,6 +19,7 @@ APPS = (
     "public",
     "desk",
     "departments",
+    "notices",
     "demo",
     "config",
 )

@@ -18,7 +18,9 @@ SKIPPED = {".venv", "tests", "migrations", "node_modules", "__pycache__"}
 
 # field -> the modules allowed to write it
 OWNERS = {
-    "status": {"visits/lifecycle.py", "activities/lifecycle.py"},
+    # A message's delivery status: its delivery (notices.services writes it only when the
+    # message is made).
+    "status": {"visits/lifecycle.py", "activities/lifecycle.py", "notices/delivery.py"},
     "attendance": {"rosters/duties.py"},
 }
 MODELS = {"Case", "Proposal", "DutyAssignment"}

@@ -92,6 +92,9 @@ EXPECTED: dict[str, Expect] = {
     # The workstation answers the supervision of its step; the office opened it.
     "desk:supervision_answer": Expect(404, 400, 404, 404, LOGIN),
     "desk:share_contact": Expect(400, 404, 404, 404, LOGIN),  # the office's; nothing posted
+    "notices:inbox": signed_in_only(),  # each their own
+    "notices:read_all": signed_in_only(302),
+    "notices:open": Expect(404, 302, 404, 404, LOGIN),  # the staff's message
     "desk:case_detail": HANDLERS,
     "desk:case_reveal": HANDLERS,
     "visits:case_receipt": DESK,

@@ -30,8 +30,8 @@ class AdministratorAuthenticationForm(SlowedSignInMixin, AdminAuthenticationForm
 # The index by the office's tasks, not the alphabet: the daily work first, then the
 # people and rosters, the year's points, the set-up, and the security records last.
 APP_ORDER = (
-    "visits", "activities", "rosters", "members", "points", "workstations", "workdays",
-    "audit", "axes", "auth",
+    "visits", "activities", "rosters", "members", "points", "notices", "workstations",
+    "workdays", "audit", "axes", "auth",
 )  # fmt: skip
 
 

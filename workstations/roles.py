@@ -30,6 +30,7 @@ _ADMIN_APPS = (
     "axes",
     "activities",
     "points",
+    "notices",
 )
 _ADMIN_AUTH_MODELS = ("user", "group")
 

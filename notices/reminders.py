@@ -1,0 +1,186 @@
+"""What is due, found on a schedule (`manage.py send_reminders`, every few minutes), in
+the daytime (08:00–21:00): each member on duty tomorrow hears of it (the one standing in
+for a member on leave, in their place); a department's liaisons hear of a referral due
+the next working day and of one overdue (once per due date); the desk's staff get a
+morning digest of what is overdue and supervised. At any hour, a message whose delivery
+was lost (a worker killed before it ran the task) is queued again. Safe to run any
+number of times: a message is written once."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from rosters.models import DutyAssignment
+from visits.lifecycle import TERMINAL
+from visits.models import (
+    OPEN_REFERRAL_STATES,
+    Case,
+    Referral,
+    ReferralState,
+    Supervision,
+    SupervisionState,
+)
+from visits.selectors import owed_on
+from workdays.calendar import CalendarMissing, add_working_days
+from workstations import roles
+
+from .models import Channel, NoticeEvent, NoticeStatus, Notification
+from .services import Recipient, channels_for, notify
+from .tasks import enqueue_delivery
+
+# A message queued this long ago and still waiting was lost on its way to a worker.
+STALE_AFTER = timedelta(minutes=10)
+# Reminders are written in the daytime only (local hours, end excluded).
+DAYTIME = (8, 21)
+
+
+def remind_duties(today: date) -> int:
+    tomorrow = today + timedelta(days=1)
+    assignments = (
+        DutyAssignment.objects.filter(shift__date=tomorrow)
+        .filter(Q(on_leave=False) | Q(substitute__isnull=False))
+        .select_related(
+            "shift__workstation", "shift__holding_group", "member__user", "substitute__user"
+        )
+    )
+    made = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for assignment in assignments:
+            member = assignment.substitute if assignment.on_leave else assignment.member
+            if member.user is None or not member.user.is_active:
+                continue
+            shift = assignment.shift
+            made += len(
+                notify(
+                    NoticeEvent.DUTY_TOMORROW,
+                    f"{assignment.pk}:{member.pk}",
+                    [Recipient(member.user)],
+                    params={
+                        "member": member.name,
+                        "workstation": shift.workstation.name,
+                        "address": shift.workstation.address,
+                        "date": f"{shift.date:%Y-%m-%d}",
+                        "time": f"{shift.starts_at:%H:%M}–{shift.ends_at:%H:%M}",
+                        "group": shift.holding_group.name if shift.holding_group else "—",
+                    },
+                    link=reverse("rosters:my_duties"),
+                    channels=channels_for(member.user),
+                )
+            )
+    return made
+
+
+def remind_departments(today: date) -> int:
+    """The liaisons of each department with open referrals due the next working day, or
+    overdue: once per referral and due date (a new date after more time is granted is
+    reminded again)."""
+    try:
+        next_working_day = add_working_days(today, 1)
+    except CalendarMissing:
+        next_working_day = None  # a year not entered yet: only the overdue are told
+    referrals = (
+        Referral.objects.filter(state__in=OPEN_REFERRAL_STATES, department__liaisons__isnull=False)
+        .annotate(owed_on=owed_on())
+        .filter(Q(owed_on__lt=today) | Q(owed_on=next_working_day))
+        .select_related("case", "department")
+        .prefetch_related("department__liaisons")
+        .distinct()
+        .order_by("pk")
+    )
+    made = 0
+    for referral in referrals:
+        event = (
+            NoticeEvent.REFERRAL_OVERDUE
+            if referral.owed_on < today
+            else (NoticeEvent.REFERRAL_DUE_SOON)
+        )
+        signature = referral.state == ReferralState.SENT and referral.owed_on != referral.due_on
+        liaisons = [u for u in referral.department.liaisons.all() if u.is_active]
+        made += len(
+            notify(
+                event,
+                f"{referral.pk}:{referral.owed_on}",
+                [Recipient(user) for user in liaisons],
+                params={
+                    "number": referral.case.number,
+                    "title": referral.case.title,
+                    "owed": _("signature (签收)")
+                    if signature
+                    else pgettext("what a department owes", "reply"),
+                    "due": f"{referral.owed_on:%Y-%m-%d}",
+                },
+                case=referral.case,
+                link=reverse("departments:referral_detail", args=[referral.pk]),
+            )
+        )
+    return made
+
+
+def digest_staff(today: date) -> int:
+    """Each staff member of a workstation with overdue cases or open supervisions: how
+    many, once a day."""
+    made = 0
+    staff = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name=roles.STAFF, staffed_workstations__isnull=False
+        )
+        .distinct()
+    )
+    for user in staff.prefetch_related("staffed_workstations"):
+        workstations = list(user.staffed_workstations.all())
+        overdue = (
+            Case.objects.filter(workstation__in=workstations, next_due_on__lt=today)
+            .exclude(status__in=TERMINAL)
+            .count()
+        )
+        supervised = Supervision.objects.filter(
+            case__workstation__in=workstations, state=SupervisionState.OPEN
+        ).count()
+        if overdue or supervised:
+            made += len(
+                notify(
+                    NoticeEvent.STAFF_DIGEST,
+                    f"{today}",
+                    [Recipient(user)],
+                    params={
+                        "date": f"{today:%Y-%m-%d}",
+                        "overdue": overdue,
+                        "supervised": supervised,
+                    },
+                    link=reverse("desk:dashboard"),
+                )
+            )
+    return made
+
+
+def requeue_stale(now, stale_after: timedelta = STALE_AFTER) -> int:
+    """Queue again the messages waiting for a delivery that never ran."""
+    stale = Notification.objects.filter(
+        status__in=(NoticeStatus.QUEUED, NoticeStatus.FAILED),
+        send_after__lte=now,
+    ).exclude(channel=Channel.INBOX)
+    stale = stale.filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - stale_after))
+    count = 0
+    for notification in stale.only("pk", "send_after"):
+        enqueue_delivery(notification)
+        count += 1
+    return count
+
+
+def send_reminders(now=None, stale_after: timedelta = STALE_AFTER) -> tuple[int, int]:
+    """The reminders written (in the daytime) and the lost messages queued again."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    reminded = 0
+    if DAYTIME[0] <= local.hour < DAYTIME[1]:
+        today = local.date()
+        with translation.override(settings.LANGUAGE_CODE):
+            reminded = remind_duties(today) + remind_departments(today) + digest_staff(today)
+    return reminded, requeue_stale(now, stale_after)

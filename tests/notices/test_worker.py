@@ -1,0 +1,78 @@
+"""The real task worker (`manage.py db_worker`, the database backend) in processes of its
+own, on a database of its own (SQLite, or PostgreSQL when the suite runs there): killed
+with SIGKILL in the middle of a batch and started again, it sends every message exactly
+once."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENE = Path(__file__).with_name("worker_scene.py")
+MESSAGES = 300
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database for the worker's processes alone, of the engine the suite runs on."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        name = f"worker_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    else:
+        yield f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+
+
+def run(env, *args, **kwargs):
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        timeout=300, **kwargs,
+    )  # fmt: skip
+
+
+def report(env) -> dict:
+    return json.loads(run(env, str(SCENE), "report").stdout)
+
+
+def test_a_worker_killed_mid_batch_then_restarted_sends_every_message_once(database_url):
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+    run(env, str(SCENE), "seed", str(MESSAGES))
+
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.05", "--no-startup-delay"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while report(env)["outbox"] < MESSAGES // 6:
+            assert time.monotonic() < deadline, "the worker sent nothing"
+            time.sleep(0.2)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    killed = report(env)
+    assert killed["outbox"] < MESSAGES, "killed after the batch: nothing was interrupted"
+
+    # The messages whose task the killed worker held are queued again, then all drained.
+    run(env, "manage.py", "send_reminders", "--stale-minutes", "0")
+    run(env, "manage.py", "db_worker", "--batch", "--interval", "0.05", "--no-startup-delay")
+
+    done = report(env)
+    assert done["by_status"] == {"sent": MESSAGES}
+    assert done["outbox"] == done["outbox_distinct"] == MESSAGES
+    assert done["max_attempts"] == 1  # none was sent twice
