@@ -189,8 +189,15 @@ def _seed_department_logins() -> dict[str, str]:
     """One liaison login for each department of DEPARTMENT_LOGINS: name -> username."""
     logins = {}
     for name, (username, family, given) in DEPARTMENT_LOGINS.items():
+        # An address, so that the demo's messages to them go by e-mail too: through the
+        # task worker, to the console (`make run` prints them).
         user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"last_name": family, "first_name": given}
+            username=username,
+            defaults={
+                "last_name": family,
+                "first_name": given,
+                "email": f"{username}@xincheng.example",
+            },
         )
         user.groups.add(Group.objects.get(name=roles.DEPARTMENT_LIAISONS))
         Department.objects.get(name=name).liaisons.add(user)
@@ -223,8 +230,15 @@ def _seed_staff_logins(workstations: list[Workstation]) -> dict[str, str]:
     for i, workstation in enumerate(workstations):
         family, given = LIAISON_NAMES[i % len(LIAISON_NAMES)]
         username = f"staff-{workstation.slug}"
+        # An address, so that the demo's messages to them go by e-mail too: through the
+        # task worker, to the console (`make run` prints them).
         user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"last_name": family, "first_name": given}
+            username=username,
+            defaults={
+                "last_name": family,
+                "first_name": given,
+                "email": f"{username}@xincheng.example",
+            },
         )
         user.groups.add(Group.objects.get(name=roles.STAFF))
         workstation.staff.add(user)
