@@ -335,5 +335,7 @@ def seed_online_demo(now: datetime) -> Receipt:
         text="小区6号楼有群租房\n一套房住了十几个人，楼道里电动车充电，存在消防隐患。",
         consent_to_publish=False,
         submission_id=DEMO_SUBMISSION,
+        # So that /track/ offers to stop the SMS, and the desk's acceptance texts it.
+        sms_consent=True,
     )
     return online_submit(submission, now=now, lookup_code=DEMO_LOOKUP_CODE)

@@ -32,13 +32,25 @@ def recipient_address(notification: Notification) -> str:
     return ""
 
 
+def withdrawn(notification: Notification) -> str | None:
+    """Why a message to a citizen may no longer go out: they stopped the SMS since (the
+    consent is read again before each message)."""
+    to_citizen = notification.user_id is None and notification.case_id is not None
+    if to_citizen and not notification.case.visit.sms_consent:
+        return "the citizen stopped the messages"
+    return None
+
+
 def deliver(pk: int) -> str:
     """Send the message with this id if it still waits and is due; its status after."""
     from .tasks import enqueue_delivery  # the task module imports this one
 
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("user").filter(pk=pk).first()
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user", "case__visit")
+            .filter(pk=pk)
+            .first()
         )
         if notification is None or notification.status not in SENDABLE:
             return notification.status if notification else "missing"
@@ -47,7 +59,7 @@ def deliver(pk: int) -> str:
             enqueue_delivery(notification)
             return notification.status
         address = recipient_address(notification)
-        problem = address_problem(notification.channel, address)
+        problem = address_problem(notification.channel, address) or withdrawn(notification)
         if problem:
             notification.status, notification.last_error = NoticeStatus.REFUSED, problem
             notification.save(update_fields=["status", "last_error"])

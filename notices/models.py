@@ -26,6 +26,10 @@ class NoticeEvent(models.TextChoices):
     """What a message is about. Each names the parameters its templates may use."""
 
     CASE_REGISTERED = "case_registered", _("A citizen's case is registered")
+    CASE_REJECTED = "case_rejected", _("A citizen's online opinion is not taken up")
+    CASE_REFERRED = "case_referred", _("A citizen's case is referred to a department")
+    CASE_REPLIED = "case_replied", _("The department replied to a citizen's case")
+    CASE_RESOLVED = "case_resolved", _("A citizen's case is resolved")
     REFERRAL_SENT = "referral_sent", _("A referral is sent to a department")
     SUPERVISION_OPENED = "supervision_opened", _("The office opens a supervision")
     EXTENSION_DECIDED = "extension_decided", _("The office decides a request for more time")
@@ -37,7 +41,11 @@ class NoticeEvent(models.TextChoices):
 
 # The parameters each event's templates may use ({number}, {workstation}, …).
 PARAMETERS: dict[str, frozenset[str]] = {
-    NoticeEvent.CASE_REGISTERED: frozenset({"number", "workstation", "code", "track_url"}),
+    NoticeEvent.CASE_REGISTERED: frozenset({"number", "workstation", "track_url"}),
+    NoticeEvent.CASE_REJECTED: frozenset({"number", "workstation", "reason"}),
+    NoticeEvent.CASE_REFERRED: frozenset({"number", "workstation", "department", "track_url"}),
+    NoticeEvent.CASE_REPLIED: frozenset({"number", "workstation", "track_url"}),
+    NoticeEvent.CASE_RESOLVED: frozenset({"number", "workstation", "track_url"}),
     NoticeEvent.REFERRAL_SENT: frozenset({"number", "title", "workstation", "department", "due"}),
     NoticeEvent.SUPERVISION_OPENED: frozenset({"number", "title", "level", "due", "supervised"}),
     NoticeEvent.EXTENSION_DECIDED: frozenset({"number", "title", "decision", "due"}),

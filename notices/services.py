@@ -4,6 +4,7 @@ no-op), the text rendered from the office's template, the delivery queued on com
 The in-app inbox needs no delivery: its message is there once written."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,10 +18,29 @@ from .tasks import enqueue_delivery
 class Recipient:
     user: object = None
     address: str = ""  # a phone or e-mail address, for one without a login
+    # Who they are in the message's key, for one without a login (the address is not
+    # written into keys): e.g. "visit12".
+    known_as: str = ""
 
     @property
     def key(self) -> str:
-        return f"u{self.user.pk}" if self.user is not None else f"a{self.address}"
+        return f"u{self.user.pk}" if self.user is not None else self.known_as
+
+
+# An SMS to a citizen waits for the morning rather than go out at night.
+QUIET_HOURS = (21, 8)
+
+
+def not_before(now, recipient: Recipient, channel: str):
+    """When the message may go out: a citizen's SMS between 21:00 and 08:00 waits until
+    08:00 (Beijing time); anything else at once."""
+    if channel != Channel.SMS or recipient.user is not None:
+        return now
+    local = timezone.localtime(now)
+    if QUIET_HOURS[1] <= local.hour < QUIET_HOURS[0]:
+        return now
+    morning = local.replace(hour=QUIET_HOURS[1], minute=0, second=0, microsecond=0)
+    return morning if local.hour < QUIET_HOURS[1] else morning + timedelta(days=1)
 
 
 def channels_for(user) -> list[str]:
@@ -71,7 +91,7 @@ def notify(
                     body=body,
                     template_version=version,
                     created_at=now,
-                    send_after=now,
+                    send_after=not_before(now, recipient, channel),
                     # The inbox's message is delivered once it is written.
                     status=NoticeStatus.SENT if channel == Channel.INBOX else NoticeStatus.QUEUED,
                     sent_at=now if channel == Channel.INBOX else None,

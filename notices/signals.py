@@ -7,9 +7,9 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import translation
 
-from visits.models import CaseEvent, EventKind, Referral, Supervision
+from visits.models import CaseEvent, EventKind, Referral, ReferralRole, Supervision
 
-from .models import NoticeEvent
+from .models import Channel, NoticeEvent
 from .services import Recipient, notify
 
 
@@ -90,6 +90,45 @@ def extension_decided(event: CaseEvent) -> None:
     )
 
 
+# What the citizen who agreed to SMS hears of their case.
+CITIZEN_HEARS = {
+    EventKind.REGISTERED: NoticeEvent.CASE_REGISTERED,
+    EventKind.ACCEPTED: NoticeEvent.CASE_REGISTERED,
+    EventKind.REJECTED: NoticeEvent.CASE_REJECTED,
+    EventKind.REFERRED: NoticeEvent.CASE_REFERRED,
+    EventKind.REPLIED: NoticeEvent.CASE_REPLIED,
+    EventKind.RESOLVED: NoticeEvent.CASE_RESOLVED,
+}
+
+
+def tell_citizen(event: CaseEvent) -> None:
+    """An SMS to the citizen, if they agreed to it: of the lead department only (not of
+    each co-handling one), and of the reply that moved the case, not every reply."""
+    case = event.case
+    visit = case.visit
+    if not (visit.sms_consent and visit.visitor_phone):
+        return
+    referral = event.referral
+    if referral is not None and referral.role != ReferralRole.LEAD:
+        return
+    if event.kind == EventKind.REPLIED and event.from_status == event.to_status:
+        return
+    notify(
+        CITIZEN_HEARS[event.kind],
+        f"event{event.pk}",
+        [Recipient(address=visit.visitor_phone, known_as=f"visit{visit.pk}")],
+        params={
+            "number": case.number,
+            "workstation": case.workstation.name,
+            "department": referral.department.name if referral else "",
+            "reason": event.note,
+            "track_url": f"{settings.SITE_URL}/track/",
+        },
+        case=case,
+        channels=[Channel.SMS],
+    )
+
+
 HEARD = {
     EventKind.REFERRED: referral_sent,
     EventKind.SUPERVISED: supervision_opened,
@@ -99,11 +138,15 @@ HEARD = {
 
 
 def event_written(sender, instance: CaseEvent, created: bool, raw=False, **kwargs) -> None:
+    if not created or raw:
+        return
     heard = HEARD.get(instance.kind)
-    if created and not raw and heard is not None:
-        # The messages speak the office's language, whoever took the step.
-        with translation.override(settings.LANGUAGE_CODE):
+    # The messages speak the office's language, whoever took the step.
+    with translation.override(settings.LANGUAGE_CODE):
+        if heard is not None:
             heard(instance)
+        if instance.kind in CITIZEN_HEARS:
+            tell_citizen(instance)
 
 
 def connect() -> None:

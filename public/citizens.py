@@ -26,6 +26,7 @@ from visits.online import (
     merged_destination,
     online_submit,
     public_timeline,
+    stop_messages,
 )
 from visits.receipts import receipt_context
 from visits.services import DuplicateSubmission
@@ -94,7 +95,7 @@ def _tracked(request: HttpRequest) -> Case | None:
     tracked = request.session.get(TRACKED)
     if not isinstance(tracked, dict):
         return None
-    case = Case.objects.select_related("workstation").filter(pk=tracked.get("pk")).first()
+    case = Case.objects.select_related("workstation", "visit").filter(pk=tracked.get("pk")).first()
     if case is None or tracked.get("code") != _code_mark(case):
         request.session.pop(TRACKED, None)
         return None
@@ -127,6 +128,12 @@ def track(request: HttpRequest) -> HttpResponse:
         return _track_page(request)
     if "forget" in request.POST:
         request.session.pop(TRACKED, None)
+        return redirect("public:track")
+    if "stop_sms" in request.POST:
+        case = _tracked(request)
+        if case is not None:
+            stop_messages(case)
+            messages.success(request, _("No more SMS will be sent to you about this case."))
         return redirect("public:track")
     form = LookupForm(request.POST)
     if not form.is_valid():

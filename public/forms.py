@@ -57,6 +57,10 @@ class SubmitForm(forms.Form):
         ),
         required=False,
     )
+    sms_consent = forms.BooleanField(
+        label=_("Tell me of the progress by SMS at this phone (you can stop it at any time)."),
+        required=False,
+    )
     # Hidden from people by the stylesheet; a robot that fills every field fills this.
     website = forms.CharField(
         label=_("Leave this field empty"),

@@ -45,6 +45,7 @@ class VisitForm(StaffFormMixin, forms.ModelForm):
             "visitor_address",
             "visitor_count",
             "consent_to_publish",
+            "sms_consent",
             "summary",
         ]
         widgets = {

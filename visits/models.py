@@ -67,6 +67,13 @@ class Visit(models.Model):
         default=False,
         help_text=_("The citizen agrees that the anonymised case may be published."),
     )
+    # The citizen agrees to be told of the case's progress by SMS at the phone given; they
+    # may stop the messages at any time (/track/), which clears it.
+    sms_consent = models.BooleanField(
+        _("progress by SMS"),
+        default=False,
+        help_text=_("The citizen agrees to be told of the progress by SMS at this phone."),
+    )
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
     # When a citizen online agreed to the processing of their personal information (PIPL).
     privacy_consent_at = models.DateTimeField(

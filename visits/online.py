@@ -46,6 +46,7 @@ class Submission:
     text: str
     consent_to_publish: bool
     submission_id: uuid.UUID
+    sms_consent: bool = False
 
 
 def _title(text: str) -> str:
@@ -69,6 +70,7 @@ def online_submit(
         visitor_name=submission.name,
         visitor_phone=submission.phone,
         consent_to_publish=submission.consent_to_publish,
+        sms_consent=submission.sms_consent and bool(submission.phone),
         privacy_consent_at=now,
         submission_id=submission.submission_id,
     )
@@ -181,3 +183,9 @@ def citizen_follow_up(
     """The citizen gives their satisfaction with a resolved case themselves."""
     _require(case, Action.CLOSE)
     return case_follow_up(case=case, actor=None, satisfaction=satisfaction, note=comment, now=now)
+
+
+def stop_messages(case: Case) -> None:
+    """The citizen stops the progress messages: no SMS is sent from now on (the delivery
+    reads the consent again before each)."""
+    Visit.objects.filter(pk=case.visit_id).update(sms_consent=False)

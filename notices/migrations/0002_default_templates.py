@@ -42,11 +42,28 @@ DEFAULTS = [
 ]
 
 
+# The citizens' SMS: the provider sends only templates it approved, whose code the office
+# enters once it has it (SMS_000000 until then).
+CITIZEN_SMS = [
+    ("case_registered", "【新城区政协】您反映的问题已由{workstation}登记，编号{number}，凭回执上的查询码可在{track_url}查看进展。"),
+    ("case_rejected", "【新城区政协】您在线反映的问题（编号{number}）未予受理：{reason}"),
+    ("case_referred", "【新城区政协】您反映的问题（编号{number}）已转{department}办理，进展可在{track_url}查看。"),
+    ("case_replied", "【新城区政协】承办部门已答复您反映的问题（编号{number}），详见{track_url}。"),
+    ("case_resolved", "【新城区政协】您反映的问题（编号{number}）已办结，欢迎在{track_url}评价办理结果。"),
+]
+
+
 def create(apps, schema_editor):
     MessageTemplate = apps.get_model("notices", "MessageTemplate")
     for event, subject, body in DEFAULTS:
         MessageTemplate.objects.get_or_create(
             event=event, channel="inbox", defaults={"subject": subject, "body": body}
+        )
+    for event, body in CITIZEN_SMS:
+        MessageTemplate.objects.get_or_create(
+            event=event,
+            channel="sms",
+            defaults={"body": body, "provider_template_code": "SMS_000000"},
         )
 
 
