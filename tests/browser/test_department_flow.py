@@ -340,9 +340,8 @@ def test_departments_sign_return_extend_reply_and_answer_a_supervision(
     form = page.locator("main form")
     expect(page.locator("main dl.facts")).to_contain_text(FIRE)
     shoot("office-supervision-form")
-    # The office gives three working days; the field's own proposal of that day does
-    # not reach the browser (test_the_supervision_form_proposes_its_answer_by_date).
-    field(form, "due_on").fill(f"{answer_by:%Y-%m-%d}")
+    # The office gives three working days: the form proposes that day.
+    expect(field(form, "due_on")).to_have_value(f"{answer_by:%Y-%m-%d}")
     field(form, "level").select_option(SupervisionLevel.PRIORITY.value)
     field(form, "note").fill(SUPERVISION_NOTE)
     submit(page, form)

@@ -58,7 +58,7 @@ def test_a_department_that_never_signed_for_its_referral(record_scene):
 
 
 def test_a_limit_not_yet_passed_is_not_owed(record_scene):
-    """On 3 April F's signature is not due yet: it is neither on time nor late."""
+    """On 2 April F's signature is not due yet: it is neither on time nor late."""
     april = Period(date(2026, 4, 1), date(2026, 4, 30))
     housing = by_name(figures.records(april, today=date(2026, 4, 2)))["区住建局"]
 
