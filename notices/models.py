@@ -37,6 +37,8 @@ class NoticeEvent(models.TextChoices):
     REFERRAL_DUE_SOON = "referral_due_soon", _("A referral is due the next working day")
     REFERRAL_OVERDUE = "referral_overdue", _("A referral is overdue")
     STAFF_DIGEST = "staff_digest", _("The desk's morning digest")
+    CASE_ASSIGNED = "case_assigned", _("A member is given a case to handle")
+    OFFICE_WEEKLY = "office_weekly", _("The office's weekly summary")
 
 
 # The parameters each event's templates may use ({number}, {workstation}, …).
@@ -55,6 +57,10 @@ PARAMETERS: dict[str, frozenset[str]] = {
     NoticeEvent.REFERRAL_DUE_SOON: frozenset({"number", "title", "owed", "due"}),
     NoticeEvent.REFERRAL_OVERDUE: frozenset({"number", "title", "owed", "due"}),
     NoticeEvent.STAFF_DIGEST: frozenset({"date", "overdue", "supervised"}),
+    NoticeEvent.CASE_ASSIGNED: frozenset({"member", "number", "title", "workstation"}),
+    NoticeEvent.OFFICE_WEEKLY: frozenset(
+        {"week", "overdue_cases", "overdue_referrals", "supervisions", "supervisions_late"}
+    ),
 }
 
 

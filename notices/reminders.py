@@ -2,7 +2,8 @@
 the daytime (08:00–21:00): each member on duty tomorrow hears of it (the one standing in
 for a member on leave, in their place); a department's liaisons hear of a referral due
 the next working day and of one overdue (once per due date); the desk's staff get a
-morning digest of what is overdue and supervised. At any hour, a message whose delivery
+morning digest of what is overdue and supervised; the office, on Mondays, a summary of
+the network's late work. At any hour, a message whose delivery
 was lost (a worker killed before it ran the task) is queued again. Safe to run any
 number of times: a message is written once."""
 
@@ -160,6 +161,42 @@ def digest_staff(today: date) -> int:
     return made
 
 
+def summarise_week(today: date) -> int:
+    """On Mondays, the district office's summary of the network's late work: overdue
+    cases and referrals, supervisions waiting and those past their day. Once a week."""
+    if today.weekday() != 0:
+        return 0
+    overdue_cases = Case.objects.filter(next_due_on__lt=today).exclude(status__in=TERMINAL)
+    overdue_referrals = (
+        Referral.objects.filter(state__in=OPEN_REFERRAL_STATES)
+        .annotate(owed_on=owed_on())
+        .filter(owed_on__lt=today)
+    )
+    waiting = Supervision.objects.filter(state=SupervisionState.OPEN)
+    year, week, _day = today.isocalendar()
+    params = {
+        "week": f"{year}-W{week:02d}",
+        "overdue_cases": overdue_cases.count(),
+        "overdue_referrals": overdue_referrals.count(),
+        "supervisions": waiting.count(),
+        "supervisions_late": waiting.filter(due_on__lt=today).count(),
+    }
+    office = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=roles.ADMINISTRATORS))
+    )
+    return len(
+        notify(
+            NoticeEvent.OFFICE_WEEKLY,
+            params["week"],
+            [Recipient(user) for user in office.distinct().order_by("pk")],
+            params=params,
+            link=reverse("departments:supervision_list"),
+        )
+    )
+
+
 def requeue_stale(now, stale_after: timedelta = STALE_AFTER) -> int:
     """Queue again the messages waiting for a delivery that never ran."""
     stale = Notification.objects.filter(
@@ -182,5 +219,10 @@ def send_reminders(now=None, stale_after: timedelta = STALE_AFTER) -> tuple[int,
     if DAYTIME[0] <= local.hour < DAYTIME[1]:
         today = local.date()
         with translation.override(settings.LANGUAGE_CODE):
-            reminded = remind_duties(today) + remind_departments(today) + digest_staff(today)
+            reminded = (
+                remind_duties(today)
+                + remind_departments(today)
+                + digest_staff(today)
+                + summarise_week(today)
+            )
     return reminded, requeue_stale(now, stale_after)

@@ -90,6 +90,28 @@ def extension_decided(event: CaseEvent) -> None:
     )
 
 
+def members_assigned(event: CaseEvent) -> None:
+    """Each member handling the case hears once that they are (a member already told is
+    not told again when others are added)."""
+    case = event.case
+    for member in case.handling_members.select_related("user"):
+        if member.user is None or not member.user.is_active:
+            continue
+        notify(
+            NoticeEvent.CASE_ASSIGNED,
+            f"{case.pk}:{member.pk}",
+            [Recipient(member.user)],
+            params={
+                "member": member.name,
+                "number": case.number,
+                "title": case.title,
+                "workstation": case.workstation.name,
+            },
+            case=case,
+            link=reverse("desk:case_detail", args=[case.number]),
+        )
+
+
 # What the citizen who agreed to SMS hears of their case.
 CITIZEN_HEARS = {
     EventKind.REGISTERED: NoticeEvent.CASE_REGISTERED,
@@ -134,6 +156,7 @@ HEARD = {
     EventKind.SUPERVISED: supervision_opened,
     EventKind.EXTENSION_GRANTED: extension_decided,
     EventKind.EXTENSION_REFUSED: extension_decided,
+    EventKind.ASSIGNED: members_assigned,
 }
 
 

@@ -35,6 +35,16 @@ DEFAULTS = [
         "本工作室有{overdue}件诉求已逾期，{supervised}件督办待答复。",
     ),
     (
+        "case_assigned",
+        "请您参与办理：{number}",
+        "{member}委员：{workstation}请您参与办理“{title}”。",
+    ),
+    (
+        "office_weekly",
+        "本周逾期与督办情况（{week}）",
+        "逾期诉求{overdue_cases}件，部门逾期转办件{overdue_referrals}件；待答复督办{supervisions}件，其中已过期限{supervisions_late}件。",
+    ),
+    (
         "duty_tomorrow",
         "明日值班提醒",
         "{member}委员：您明天（{date}）{time}在{workstation}值班，地址：{address}，活动组：{group}。",

@@ -85,3 +85,22 @@ def test_the_desk_gets_a_daily_digest_of_its_own_workstation(
     (digest,) = of(NoticeEvent.STAFF_DIGEST)
     assert digest.user == staff and "1件诉求已逾期" in digest.body
     assert not of(NoticeEvent.STAFF_DIGEST, other_staff).exists()
+
+
+def test_on_mondays_the_office_gets_the_weeks_summary_once(
+    time_machine, world, workstation, administrator, staff, lead
+):
+    monday = lead.acknowledge_due_on + timedelta(days=7 - lead.acknowledge_due_on.weekday())
+    time_machine.move_to(at_ten(monday - timedelta(days=1)), tick=False)  # a Sunday
+    send_reminders()
+    assert not of(NoticeEvent.OFFICE_WEEKLY).exists()
+
+    time_machine.move_to(at_ten(monday), tick=False)
+    send_reminders()
+    send_reminders()
+
+    (summary,) = of(NoticeEvent.OFFICE_WEEKLY)
+    assert summary.user == administrator and summary.link == "/office/supervision/"
+    # The lead referral is late to be signed for; nothing is supervised.
+    assert "部门逾期转办件1件" in summary.body and "待答复督办0件" in summary.body
+    assert not of(NoticeEvent.OFFICE_WEEKLY, staff).exists()

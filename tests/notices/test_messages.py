@@ -11,6 +11,8 @@ from visits import lifecycle
 from visits.models import ReferralRole
 from workdays.calendar import add_working_days
 
+from ..factories import MemberFactory, UserFactory
+
 
 @pytest.fixture
 def referred(world, workstation, liaison):
@@ -125,3 +127,18 @@ def test_without_a_template_nothing_is_written(world, workstation, liaison):
     world.referred(workstation)
 
     assert not Notification.objects.exists()
+
+
+def test_a_member_given_a_case_hears_of_it_once(world, workstation, staff, member_user):
+    from visits.models import Case
+
+    member = member_user.member
+    other = MemberFactory(name="王委员", home_workstation=workstation, user=UserFactory())
+    case = world.registered(workstation, title="楼道堆物")
+    lifecycle.case_assign(case=case, actor=staff, members=[member])
+    lifecycle.case_assign(case=Case.objects.get(pk=case.pk), actor=staff, members=[member, other])
+
+    told = Notification.objects.filter(event=NoticeEvent.CASE_ASSIGNED, channel=Channel.INBOX)
+    assert sorted(told.values_list("user", flat=True)) == sorted([member_user.pk, other.user.pk])
+    assert "李委员" in told.get(user=member_user).body
+    assert told.get(user=member_user).link == f"/cases/{case.number}/"
