@@ -38,6 +38,7 @@ class NoticeEvent(models.TextChoices):
     REFERRAL_OVERDUE = "referral_overdue", _("A referral is overdue")
     STAFF_DIGEST = "staff_digest", _("The desk's morning digest")
     CASE_ASSIGNED = "case_assigned", _("A member is given a case to handle")
+    DUTY_CHANGED = "duty_changed", _("A member takes a duty over (leave or swap)")
     OFFICE_WEEKLY = "office_weekly", _("The office's weekly summary")
 
 
@@ -58,6 +59,9 @@ PARAMETERS: dict[str, frozenset[str]] = {
     NoticeEvent.REFERRAL_OVERDUE: frozenset({"number", "title", "owed", "due"}),
     NoticeEvent.STAFF_DIGEST: frozenset({"date", "overdue", "supervised"}),
     NoticeEvent.CASE_ASSIGNED: frozenset({"member", "number", "title", "workstation"}),
+    NoticeEvent.DUTY_CHANGED: frozenset(
+        {"member", "instead_of", "workstation", "address", "date", "time"}
+    ),
     NoticeEvent.OFFICE_WEEKLY: frozenset(
         {"week", "overdue_cases", "overdue_referrals", "supervisions", "supervisions_late"}
     ),

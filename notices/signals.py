@@ -7,6 +7,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import translation
 
+from rosters.models import DutyChange
 from visits.models import CaseEvent, EventKind, Referral, ReferralRole, Supervision
 
 from .models import Channel, NoticeEvent
@@ -172,5 +173,37 @@ def event_written(sender, instance: CaseEvent, created: bool, raw=False, **kwarg
             tell_citizen(instance)
 
 
+def duty_changed(sender, instance: DutyChange, created: bool, raw=False, **kwargs) -> None:
+    """The member who takes a duty over hears of it: the substitute of one on leave, and
+    each of two members who swapped (of the shift they now hold)."""
+    if not created or raw or instance.kind == DutyChange.Kind.ATTENDANCE:
+        return
+    assignment = instance.assignment
+    if instance.kind == DutyChange.Kind.LEAVE:
+        taking, instead_of = assignment.substitute, assignment.member.name
+    else:
+        # The swap's record names who gave the shift up first (rosters.duties).
+        taking, instead_of = assignment.member, instance.detail.split(" → ", 1)[0]
+    if taking is None or taking.user is None or not taking.user.is_active:
+        return
+    shift = assignment.shift
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            NoticeEvent.DUTY_CHANGED,
+            f"{instance.pk}",
+            [Recipient(taking.user)],
+            params={
+                "member": taking.name,
+                "instead_of": instead_of,
+                "workstation": shift.workstation.name,
+                "address": shift.workstation.address,
+                "date": f"{shift.date:%Y-%m-%d}",
+                "time": f"{shift.starts_at:%H:%M}–{shift.ends_at:%H:%M}",
+            },
+            link=reverse("rosters:my_duties"),
+        )
+
+
 def connect() -> None:
     post_save.connect(event_written, sender=CaseEvent, dispatch_uid="notices_timeline")
+    post_save.connect(duty_changed, sender=DutyChange, dispatch_uid="notices_duties")

@@ -214,20 +214,12 @@ def assignments_swap(
     first.save(update_fields=["member"])
     second.save(update_fields=["member"])
     note = reason[:200]
-    DutyChange.objects.bulk_create(
-        [
-            DutyChange(
-                assignment=first,
-                kind=DutyChange.Kind.SWAP,
-                by=actor,
-                detail=f"{a.name} → {b.name} {note}".strip(),
-            ),
-            DutyChange(
-                assignment=second,
-                kind=DutyChange.Kind.SWAP,
-                by=actor,
-                detail=f"{b.name} → {a.name} {note}".strip(),
-            ),
-        ]
-    )
+    # One by one, not in bulk: whoever hears of duty changes hears of these too.
+    for assignment, giving, taking in ((first, a, b), (second, b, a)):
+        DutyChange.objects.create(
+            assignment=assignment,
+            kind=DutyChange.Kind.SWAP,
+            by=actor,
+            detail=f"{giving.name} → {taking.name} {note}".strip(),
+        )
     return first, second

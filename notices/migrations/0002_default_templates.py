@@ -40,6 +40,11 @@ DEFAULTS = [
         "{member}委员：{workstation}请您参与办理“{title}”。",
     ),
     (
+        "duty_changed",
+        "值班变动：{date}",
+        "{member}委员：您将于{date} {time}在{workstation}（{address}）接替{instead_of}值班。",
+    ),
+    (
         "office_weekly",
         "本周逾期与督办情况（{week}）",
         "逾期诉求{overdue_cases}件，部门逾期转办件{overdue_referrals}件；待答复督办{supervisions}件，其中已过期限{supervisions_late}件。",

@@ -103,3 +103,28 @@ def test_no_reminder_is_written_at_night(clock, tomorrow_shift, workstation):
 
     assert send_reminders() == (0, 0)
     assert not reminders().exists()
+
+
+def test_the_substitute_of_a_leave_and_both_members_of_a_swap_are_told(clock, workstation):
+    from rosters.duties import assignment_take_leave, assignments_swap
+
+    wang, li, zhao = (
+        member_with_login(name, workstation) for name in ("王委员", "李委员", "赵委员")
+    )
+    later = DutyShiftFactory(workstation=workstation, date=TODAY + timedelta(days=3))
+    latest = DutyShiftFactory(workstation=workstation, date=TODAY + timedelta(days=5))
+    leave = DutyAssignment.objects.create(shift=later, member=wang)
+    assignment_take_leave(assignment=leave, substitute=li, reason="出差", actor=wang.user)
+    first = DutyAssignment.objects.create(shift=latest, member=zhao)
+    second = Assignment(
+        shift=DutyShiftFactory(workstation=workstation, date=TODAY + timedelta(days=6)),
+        member=wang,
+    )
+    assignments_swap(first=first, second=second, actor=zhao.user)
+
+    told = Notification.objects.filter(event=NoticeEvent.DUTY_CHANGED, channel=Channel.INBOX)
+    cover = told.get(user=li.user)
+    assert "接替王委员" in cover.body and f"{later.date:%Y-%m-%d}" in cover.body
+    assert "接替赵委员" in told.get(user=wang.user).body
+    assert "接替王委员" in told.get(user=zhao.user).body
+    assert told.count() == 3
