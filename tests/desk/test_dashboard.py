@@ -152,8 +152,9 @@ def test_the_dashboard_offers_staff_the_button_to_log_a_visit(client, workstatio
 
 
 @pytest.fixture
-def june(time_machine):
-    """Monday 15 June 2026 in Xi'an, before the calendar and the cases are made."""
+def june(time_machine, calendar_2026):
+    """Monday 15 June 2026 in Xi'an, before the cases are made, with 2026's calendar (the
+    module's own calendar is the real clock's years, loaded before the clock moves)."""
     time_machine.move_to(timezone.make_aware(datetime(2026, 6, 15, 10)), tick=False)
 
 
