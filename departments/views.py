@@ -17,7 +17,7 @@ from audit.services import audit_record
 from visits import access, selectors
 from visits.actions import AcknowledgeForm, ExtendForm, ReplyForm, ReturnForm, take_step
 from visits.lifecycle import Action
-from visits.masking import mask_address, mask_name, mask_phone
+from visits.masking import visitor_contact
 from visits.models import CaseEvent, EventKind, Referral
 from visits.supervising import SupervisionAnswerForm, answer_entries
 from workstations import roles
@@ -128,13 +128,7 @@ def _page(
             "notes": access.notes_for_departments(referral),
             "may_reveal": access.may_see_shared_contact(request.user, referral) and not revealed,
             "revealed": revealed,
-            "visitor": {
-                "name": visit.visitor_name if revealed else mask_name(visit.visitor_name),
-                "phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
-                "address": visit.visitor_address
-                if revealed
-                else mask_address(visit.visitor_address),
-            },
+            "visitor": visitor_contact(visit, revealed=revealed),
             "supervisions": answer_entries(
                 request.user,
                 referral.supervisions.select_related("referral", "case").order_by(

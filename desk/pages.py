@@ -11,7 +11,7 @@ from activities.forms import ProposalDraftForm
 from visits import access, lifecycle
 from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
-from visits.masking import mask_address, mask_name, mask_phone
+from visits.masking import visitor_contact
 from visits.models import Case, CaseEvent, Referral
 from visits.supervising import ContactShareForm, answer_entries
 from workstations.people import prefetched
@@ -116,11 +116,10 @@ def case_page(
         {
             "case": case,
             "visit": visit,
-            "visitor_name": visit.visitor_name if revealed else mask_name(visit.visitor_name),
-            "visitor_phone": visit.visitor_phone if revealed else mask_phone(visit.visitor_phone),
-            "visitor_address": visit.visitor_address
-            if revealed
-            else mask_address(visit.visitor_address),
+            **{
+                f"visitor_{part}": value
+                for part, value in visitor_contact(visit, revealed=revealed).items()
+            },
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
             "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),

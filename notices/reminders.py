@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -123,10 +123,21 @@ def remind_departments(today: date) -> int:
     return made
 
 
+def _count_by(rows, field: str) -> dict[int, int]:
+    return dict(rows.values_list(field).annotate(n=Count("pk")).order_by())
+
+
 def digest_staff(today: date) -> int:
     """Each staff member of a workstation with overdue cases or open supervisions: how
     many, once a day."""
     made = 0
+    # Counted per workstation once, in two queries, then added up for each staff member.
+    overdue_at = _count_by(
+        Case.objects.filter(next_due_on__lt=today).exclude(status__in=TERMINAL), "workstation"
+    )
+    supervised_at = _count_by(
+        Supervision.objects.filter(state=SupervisionState.OPEN), "case__workstation"
+    )
     staff = (
         get_user_model()
         .objects.filter(
@@ -135,15 +146,9 @@ def digest_staff(today: date) -> int:
         .distinct()
     )
     for user in staff.prefetch_related("staffed_workstations"):
-        workstations = list(user.staffed_workstations.all())
-        overdue = (
-            Case.objects.filter(workstation__in=workstations, next_due_on__lt=today)
-            .exclude(status__in=TERMINAL)
-            .count()
-        )
-        supervised = Supervision.objects.filter(
-            case__workstation__in=workstations, state=SupervisionState.OPEN
-        ).count()
+        workstation_ids = [w.pk for w in user.staffed_workstations.all()]
+        overdue = sum(overdue_at.get(pk, 0) for pk in workstation_ids)
+        supervised = sum(supervised_at.get(pk, 0) for pk in workstation_ids)
         if overdue or supervised:
             made += len(
                 notify(

@@ -20,3 +20,19 @@ def mask_name(name: str) -> str:
 def mask_address(address: str) -> str:
     """*** for any address: even a part of one narrows a citizen down to a building."""
     return "***" if address else ""
+
+
+def visitor_contact(visit, *, revealed: bool) -> dict[str, str]:
+    """A visitor's name, phone and address as a page shows them: masked unless revealed
+    (the reveal is the view's to allow and audit)."""
+    if revealed:
+        return {
+            "name": visit.visitor_name,
+            "phone": visit.visitor_phone,
+            "address": visit.visitor_address,
+        }
+    return {
+        "name": mask_name(visit.visitor_name),
+        "phone": mask_phone(visit.visitor_phone),
+        "address": mask_address(visit.visitor_address),
+    }
