@@ -48,8 +48,11 @@ serve: install
 	$(MANAGE) collectstatic --noinput -v 0
 	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi --bind $(HOST):$(PORT) --workers 3
 
+# The whole suite, then the notifications' tests again on the RQ task backend (Redis at
+# 127.0.0.1:6379, database 15; the suite's own backend tests use databases 1-14).
 test: install system-deps node_modules/.installed
 	$(BIN)/pytest
+	TASKS_BACKEND=rq RQ_URL=redis://127.0.0.1:6379/15 $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/notices
 
 # The fast loop: everything but the real-browser tests.
 test-fast: install

@@ -118,13 +118,22 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
 # Background work (notifications) on Django's Tasks framework, here the django-tasks
 # backport: by default the tasks wait in the database for `manage.py db_worker`, so the
 # embedded set-up needs nothing more. Any number of workers, on any number of machines,
-# may run against one PostgreSQL database.
+# may run against one PostgreSQL database. TASKS_BACKEND=rq puts them on RQ over Redis
+# instead (RQ_URL), run by `manage.py rqworker --with-scheduler`.
+TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+TASKS_BACKEND = env("TASKS_BACKEND", default="database")
 TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
+    "default": {"BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND), "QUEUES": ["default"]}
 }
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A message's delivery is quick: a task stuck past this is the provider hanging.
+    RQ_QUEUES = {
+        "default": {
+            "URL": env("RQ_URL", default="redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": 120,
+        }
+    }
 # Which backend sends each channel (notices.channels): the console backend keeps what
 # would have been sent in the outbox table (the demo's and the tests'); e-mail goes
 # through Django's e-mail backend (EMAIL_URL; the console by default).

@@ -1,7 +1,8 @@
-"""The real task worker (`manage.py db_worker`, the database backend) in processes of its
-own, on a database of its own (SQLite, or PostgreSQL when the suite runs there): killed
-with SIGKILL in the middle of a batch and started again, it sends every message exactly
-once."""
+"""The real task worker in processes of its own, on a database of its own (SQLite, or
+PostgreSQL when the suite runs there), on each task backend: the database's
+(`manage.py db_worker`) and RQ on the Redis at 127.0.0.1:6379 (`manage.py rqworker`).
+Killed with SIGKILL in the middle of a batch and started again, it sends every message
+exactly once."""
 
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,33 @@ def database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'worker.sqlite3'}"
 
 
+# The worker's command on each backend: running until killed, and draining then stopping.
+WORKERS = {
+    "database": (
+        ["db_worker", "--interval", "0.05", "--no-startup-delay"],
+        ["db_worker", "--batch", "--interval", "0.05", "--no-startup-delay"],
+    ),
+    "rq": (
+        ["rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler", "default"],
+        ["rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default"],
+    ),
+}
+
+
+@pytest.fixture(params=sorted(WORKERS))
+def backend(request):
+    """The backend's settings for the worker's processes; RQ on a Redis database of its
+    own, emptied before and after."""
+    if request.param == "database":
+        yield "database", {}
+        return
+    url = f"redis://127.0.0.1:6379/{uuid.uuid4().int % 14 + 1}"
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    yield "rq", {"RQ_URL": url}
+    connection.flushdb()
+
+
 def run(env, *args, **kwargs):
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
@@ -46,14 +75,19 @@ def report(env) -> dict:
     return json.loads(run(env, str(SCENE), "report").stdout)
 
 
-def test_a_worker_killed_mid_batch_then_restarted_sends_every_message_once(database_url):
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+def test_a_worker_killed_mid_batch_then_restarted_sends_every_message_once(database_url, backend):
+    name, backend_env = backend
+    env = {
+        **os.environ, **backend_env, "TASKS_BACKEND": name, "DATABASE_URL": database_url,
+        "DEBUG": "false", "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    keep_working, drain = WORKERS[name]
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     run(env, str(SCENE), "seed", str(MESSAGES))
 
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.05", "--no-startup-delay"],
+        [sys.executable, "manage.py", *keep_working],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
@@ -70,7 +104,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_every_message_once(datab
 
     # The messages whose task the killed worker held are queued again, then all drained.
     run(env, "manage.py", "send_reminders", "--stale-minutes", "0")
-    run(env, "manage.py", "db_worker", "--batch", "--interval", "0.05", "--no-startup-delay")
+    run(env, "manage.py", *drain)
 
     done = report(env)
     assert done["by_status"] == {"sent": MESSAGES}
