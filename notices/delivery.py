@@ -16,6 +16,10 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SENDABLE = (NoticeStatus.QUEUED, NoticeStatus.FAILED)
+# Parameters kept only until the message has gone (or will never go): the citizen's
+# lookup code is sent once and kept nowhere after, like the receipt's.
+SECRET_PARAMS = ("lookup_code",)
+FORGOTTEN = "******"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -41,6 +45,14 @@ def withdrawn(notification: Notification) -> str | None:
     return None
 
 
+def forget_secrets(notification: Notification) -> None:
+    for name in SECRET_PARAMS:
+        value = notification.params.get(name)
+        if value:
+            notification.body = notification.body.replace(value, FORGOTTEN)
+            notification.params[name] = FORGOTTEN
+
+
 def deliver(pk: int) -> str:
     """Send the message with this id if it still waits and is due; its status after."""
     from .tasks import enqueue_delivery  # the task module imports this one
@@ -62,7 +74,8 @@ def deliver(pk: int) -> str:
         problem = address_problem(notification.channel, address) or withdrawn(notification)
         if problem:
             notification.status, notification.last_error = NoticeStatus.REFUSED, problem
-            notification.save(update_fields=["status", "last_error"])
+            forget_secrets(notification)
+            notification.save(update_fields=["status", "last_error", "body", "params"])
             return notification.status
         notification.attempts += 1
         try:
@@ -73,6 +86,7 @@ def deliver(pk: int) -> str:
             notification.last_error = str(failed)[:300]
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = NoticeStatus.GIVEN_UP
+                forget_secrets(notification)
             else:
                 notification.status = NoticeStatus.FAILED
                 notification.send_after = now + backoff(notification.attempts)
@@ -81,5 +95,6 @@ def deliver(pk: int) -> str:
             logger.warning("notification %s failed (attempt %s)", pk, notification.attempts)
         else:
             notification.status, notification.sent_at = NoticeStatus.SENT, now
+            forget_secrets(notification)
         notification.save()
         return notification.status

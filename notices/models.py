@@ -26,6 +26,7 @@ class NoticeEvent(models.TextChoices):
     """What a message is about. Each names the parameters its templates may use."""
 
     CASE_REGISTERED = "case_registered", _("A citizen's case is registered")
+    CASE_ACCEPTED = "case_accepted", _("A citizen's online opinion is taken up")
     CASE_REJECTED = "case_rejected", _("A citizen's online opinion is not taken up")
     CASE_REFERRED = "case_referred", _("A citizen's case is referred to a department")
     CASE_REPLIED = "case_replied", _("The department replied to a citizen's case")
@@ -40,11 +41,14 @@ class NoticeEvent(models.TextChoices):
     CASE_ASSIGNED = "case_assigned", _("A member is given a case to handle")
     DUTY_CHANGED = "duty_changed", _("A member takes a duty over (leave or swap)")
     OFFICE_WEEKLY = "office_weekly", _("The office's weekly summary")
+    QUERY_ANSWERED = "query_answered", _("The office answers a member's report-card query")
 
 
 # The parameters each event's templates may use ({number}, {workstation}, …).
 PARAMETERS: dict[str, frozenset[str]] = {
-    NoticeEvent.CASE_REGISTERED: frozenset({"number", "workstation", "track_url"}),
+    # The lookup code only here, in the citizen's first message (forgotten once sent).
+    NoticeEvent.CASE_REGISTERED: frozenset({"number", "workstation", "lookup_code", "track_url"}),
+    NoticeEvent.CASE_ACCEPTED: frozenset({"number", "workstation", "track_url"}),
     NoticeEvent.CASE_REJECTED: frozenset({"number", "workstation", "reason"}),
     NoticeEvent.CASE_REFERRED: frozenset({"number", "workstation", "department", "track_url"}),
     NoticeEvent.CASE_REPLIED: frozenset({"number", "workstation", "track_url"}),
@@ -65,6 +69,7 @@ PARAMETERS: dict[str, frozenset[str]] = {
     NoticeEvent.OFFICE_WEEKLY: frozenset(
         {"week", "overdue_cases", "overdue_referrals", "supervisions", "supervisions_late"}
     ),
+    NoticeEvent.QUERY_ANSWERED: frozenset({"member", "year", "category", "asked"}),
 }
 
 

@@ -87,6 +87,8 @@ def notify(
                     address=recipient.address,
                     case=case,
                     link=link,
+                    # What an SMS provider's template is sent with (notices.channels).
+                    params=params,
                     subject=subject,
                     body=body,
                     template_version=version,

@@ -5,8 +5,9 @@ transaction, so the messages are written with the step or not at all."""
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from points.models import PointQuery
 from rosters.models import DutyChange
 from visits.models import CaseEvent, EventKind, Referral, ReferralRole, Supervision
 
@@ -113,10 +114,12 @@ def members_assigned(event: CaseEvent) -> None:
         )
 
 
-# What the citizen who agreed to SMS hears of their case.
+# What the citizen who agreed to SMS hears of their case: first that it is registered
+# (logged at the desk, or received online), with the lookup code, once.
 CITIZEN_HEARS = {
     EventKind.REGISTERED: NoticeEvent.CASE_REGISTERED,
-    EventKind.ACCEPTED: NoticeEvent.CASE_REGISTERED,
+    EventKind.SUBMITTED: NoticeEvent.CASE_REGISTERED,
+    EventKind.ACCEPTED: NoticeEvent.CASE_ACCEPTED,
     EventKind.REJECTED: NoticeEvent.CASE_REJECTED,
     EventKind.REFERRED: NoticeEvent.CASE_REFERRED,
     EventKind.REPLIED: NoticeEvent.CASE_REPLIED,
@@ -136,8 +139,13 @@ def tell_citizen(event: CaseEvent) -> None:
         return
     if event.kind == EventKind.REPLIED and event.from_status == event.to_status:
         return
+    notice = CITIZEN_HEARS[event.kind]
+    # The plain code exists only on the instance just opened (visits.Case).
+    lookup_code = case.issued_lookup_code
+    if notice == NoticeEvent.CASE_REGISTERED and not lookup_code:
+        return  # opened without a code (in admin): nothing to look up with
     notify(
-        CITIZEN_HEARS[event.kind],
+        notice,
         f"event{event.pk}",
         [Recipient(address=visit.visitor_phone, known_as=f"visit{visit.pk}")],
         params={
@@ -145,6 +153,7 @@ def tell_citizen(event: CaseEvent) -> None:
             "workstation": case.workstation.name,
             "department": referral.department.name if referral else "",
             "reason": event.note,
+            **({"lookup_code": lookup_code} if notice == NoticeEvent.CASE_REGISTERED else {}),
             "track_url": f"{settings.SITE_URL}/track/",
         },
         case=case,
@@ -204,6 +213,28 @@ def duty_changed(sender, instance: DutyChange, created: bool, raw=False, **kwarg
         )
 
 
+def query_answered(sender, instance: PointQuery, raw=False, **kwargs) -> None:
+    """The member hears once that the office answered their report-card query (the
+    office correcting its answer later does not tell them again)."""
+    if raw or not instance.answer.strip() or not instance.asked_by.is_active:
+        return
+    entry = instance.entry
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            NoticeEvent.QUERY_ANSWERED,
+            str(instance.pk),
+            [Recipient(instance.asked_by)],
+            params={
+                "member": entry.member.name,
+                "year": entry.year,
+                "category": entry.get_category_display(),
+                "asked": f"{timezone.localtime(instance.asked_at):%Y-%m-%d}",
+            },
+            link=f"{reverse('points:my_card')}?year={entry.year}",
+        )
+
+
 def connect() -> None:
     post_save.connect(event_written, sender=CaseEvent, dispatch_uid="notices_timeline")
     post_save.connect(duty_changed, sender=DutyChange, dispatch_uid="notices_duties")
+    post_save.connect(query_answered, sender=PointQuery, dispatch_uid="notices_queries")

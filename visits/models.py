@@ -198,6 +198,9 @@ class Case(models.Model):
     # A hash of the code a citizen uses with the tracking number to follow the case online;
     # the code itself is shown once, on the receipt, and kept nowhere.
     lookup_code = models.CharField(max_length=128, blank=True, editable=False)
+    # The code itself, on the instance being opened only (never saved): the citizen's
+    # first SMS carries it once, like the receipt (notices).
+    issued_lookup_code = ""
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)

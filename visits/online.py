@@ -86,6 +86,7 @@ def online_submit(
                 category=submission.category,
                 lookup_code=lookup_code_hash(code),
             )
+            case.issued_lookup_code = code
             case = case_open(case=case, actor=None, action=Action.SUBMIT, now=now)
     except IntegrityError:
         existing = Visit.objects.filter(submission_id=submission.submission_id).first()

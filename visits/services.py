@@ -56,7 +56,7 @@ def visit_log(
     codes = ["" if issue.answered_on_spot else new_lookup_code() for issue in issues]
     # Hashed before the transaction: a password hash takes a good part of a second, which
     # the other writers should not wait for.
-    hashes = [lookup_code_hash(code) if code else "" for code in codes]
+    hashed = [(code, lookup_code_hash(code) if code else "") for code in codes]
     try:
         with transaction.atomic():
             visit.created_by = actor
@@ -65,8 +65,8 @@ def visit_log(
             visit.save()
             visit.receiving_members.set(receiving_members)
             cases = [
-                _open_issue(visit, issue, actor, now, code_hash)
-                for issue, code_hash in zip(issues, hashes, strict=True)
+                _open_issue(visit, issue, actor, now, *code_and_hash)
+                for issue, code_and_hash in zip(issues, hashed, strict=True)
             ]
     except IntegrityError:
         existing = Visit.objects.filter(submission_id=visit.submission_id).first()
@@ -77,7 +77,7 @@ def visit_log(
     return LoggedVisit(visit=visit, cases=cases, lookup_codes=lookup_codes)
 
 
-def _open_issue(visit: Visit, issue: Issue, actor, now, code_hash: str) -> Case:
+def _open_issue(visit: Visit, issue: Issue, actor, now, code: str, code_hash: str) -> Case:
     case = Case(
         workstation=visit.workstation,
         visit=visit,
@@ -87,6 +87,7 @@ def _open_issue(visit: Visit, issue: Issue, actor, now, code_hash: str) -> Case:
         satisfaction=issue.satisfaction if issue.answered_on_spot else "",
         lookup_code=code_hash,
     )
+    case.issued_lookup_code = code
     action = Action.ANSWER if issue.answered_on_spot else Action.REGISTER
     case = case_open(case=case, actor=actor, action=action, note=issue.answer, now=now)
     case.handling_members.set(issue.handling_members)

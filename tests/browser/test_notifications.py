@@ -34,7 +34,8 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 def office_templates(db):
     """The message templates the migrations write: a transactional test run before this
     one empties every table, so they are written again (as the migration does, once)."""
-    importlib.import_module("notices.migrations.0002_default_templates").create(apps, None)
+    for migration in ("0002_default_templates", "0003_lookup_code_and_acceptance"):
+        importlib.import_module(f"notices.migrations.{migration}").create(apps, None)
 
 
 @pytest.fixture

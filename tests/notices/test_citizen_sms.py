@@ -1,8 +1,10 @@
-"""The citizen who agreed to it hears of their case by SMS: registered (or accepted
-online), not taken up, referred (to the lead department), replied, resolved; never at
+"""The citizen who agreed to it hears of their case by SMS: registered at the desk or
+received online (with the lookup code, in that message only, kept nowhere once sent),
+accepted or not taken up, referred (to the lead department), replied, resolved; never at
 night (it waits for 08:00); never once they stopped it on /track/; never without
 their consent. The phone number is never written into a message's key."""
 
+import re
 import uuid
 from datetime import datetime
 
@@ -15,7 +17,7 @@ from notices.services import Recipient, not_before
 from visits import lifecycle
 from visits.lookup_codes import case_lookup_code_renew
 from visits.models import Case, ReferralRole, Visit
-from visits.online import Submission, online_submit
+from visits.online import Submission, case_lookup, online_submit
 
 from ..pages import html
 from ..posts import visit_data
@@ -54,9 +56,45 @@ def test_the_desk_records_the_consent_and_the_registration_is_texted(
     assert registered.address == PHONE and registered.case == followed
     assert followed.number in registered.body and PHONE not in registered.key
 
+    # The code that looks the case up, as on the printed receipt.
+    code = re.search(r"查询码([A-Z0-9]+)", registered.body)[1]
+    assert case_lookup(followed.number, code) == followed
+
     assert delivery.deliver(registered.pk) == NoticeStatus.SENT  # at noon: at once
 
     assert ConsoleMessage.objects.get().text == registered.body
+    registered.refresh_from_db()  # sent: the code is kept nowhere any more
+    assert code not in registered.body and code not in str(registered.params)
+    assert registered.params["lookup_code"] == delivery.FORGOTTEN
+
+
+def test_the_lookup_code_is_forgotten_when_the_message_will_never_go(consenting, staff, world):
+    case = world.registered(consenting.workstation, title="路灯不亮")
+    Visit.objects.filter(pk=case.visit_id).update(sms_consent=True)
+    registered = Notification.objects.create(
+        key="refused-code", event=NoticeEvent.CASE_REGISTERED, channel=Channel.SMS,
+        address="12", case=case, body="查询码ABC123", params={"lookup_code": "ABC123"},
+    )  # fmt: skip
+
+    assert delivery.deliver(registered.pk) == NoticeStatus.REFUSED  # not a phone number
+
+    registered.refresh_from_db()
+    assert "ABC123" not in registered.body + str(registered.params)
+
+
+def test_only_the_first_message_carries_the_lookup_code(
+    noon, sign_in, staff, workstation, deadlines, world
+):
+    sign_in(staff).post("/visits/new/", visit_data(workstation, sms_consent="on"))
+    followed = Case.objects.get(answered_on_spot=False)
+    registered = sms(NoticeEvent.CASE_REGISTERED).get()
+    code = registered.params["lookup_code"]
+
+    lifecycle.case_refer(case=followed, actor=staff, department=world.lead_department)
+
+    referred = sms(NoticeEvent.CASE_REFERRED).get()
+    assert followed.number in referred.body and code not in referred.body
+    assert "lookup_code" not in referred.params
 
 
 def test_without_consent_nothing_is_texted(world, workstation, staff):
@@ -85,7 +123,7 @@ def test_the_citizen_hears_of_the_lead_referral_the_reply_and_the_resolution(
     assert "/track/" in sms(NoticeEvent.CASE_RESOLVED).get().body
 
 
-def test_an_online_opinion_is_texted_once_accepted_and_the_rejection_says_why(
+def test_an_online_opinion_is_texted_when_received_then_accepted_or_rejected_with_why(
     workstation, staff, deadlines, working_calendar
 ):
     def submitted(phone):
@@ -97,14 +135,18 @@ def test_an_online_opinion_is_texted_once_accepted_and_the_rejection_says_why(
             )
         )  # fmt: skip
 
-    accepted = Case.objects.get(number=submitted("13912345678").number)
+    receipt = submitted("13912345678")
+    accepted = Case.objects.get(number=receipt.number)
     rejected = Case.objects.get(number=submitted("13912345679").number)
-    assert not sms().exists()  # submitted: the receipt said all
+    received = sms(NoticeEvent.CASE_REGISTERED).get(address="13912345678")
+    assert receipt.number in received.body and receipt.lookup_code in received.body
+    assert sms(NoticeEvent.CASE_REGISTERED).count() == 2
 
     lifecycle.case_accept(case=accepted, actor=staff)
     lifecycle.case_reject(case=rejected, actor=staff, reason="不属于工作室受理范围")
 
-    assert sms(NoticeEvent.CASE_REGISTERED).get().address == "13912345678"
+    taken_up = sms(NoticeEvent.CASE_ACCEPTED).get()
+    assert taken_up.address == "13912345678" and receipt.lookup_code not in taken_up.body
     assert "不属于工作室受理范围" in sms(NoticeEvent.CASE_REJECTED).get().body
 
 
