@@ -44,7 +44,15 @@ WORKERS = {
         ["db_worker", "--batch", "--interval", "0.05", "--no-startup-delay"],
     ),
     "rq": (
-        ["rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler", "default"],
+        [
+            "rqworker",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--worker-class",
+            "rq.worker.SimpleWorker",
+            "--with-scheduler",
+            "default",
+        ],
         ["rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default"],
     ),
 }
