@@ -84,9 +84,14 @@ def provider_time(text) -> datetime | None:
         return None
 
 
-def records(data) -> list[dict]:
-    """A push's records: a JSON array of objects (or one object)."""
+def read_push(data, read_one, keep=lambda item: True) -> list:
+    """A push's records (a JSON array of objects, or one object), each read by
+    `read_one`; those `keep` refuses are left out. A record without a field it needs, or
+    a push of anything else, is a BadPush."""
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(item, dict) for item in items):
         raise BadPush("not a list of records")
-    return items
+    try:
+        return [read_one(item) for item in items if keep(item)]
+    except KeyError as missing:
+        raise BadPush(f"no {missing}") from None

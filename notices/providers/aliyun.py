@@ -13,8 +13,7 @@ from Tea.exceptions import TeaException
 
 from ..channels import ChannelError
 from ..models import Notification
-from . import BadPush, Reply, Report, endpoint, ordered_params, provider_template, provider_time
-from . import records as push_records
+from . import Reply, Report, endpoint, ordered_params, provider_template, provider_time, read_push
 
 # What Alibaba expects back from a push it may stop retrying.
 ACKNOWLEDGED = {"code": 0, "msg": "接收成功"}
@@ -58,26 +57,18 @@ class AliyunSmsBackend:
         return answer.biz_id
 
 
+def _report(item: dict) -> Report:
+    return Report(
+        provider_message_id=str(item["biz_id"]),
+        delivered=item["success"] is True,
+        code=str(item.get("err_code", ""))[:50],
+        at=provider_time(item.get("report_time")),
+    )
+
+
 def reports(data) -> list[Report]:
-    try:
-        return [
-            Report(
-                provider_message_id=str(item["biz_id"]),
-                delivered=item["success"] is True,
-                code=str(item.get("err_code", ""))[:50],
-                at=provider_time(item.get("report_time")),
-            )
-            for item in push_records(data)
-        ]
-    except KeyError as missing:
-        raise BadPush(f"no {missing}") from None
+    return read_push(data, _report)
 
 
 def replies(data) -> list[Reply]:
-    try:
-        return [
-            Reply(phone=str(item["phone_number"]), text=str(item["content"]))
-            for item in push_records(data)
-        ]
-    except KeyError as missing:
-        raise BadPush(f"no {missing}") from None
+    return read_push(data, lambda item: Reply(str(item["phone_number"]), str(item["content"])))

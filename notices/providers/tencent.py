@@ -17,8 +17,7 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 
 from ..channels import ChannelError
 from ..models import Notification
-from . import BadPush, Reply, Report, endpoint, ordered_params, provider_template, provider_time
-from . import records as push_records
+from . import Reply, Report, endpoint, ordered_params, provider_template, provider_time, read_push
 
 # What Tencent expects back from a callback.
 ACKNOWLEDGED = {"result": 0, "errmsg": "OK"}
@@ -62,27 +61,23 @@ class TencentSmsBackend:
         return status.SerialNo
 
 
+def _report(item: dict) -> Report:
+    return Report(
+        provider_message_id=str(item["sid"]),
+        delivered=item["report_status"] == "SUCCESS",
+        code=str(item.get("errmsg", ""))[:50],
+        at=provider_time(item.get("user_receive_time")),
+    )
+
+
 def reports(data) -> list[Report]:
-    try:
-        return [
-            Report(
-                provider_message_id=str(item["sid"]),
-                delivered=item["report_status"] == "SUCCESS",
-                code=str(item.get("errmsg", ""))[:50],
-                at=provider_time(item.get("user_receive_time")),
-            )
-            for item in push_records(data)
-        ]
-    except KeyError as missing:
-        raise BadPush(f"no {missing}") from None
+    return read_push(data, _report)
 
 
 def replies(data) -> list[Reply]:
-    try:
-        return [
-            Reply(phone=str(item["mobile"]), text=str(item["text"]))
-            for item in push_records(data)
-            if str(item.get("nationcode", "86")) == "86"  # ours are mainland numbers only
-        ]
-    except KeyError as missing:
-        raise BadPush(f"no {missing}") from None
+    return read_push(
+        data,
+        lambda item: Reply(str(item["mobile"]), str(item["text"])),
+        # Ours are mainland numbers only.
+        keep=lambda item: str(item.get("nationcode", "86")) == "86",
+    )
