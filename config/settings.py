@@ -142,6 +142,35 @@ NOTICE_BACKENDS = {
     "wechat": env("NOTICE_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),
     "email": env("NOTICE_EMAIL_BACKEND", default="notices.channels.EmailBackend"),
 }
+# The real adapters (docs/notices-providers.md): NOTICE_SMS_BACKEND set to
+# notices.providers.aliyun.AliyunSmsBackend or notices.providers.tencent.TencentSmsBackend,
+# NOTICE_WECHAT_BACKEND to notices.providers.wechat.WechatTemplateBackend. Timeouts in
+# seconds; each CALLBACK_TOKEN is the secret in the report and reply URLs given to the
+# provider (empty: those URLs refuse everything).
+NOTICE_ALIYUN_SMS = {
+    "ACCESS_KEY_ID": env("NOTICE_ALIYUN_ACCESS_KEY_ID", default=""),
+    "ACCESS_KEY_SECRET": env("NOTICE_ALIYUN_ACCESS_KEY_SECRET", default=""),
+    "SIGN_NAME": env("NOTICE_ALIYUN_SIGN_NAME", default=""),
+    "ENDPOINT": env("NOTICE_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com"),
+    "TIMEOUT": env.float("NOTICE_ALIYUN_TIMEOUT", default=10.0),
+    "CALLBACK_TOKEN": env("NOTICE_ALIYUN_CALLBACK_TOKEN", default=""),
+}
+NOTICE_TENCENT_SMS = {
+    "SECRET_ID": env("NOTICE_TENCENT_SECRET_ID", default=""),
+    "SECRET_KEY": env("NOTICE_TENCENT_SECRET_KEY", default=""),
+    "SDK_APP_ID": env("NOTICE_TENCENT_SMS_SDK_APP_ID", default=""),
+    "SIGN_NAME": env("NOTICE_TENCENT_SIGN_NAME", default=""),
+    "REGION": env("NOTICE_TENCENT_REGION", default="ap-guangzhou"),
+    "ENDPOINT": env("NOTICE_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com"),
+    "TIMEOUT": env.float("NOTICE_TENCENT_TIMEOUT", default=10.0),
+    "CALLBACK_TOKEN": env("NOTICE_TENCENT_CALLBACK_TOKEN", default=""),
+}
+NOTICE_WECHAT = {
+    "APP_ID": env("NOTICE_WECHAT_APP_ID", default=""),
+    "APP_SECRET": env("NOTICE_WECHAT_APP_SECRET", default=""),
+    "API": env("NOTICE_WECHAT_API", default="https://api.weixin.qq.com").rstrip("/"),
+    "TIMEOUT": env.float("NOTICE_WECHAT_TIMEOUT", default=10.0),
+}
 globals().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@xincheng-cppcc.local")
 # The site's address as citizens reach it, for the links in their messages.

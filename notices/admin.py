@@ -4,7 +4,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
-from .models import MessageTemplate, Notification
+from .models import MessageTemplate, Notification, WechatFollower
 
 # The task queue's own rows are the worker's business: the office reads what became of
 # each message in its record (Notification), not the tasks that carried it.
@@ -44,19 +44,32 @@ class NotificationAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "last_error",
         "created_at",
         "sent_at",
+        "delivered_at",
     ]
     list_filter = ["status", "channel", "event"]
     list_select_related = ["user"]
     fields = [
-        *list_display[:-2],
+        *list_display[:-3],
         "provider_message_id",
         "template_version",
         "created_at",
         "send_after",
         "sent_at",
+        "delivered_at",
         "read_at",
     ]
 
     @admin.display(description=_("recipient"))
     def recipient(self, notification: Notification) -> str:
         return notification.recipient_masked
+
+
+@admin.register(WechatFollower)
+class WechatFollowerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The users who follow the office's official account, with their openid there: their
+    messages go out on WeChat too."""
+
+    list_display = ["user", "openid", "bound_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "openid"]
+    autocomplete_fields = ["user"]

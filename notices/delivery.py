@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .channels import ChannelError, address_problem, backend
-from .models import Channel, NoticeStatus, Notification
+from .models import Channel, NoticeStatus, Notification, WechatFollower
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ def recipient_address(notification: Notification) -> str:
     user = notification.user
     if notification.channel == Channel.EMAIL:
         return user.email if user else ""
+    if notification.channel == Channel.WECHAT and user is not None:
+        follower = WechatFollower.objects.filter(user=user).first()
+        return follower.openid if follower else ""
     return ""
 
 

@@ -7,6 +7,7 @@ import string
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -150,6 +151,10 @@ class MessageTemplate(models.Model):
 class NoticeStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
+    # The provider's delivery report: the phone received it, or the carrier could not
+    # deliver it (the error code in last_error; not retried: the provider tried).
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERED = "undelivered", _("Not delivered (the provider reports)")
     FAILED = "failed", _("Failed, to be retried")
     GIVEN_UP = "given_up", _("Given up")
     REFUSED = "refused", _("Not sent")  # no valid address, or the recipient opted out
@@ -188,7 +193,7 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     template_version = models.PositiveIntegerField(_("template version"), null=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=NoticeStatus, default=NoticeStatus.QUEUED
+        _("status"), max_length=12, choices=NoticeStatus, default=NoticeStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
@@ -198,6 +203,7 @@ class Notification(models.Model):
     send_after = models.DateTimeField(_("not before"), default=timezone.now)
     enqueued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
@@ -225,6 +231,12 @@ class Notification(models.Model):
             ),
             # What the sweeper re-queues.
             models.Index(fields=["status", "send_after"], name="notification_due"),
+            # A provider's delivery report names the message by the provider's id.
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="notification_provider_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,6 +250,35 @@ class Notification(models.Model):
             name, _at, domain = self.address.partition("@")
             return f"{name[:1]}***@{domain}"
         return mask_phone(self.address)
+
+
+class WechatFollower(models.Model):
+    """A signed-in user who follows the office's WeChat official account: their openid
+    there (which WeChat gives per account), for template messages. Entered by the office
+    in admin; with it, the user's messages also go out on WeChat."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="wechat_follower",
+    )
+    openid = models.CharField(
+        _("WeChat openid"),
+        max_length=64,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{16,64}$", _("Not a WeChat openid."))],
+        help_text=_("The user's openid for the office's official account."),
+    )
+    bound_at = models.DateTimeField(_("bound"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("WeChat follower")
+        verbose_name_plural = _("WeChat followers")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class ConsoleMessage(models.Model):

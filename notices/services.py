@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from .models import Channel, MessageTemplate, NoticeStatus, Notification
+from .models import Channel, MessageTemplate, NoticeStatus, Notification, WechatFollower
 from .tasks import enqueue_delivery
 
 
@@ -44,8 +44,14 @@ def not_before(now, recipient: Recipient, channel: str):
 
 
 def channels_for(user) -> list[str]:
-    """A signed-in recipient's channels: the inbox always, e-mail when they have one."""
-    return [Channel.INBOX, *([Channel.EMAIL] if user.email else [])]
+    """A signed-in recipient's channels: the inbox always, e-mail when they have one,
+    WeChat when they follow the office's account."""
+    wechat = WechatFollower.objects.filter(user=user).exists()
+    return [
+        Channel.INBOX,
+        *([Channel.EMAIL] if user.email else []),
+        *([Channel.WECHAT] if wechat else []),
+    ]
 
 
 def _text(event: str, channel: str, params: dict) -> tuple[str, str, int | None]:

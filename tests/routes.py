@@ -241,6 +241,19 @@ ROUTES: dict[str, Route] = {
         get=False,
         form_pages=lambda s: ["/inbox/"],
     ),
+    # The SMS providers' pushes (JSON, machine to machine): a token nobody configured.
+    **{
+        f"notices:{provider}_{kind}": Route(
+            lambda s, provider=provider, kind=kind: f"/notices/{provider}/{kind}/not-the-token/",
+            ("anonymous",),
+            get=False,
+            with_segment=lambda s, text, provider=provider, kind=kind: (
+                f"/notices/{provider}/{kind}/{text}/"
+            ),
+        )
+        for provider in ("aliyun", "tencent")
+        for kind in ("reports", "replies")
+    },
     "activities:activity_list": Route(lambda s: "/activities/", STAFF, query=("page",)),
     "activities:activity_new": Route(lambda s: "/activities/new/", STAFF),
     "activities:activity_detail": Route(lambda s: f"/activities/{s.activity.pk}/", STAFF),

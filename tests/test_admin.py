@@ -25,7 +25,7 @@ from activities.lifecycle import proposal_submit
 from activities.models import Activity, Proposal, ProposalEvent
 from audit.models import AuditEntry
 from members.models import ActivityGroup, Member, Sector
-from notices.models import Channel, MessageTemplate, NoticeEvent, Notification
+from notices.models import Channel, MessageTemplate, NoticeEvent, Notification, WechatFollower
 from points import ledger
 from points.models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
 from rosters.models import DutyAssignment, DutyChange, DutyShift
@@ -166,6 +166,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     notification = Notification.objects.create(
         key="seeded", event=NoticeEvent.DUTY_TOMORROW, channel=Channel.SMS, address="13812345678"
     )
+    follower = WechatFollower.objects.create(user=member_user, openid="oWx1234567890abcdefXYZ")
     time_limit = TimeLimit.objects.create(
         year=2031, step=TimeLimit.Step.REPLY, category=Case.Category.FIRE_SAFETY, working_days=7
     )
@@ -260,6 +261,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
         ),
         MessageTemplate: Seeded(template, ["明日值班提醒"], ["{member}委员"]),
         Notification: Seeded(notification, ["138****5678"], ["138****5678"]),
+        WechatFollower: Seeded(
+            follower, ["oWx1234567890abcdefXYZ"], ['value="oWx1234567890abcdefXYZ"']
+        ),
     }
 
 
@@ -846,6 +850,10 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     Supervision: _make_supervisions,
     MessageTemplate: _make_templates,
     Notification: _make_notifications,
+    WechatFollower: lambda n: WechatFollower.objects.bulk_create(
+        WechatFollower(user=user, openid=f"oWx{user.pk:020d}")
+        for user in UserFactory.create_batch(n)
+    ),
     TimeLimit: lambda n: TimeLimit.objects.bulk_create(
         TimeLimit(year=2050 + TimeLimit.objects.count() + i, step="reply", working_days=15)
         for i in range(n)

@@ -20,7 +20,14 @@ SKIPPED = {".venv", "tests", "migrations", "node_modules", "__pycache__"}
 OWNERS = {
     # A message's delivery status: its delivery (notices.services writes it only when the
     # message is made).
-    "status": {"visits/lifecycle.py", "activities/lifecycle.py", "notices/delivery.py"},
+    # notices.receipts: what a provider reports after sending (delivered or not), and the
+    # queued SMS a citizen's stop reply refuses.
+    "status": {
+        "visits/lifecycle.py",
+        "activities/lifecycle.py",
+        "notices/delivery.py",
+        "notices/receipts.py",
+    },
     "attendance": {"rosters/duties.py"},
 }
 MODELS = {"Case", "Proposal", "DutyAssignment"}

@@ -54,6 +54,9 @@ DESK = Expect(200, 200, 404, 404, LOGIN)
 HANDLERS = Expect(200, 200, 404, 200, LOGIN)
 ADMINISTRATORS = Expect(200, 404, 404, 404, LOGIN)
 MEMBER_ONLY = Expect(404, 404, 404, 200, LOGIN)
+# A provider's push, machine to machine: the secret token in its address is the only
+# credential (no session counts), so without it every role gets a 403.
+PROVIDER_PUSH = Expect(403, 403, 403, 403, 403, liaison=403)
 
 EXPECTED: dict[str, Expect] = {
     "healthz": public(),
@@ -95,6 +98,10 @@ EXPECTED: dict[str, Expect] = {
     "notices:inbox": signed_in_only(),  # each their own
     "notices:read_all": signed_in_only(302),
     "notices:open": Expect(404, 302, 404, 404, LOGIN),  # the staff's message
+    "notices:aliyun_reports": PROVIDER_PUSH,
+    "notices:aliyun_replies": PROVIDER_PUSH,
+    "notices:tencent_reports": PROVIDER_PUSH,
+    "notices:tencent_replies": PROVIDER_PUSH,
     "desk:case_detail": HANDLERS,
     "desk:case_reveal": HANDLERS,
     "visits:case_receipt": DESK,

@@ -190,3 +190,9 @@ def stop_messages(case: Case) -> None:
     """The citizen stops the progress messages: no SMS is sent from now on (the delivery
     reads the consent again before each)."""
     Visit.objects.filter(pk=case.visit_id).update(sms_consent=False)
+
+
+def stop_messages_to(phone: str) -> int:
+    """The citizen at this phone stops the progress messages (they replied "退订" to one):
+    every visit with the phone stops; how many had agreed."""
+    return Visit.objects.filter(visitor_phone=phone, sms_consent=True).update(sms_consent=False)
