@@ -1,4 +1,5 @@
-"""A message given up after its attempts is shown to the office on the admin index,
+"""A message given up after its attempts, or reported undelivered by the provider, is
+shown to the office on the admin index,
 with a link to those records (each says why); older ones and delivered ones are not
 counted, and with none the index says nothing."""
 
@@ -24,18 +25,25 @@ def index(admin_client):
 
 def test_the_admin_index_counts_the_recent_messages_given_up(index, admin_client):
     given_up = message("recent", NoticeStatus.GIVEN_UP, timedelta(days=2))
-    message("old", NoticeStatus.GIVEN_UP, timedelta(days=40))
+    reported = message("reported", NoticeStatus.UNDELIVERED, timedelta(days=1))
+    old = message("old", NoticeStatus.GIVEN_UP, timedelta(days=40))
+    delivered = message("delivered", NoticeStatus.DELIVERED)
     message("sent", NoticeStatus.SENT)
     message("retrying", NoticeStatus.FAILED)
 
     page = index()
 
     assert 'id="messages-given-up"' in page
-    assert "1 message in the last 30 days could not be delivered." in page
-    listed = admin_client.get("/admin/notices/notification/?status__exact=given_up")
-    assert listed.status_code == 200
-    assert f"/admin/notices/notification/{given_up.pk}/change/" in listed.content.decode()
-    assert "provider timed out" in listed.content.decode()
+    assert "2 messages in the last 30 days could not be delivered." in page
+    link = "/admin/notices/notification/?status__in=given_up,undelivered"
+    assert link in page
+    listed = admin_client.get(link).content.decode()
+    for shown in (given_up, reported):
+        assert f"/admin/notices/notification/{shown.pk}/change/" in listed
+    assert "provider timed out" in listed
+    # The list shows every status's record it is asked for, old ones too; not the others.
+    assert f"/admin/notices/notification/{old.pk}/change/" in listed
+    assert f"/admin/notices/notification/{delivered.pk}/change/" not in listed
 
 
 def test_with_nothing_given_up_the_index_is_quiet(index):
