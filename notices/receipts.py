@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from visits.online import stop_messages_to
 
-from .delivery import SENDABLE
+from .delivery import SENDABLE, forget_secrets
 from .models import Channel, NoticeStatus, Notification
 from .providers import Reply, Report, national_phone
 
@@ -60,8 +60,16 @@ def citizen_reply(reply: Reply) -> bool:
     phone = national_phone(reply.phone)
     with transaction.atomic():
         visits = stop_messages_to(phone)
-        refused = Notification.objects.filter(
+        # One by one: a refused registration forgets its lookup code, as a sent one does.
+        queued = Notification.objects.select_for_update().filter(
             channel=Channel.SMS, user=None, address=phone, status__in=SENDABLE
-        ).update(status=NoticeStatus.REFUSED, last_error="the citizen replied to stop")
+        )
+        refused = 0
+        for notification in queued:
+            notification.status = NoticeStatus.REFUSED
+            notification.last_error = "the citizen replied to stop"
+            forget_secrets(notification)
+            notification.save(update_fields=["status", "last_error", "body", "params"])
+            refused += 1
     logger.info("a stop reply: %s visits stopped, %s messages refused", visits, refused)
     return True

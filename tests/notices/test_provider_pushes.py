@@ -45,7 +45,8 @@ def sms(address=PHONE, *, sent=True) -> Notification:
         event=NoticeEvent.CASE_REGISTERED,
         channel=Channel.SMS,
         address=address,
-        body="已登记",
+        body="已登记，查询码QM3RABJBZZ",
+        params={"lookup_code": "QM3RABJBZZ"},
     )
     if sent:
         assert delivery.deliver(message.pk) == NoticeStatus.SENT
@@ -193,6 +194,7 @@ def test_a_stop_reply_withdraws_the_consent_and_refuses_what_is_queued_to_the_ph
     elsewhere.refresh_from_db()
     sent.refresh_from_db()
     assert queued.status == NoticeStatus.REFUSED
+    assert "QM3RABJBZZ" not in queued.body + str(queued.params)  # the code forgotten too
     assert elsewhere.status == NoticeStatus.QUEUED and sent.status == NoticeStatus.SENT
     assert delivery.deliver(queued.pk) == NoticeStatus.REFUSED  # and it stays unsent
     assert PHONE not in caplog.text and PHONE[-4:] not in caplog.text
