@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from notices.workers import WORKER_COMMAND  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_notices")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("RQ_URL", "redis://127.0.0.1:6379/13")
@@ -36,16 +38,8 @@ os.environ["STATIC_MANIFEST"] = "false"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
 WORKER = {
-    "database": ["db_worker", "--interval", "0.1"],
-    "rq": [
-        "rqworker",
-        "--job-class",
-        "django_tasks_rq.Job",
-        "--worker-class",
-        "rq.worker.SimpleWorker",
-        "--with-scheduler",
-        "default",
-    ],
+    "database": [*WORKER_COMMAND["database"], "--interval", "0.1"],
+    "rq": list(WORKER_COMMAND["rq"]),
 }
 
 

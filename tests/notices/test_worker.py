@@ -18,6 +18,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from notices.workers import WORKER_COMMAND
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENE = Path(__file__).with_name("worker_scene.py")
 MESSAGES = 300
@@ -38,23 +40,13 @@ def database_url(tmp_path):
 
 
 # The worker's command on each backend: running until killed, and draining then stopping.
+POLL_FAST = ("--interval", "0.05", "--no-startup-delay")
 WORKERS = {
     "database": (
-        ["db_worker", "--interval", "0.05", "--no-startup-delay"],
-        ["db_worker", "--batch", "--interval", "0.05", "--no-startup-delay"],
+        [*WORKER_COMMAND["database"], *POLL_FAST],
+        [*WORKER_COMMAND["database"], "--batch", *POLL_FAST],
     ),
-    "rq": (
-        [
-            "rqworker",
-            "--job-class",
-            "django_tasks_rq.Job",
-            "--worker-class",
-            "rq.worker.SimpleWorker",
-            "--with-scheduler",
-            "default",
-        ],
-        ["rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default"],
-    ),
+    "rq": (list(WORKER_COMMAND["rq"]), [*WORKER_COMMAND["rq"], "--burst"]),
 }
 
 
