@@ -15,10 +15,11 @@ class BaseConfig(AppConfig):
 
     def ready(self) -> None:
         # Failures for an account from any address slow its sign-in (signin.py).
-        from . import signin
+        from . import idle_sessions, signin
 
         user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
         user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")
+        user_logged_in.connect(idle_sessions.on_logged_in, dispatch_uid="idle_session_mark")
 
 
 class SignInLockoutsConfig(AxesConfig):

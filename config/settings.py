@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "base.idle_sessions.IdleSessionMiddleware",
     "base.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,11 +221,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# An idle session ends after 30 minutes: every request pushes the expiry forward. A staff
-# form being filled in keeps it alive, and one saved too late is kept through signing in
-# again (base/kept_input.py).
+# An idle session ends after 30 minutes: a request pushes the expiry forward, writing the
+# session at most once a minute (base/idle_sessions.py). A staff form being filled in
+# keeps it alive, and one saved too late is kept through signing in again
+# (base/kept_input.py).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Five failed logins for one username from one address lock that pair for 15 minutes.

@@ -361,18 +361,17 @@ def test_the_menu_offers_my_report_card_to_members_and_report_cards_to_administr
 # --- query counts ------------------------------------------------------------------------
 
 
-# The signed-in request: the session, the user, the role groups; and saving the session.
+# The signed-in request: the session, the user, the role groups (no session write).
 SIGNED_IN = 3
-SESSION_SAVE = 3
 # card: the user's member row, the year's totals (3), the entries, their duties and
 # activities, the queries asked about them, the scoring years for the year links
-CARD_PAGE = SIGNED_IN + 1 + 3 + 4 + 1 + SESSION_SAVE
+CARD_PAGE = SIGNED_IN + 1 + 3 + 4 + 1
 # table: the year's categories, totals (3), the scoring year (the menu asks the role
 # groups already read)
-YEAR_TABLE = SIGNED_IN + 1 + 3 + 1 + SESSION_SAVE
+YEAR_TABLE = SIGNED_IN + 1 + 3 + 1
 # workbook: the categories, totals (3), the entries' sources (5 kinds), the entries, the
 # audit row
-WORKBOOK = SIGNED_IN + 1 + 3 + 5 + 1 + 1 + SESSION_SAVE
+WORKBOOK = SIGNED_IN + 1 + 3 + 5 + 1 + 1
 
 
 def test_the_card_page_takes_as_many_queries_for_30_facts_as_for_3(

@@ -184,7 +184,7 @@ def test_the_change_page_runs_the_same_queries_for_20_candidates_as_for_3(
     fill(3, 17)
     # Session, user, the duty (with its shift, workstation, member and substitute), the
     # user's groups, their workstations, the substitutes, the duties to swap with (with
-    # their shifts and members), the session saved.
+    # their shifts and members).
     with django_assert_num_queries(len(few)):
         response = client.get(change_url(duty))
     assert response.content.decode().count(" 09:00 · 委员") == 20
