@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Member
+from visits import search
 from visits.lifecycle import (
     EVENT_KIND,
     TERMINAL,
@@ -96,6 +97,12 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
         histories.append(history)
     Case.objects.bulk_create(cases, batch_size=1000)
     _write_histories(rng, cases, plans, histories, staff, members)
+    search.index_many(
+        [
+            (case.pk, search.text_of(case, (e.note for e in history["events"] if e.note)))
+            for case, history in zip(cases, histories, strict=True)
+        ]
+    )
 
 
 def _plans(rng, size, now, workstations, stories) -> list[tuple]:

@@ -28,7 +28,7 @@ from workdays.calendar import (
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
-from . import time_limits
+from . import search, time_limits
 from .models import (
     OPEN_REFERRAL_STATES,
     Case,
@@ -367,6 +367,8 @@ def _apply(
         satisfaction=satisfaction,
         for_departments=for_departments,
     )
+    if note:
+        search.reindex(case)
     return case
 
 
@@ -406,6 +408,7 @@ def case_open(
     CaseEvent.objects.create(
         case=case, actor=actor, at=now, kind=EVENT_KIND[action], to_status=case.status, note=note
     )
+    search.reindex(case)
     return case
 
 
@@ -744,6 +747,8 @@ def _event(case: Case, kind: str, *, actor, now, note: str, referral: Referral |
         note=note,
         referral=referral,
     )
+    if note:
+        search.reindex(case)
 
 
 @transaction.atomic
@@ -898,6 +903,8 @@ def _record(
         to_status=case.status,
         note=note,
     )
+    if note:
+        search.reindex(case)  # the note, and any title or description corrected
     return case
 
 

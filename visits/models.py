@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.appendonly import AppendOnlyModel
-from base.indexes import TrigramIndex
+from base.indexes import FullTextIndex, TrigramIndex
 from members.models import Member
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details, phone_validator
@@ -257,10 +257,11 @@ class Case(models.Model):
                 condition=Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]),
                 name="case_finished_newest",
             ),
-            # The case list's search: a substring of the number, title or description.
+            # A substring of the number (the case list's search) or the title (admin's);
+            # the rest of the case list's search reads CaseSearchText.
             *(
                 TrigramIndex(field=field, name=f"visits_case_{field}_trgm")
-                for field in ("number", "title", "description")
+                for field in ("number", "title")
             ),
         ]
 
@@ -646,6 +647,25 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()}"
+
+
+class CaseSearchText(models.Model):
+    """What the case search looks in, as tokens (`visits.search`): one row a case,
+    written by the lifecycle with every step that adds a note or corrects the text.
+    Apart from the case so that lists never read it."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+    )
+    tokens = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("case search text")
+        verbose_name_plural = _("case search texts")
+        indexes = [FullTextIndex(field="tokens", config="simple", name="case_search_tokens")]
+
+    def __str__(self) -> str:
+        return str(self.case_id)
 
 
 class SupervisionLevel(models.TextChoices):

@@ -25,6 +25,7 @@ from .models import (
     Supervision,
     SupervisionState,
 )
+from .search import search
 
 PAGE_SIZE = 50
 
@@ -35,10 +36,7 @@ def filter_cases(
     data = form.cleaned_data
     today = today or timezone.localdate()
     if data.get("q"):
-        q = data["q"].strip()
-        cases = cases.filter(
-            Q(number__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q)
-        )
+        cases = search(cases, data["q"])
     if data.get("workstation"):
         cases = cases.filter(workstation=data["workstation"])
     if data.get("status"):

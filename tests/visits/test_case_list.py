@@ -86,7 +86,9 @@ def test_each_filter_lists_exactly_the_matching_cases(
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("物业", {"property_case", "overdue_case"}),  # in a title, and in a description
+        # in a title, a description, and the consultation's note ("约物业和居民代表微协商")
+        ("物业", {"property_case", "overdue_case", "elderly_case"}),
+        ("居民代表", {"elderly_case"}),
         ("电梯", {"property_case"}),
         ("助餐", {"elderly_case"}),
         ("  失业金 ", {"answered_case"}),
@@ -94,7 +96,9 @@ def test_each_filter_lists_exactly_the_matching_cases(
         ("养老院", set()),
     ],
 )
-def test_searching_chinese_text_finds_it_in_titles_and_descriptions(client, listing, q, expected):
+def test_searching_chinese_text_finds_it_in_titles_descriptions_and_notes(
+    client, listing, q, expected
+):
     response = client.get("/cases/", {"q": q})
 
     assert sorted(listed(response)) == sorted(listing.number(name) for name in expected)
