@@ -254,6 +254,13 @@ class AttendanceForm(StaffFormMixin, forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The week's page shows this one form on every shift that has started: its
+        # members are read once, not once a shift.
+        substitute = self.fields["substitute"]
+        substitute.choices = list(substitute.choices)
+
 
 class SubstituteSelect(forms.Select):
     """The substitute's select: a member on duty at that time is shown, not chosen."""

@@ -451,6 +451,8 @@ def send(client: Client, method: str, url: str, data=None):
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         response = getattr(client, method)(url, data or {})
+        if response.streaming:  # read while the scene holds (an export's rows)
+            response.streaming_content = [b"".join(response.streaming_content)]
         transaction.set_rollback(True)
     client.cookies = cookies
     return response
