@@ -43,10 +43,11 @@ run: demo
 	while true; do DEBUG=true $(MANAGE) send_reminders; sleep 300; done & \
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
-# Production-like: gunicorn with collected, compressed static files.
+# Production-like: gunicorn with collected, compressed static files; its workers from
+# the cores (config/gunicorn.py), or WEB_CONCURRENCY=N.
 serve: install
 	$(MANAGE) collectstatic --noinput -v 0
-	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi --bind $(HOST):$(PORT)
 
 # The whole suite, then the notifications' tests again on the RQ task backend (Redis at
 # 127.0.0.1:6379, database 15; the suite's own backend tests use databases 1-14).

@@ -6,11 +6,17 @@ nor the error log ever holds a query string: staff search and export addresses c
 phone numbers and names (config/logfilters.py). The referring page is cut the same way.
 """
 
+import os
+
 from gunicorn.glogging import Logger
 
 from config.logfilters import QueryStringFilter
 
 accesslog = "-"
+# Sync workers, gunicorn's rule of thumb from the cores this process may use (a container's
+# share, not the host's), at most 17: each holds a database connection. WEB_CONCURRENCY
+# (or --workers) says otherwise.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * len(os.sched_getaffinity(0)) + 1, 17)))
 
 
 class RedactingLogger(Logger):

@@ -2,9 +2,12 @@
 another, member, anonymous; the calendars and deadlines cases count in, and the stories
 that bring cases to a status (tests/stories.py)."""
 
+import uuid
 from collections.abc import Callable
 
+import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
@@ -21,6 +24,8 @@ from .factories import (
     open_case,
 )
 from .stories import World, tell
+
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture
@@ -191,3 +196,44 @@ def other_liaison(departments):
     user = UserFactory(username="fire-liaison", role=roles.DEPARTMENT_LIAISONS)
     co_department.liaisons.add(user)
     return user
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """Makes databases of their own for the product's processes a test starts (workers,
+    servers, backups), of the engine the suite runs on: each call, a new empty one, its
+    URL. They are dropped afterwards."""
+    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    made = []
+
+    def make() -> str:
+        name = f"processes_{uuid.uuid4().hex[:8]}"
+        made.append(name)
+        if not postgres:
+            return f"sqlite:///{tmp_path / name}.sqlite3"
+        with psycopg.connect(POSTGRES_SERVER, autocommit=True) as server:
+            server.execute(f'CREATE DATABASE "{name}"')
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+    yield make
+    if postgres:
+        with psycopg.connect(POSTGRES_SERVER, autocommit=True) as server:
+            for name in made:
+                server.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(new_database):
+    """One database of its own (`new_database`)."""
+    return new_database()
+
+
+@pytest.fixture
+def redis_url():
+    """A database of the Redis at 127.0.0.1:6379 for one test, emptied before and after
+    (1-14: `make test` runs the notification tests on RQ in database 15)."""
+    url = f"redis://127.0.0.1:6379/{uuid.uuid4().int % 14 + 1}"
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    yield url
+    connection.flushdb()

@@ -10,33 +10,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-import redis
-from django.conf import settings
 
 from notices.workers import WORKER_COMMAND
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..processes import ROOT, environment, run
+
 SCENE = Path(__file__).with_name("worker_scene.py")
 MESSAGES = 300
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A database for the worker's processes alone, of the engine the suite runs on."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        name = f"worker_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgres://postgres@127.0.0.1:5432/{name}"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    else:
-        yield f"sqlite:///{tmp_path / 'worker.sqlite3'}"
 
 
 # The worker's command on each backend: running until killed, and draining then stopping.
@@ -53,22 +36,10 @@ WORKERS = {
 @pytest.fixture(params=sorted(WORKERS))
 def backend(request):
     """The backend's settings for the worker's processes; RQ on a Redis database of its
-    own, emptied before and after."""
+    own."""
     if request.param == "database":
-        yield "database", {}
-        return
-    url = f"redis://127.0.0.1:6379/{uuid.uuid4().int % 14 + 1}"
-    connection = redis.Redis.from_url(url)
-    connection.flushdb()
-    yield "rq", {"RQ_URL": url}
-    connection.flushdb()
-
-
-def run(env, *args, **kwargs):
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-        timeout=300, **kwargs,
-    )  # fmt: skip
+        return "database", {}
+    return "rq", {"RQ_URL": request.getfixturevalue("redis_url")}
 
 
 def report(env) -> dict:
@@ -77,12 +48,8 @@ def report(env) -> dict:
 
 def test_a_worker_killed_mid_batch_then_restarted_sends_every_message_once(database_url, backend):
     name, backend_env = backend
-    env = {
-        **os.environ, **backend_env, "TASKS_BACKEND": name, "DATABASE_URL": database_url,
-        "DEBUG": "false", "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
+    env = environment(database_url, TASKS_BACKEND=name, **backend_env)
     keep_working, drain = WORKERS[name]
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     run(env, str(SCENE), "seed", str(MESSAGES))
 
