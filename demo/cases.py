@@ -22,6 +22,7 @@ from visits.models import (
     VisitChannel,
 )
 from visits.online import Receipt, Submission, online_submit
+from visits.services import visit_save
 from workdays.calendar import CalendarMissing, add_working_days
 from workstations.models import Department, Workstation
 
@@ -192,18 +193,20 @@ def seed_supervision(now: datetime) -> int:
 
 def _open(rng, workstation, actor, members, opening, at: datetime) -> Case:
     online = opening == Action.SUBMIT
-    visit = Visit.objects.create(
-        workstation=workstation,
-        visited_at=at,
-        channel=VisitChannel.ONLINE
-        if online
-        else rng.choices(list(CHANNEL_WEIGHTS), weights=CHANNEL_WEIGHTS.values())[0],
-        visitor_count=1 if online else rng.choice([1, 1, 1, 2, 3]),
-        consent_to_publish=rng.random() < 0.6,
-        summary="",
-        created_by=None if online else actor,
-        created_at=at,
-        **citizen(rng),
+    visit = visit_save(
+        Visit(
+            workstation=workstation,
+            visited_at=at,
+            channel=VisitChannel.ONLINE
+            if online
+            else rng.choices(list(CHANNEL_WEIGHTS), weights=CHANNEL_WEIGHTS.values())[0],
+            visitor_count=1 if online else rng.choice([1, 1, 1, 2, 3]),
+            consent_to_publish=rng.random() < 0.6,
+            summary="",
+            created_by=None if online else actor,
+            created_at=at,
+            **citizen(rng),
+        )
     )
     receiving = rng.sample(members, k=min(2, len(members)))
     if not online:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityKind, Proposal, ProposalKind, ProposalStatus
 from base.mappings import dataclass_from
+from visits import tallies
 from visits.department_figures import (
     FINISHED,
     PLEASED,
@@ -33,12 +34,13 @@ from visits.models import (
     Case,
     CaseCategory,
     CaseStatus,
+    CaseTally,
     Referral,
     ReferralRole,
     ReferralState,
     Supervision,
     SupervisionState,
-    Visit,
+    VisitTally,
 )
 from workstations.models import Workstation
 
@@ -243,39 +245,40 @@ def status_rows(top: Headline) -> list[tuple[str, int]]:
     return [(status.label, top.cases_by_status[status]) for status in CaseStatus]
 
 
-def _late(today: date, prefix: str = "") -> Q:
-    """Open and past its next deadline (Case.is_overdue), as a filter; `prefix` reaches
-    the case through a relation."""
-    return ~Q(**{f"{prefix}status__in": ENDED}) & Q(**{f"{prefix}next_due_on__lt": today})
+def _late(today: date) -> Q:
+    """Open and past its next deadline (Case.is_overdue), as a filter."""
+    return ~Q(status__in=ENDED) & Q(next_due_on__lt=today)
+
+
+def _cases(**filters: Q) -> dict:
+    """The tallied cases each filter keeps, added up, as an aggregate."""
+    return {name: Coalesce(Sum("cases", filter=q), 0) for name, q in filters.items()}
 
 
 def headline(year: int, *, today: date | None = None) -> Headline:
-    """The year's main figures, in three queries; cases overdue as of `today`."""
+    """The year's main figures, in three queries of the tallies and of the open cases
+    (overdue as of `today`), whatever the number of cases."""
     today = today or timezone.localdate()
-    start, end = year_bounds(year)
-    visits = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end).aggregate(
-        visits=Count("pk"), people=Coalesce(Sum("visitor_count"), 0)
+    visits = VisitTally.objects.filter(year=year).aggregate(
+        visits=Coalesce(Sum("visits"), 0), people=Coalesce(Sum("people"), 0)
     )
-    by_status = dict.fromkeys(CaseStatus.values, 0)
-    by_status |= dict(
-        _cases_opened(year)
-        .filter(answered_on_spot=False)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    resolved = FOLLOWED & Q(resolved_at__isnull=False)
-    cases = _cases_opened(year).aggregate(
-        rated=Count("pk", filter=FOLLOWED & RATED),
-        pleased=Count("pk", filter=FOLLOWED & Q(satisfaction__in=PLEASED)),
-        time_to_resolve=Avg(
-            ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
-            filter=resolved,
+    by_status = {f"status_{s}": Q(answered_on_spot=False, status=s) for s in CaseStatus}
+    cases = CaseTally.objects.filter(year=year).aggregate(
+        **_cases(
+            **by_status,
+            rated=FOLLOWED & RATED,
+            pleased=FOLLOWED & Q(satisfaction__in=PLEASED),
+            on_spot=ON_SPOT,
+            on_spot_rated=ON_SPOT & RATED,
+            on_spot_pleased=ON_SPOT & Q(satisfaction__in=PLEASED),
         ),
-        on_spot=Count("pk", filter=ON_SPOT),
-        on_spot_rated=Count("pk", filter=ON_SPOT & RATED),
-        on_spot_pleased=Count("pk", filter=ON_SPOT & Q(satisfaction__in=PLEASED)),
-        overdue=Count("pk", filter=_late(today)),
+        resolved=Sum("resolved", filter=FOLLOWED),
+        time_to_resolve=Sum("time_to_resolve", filter=FOLLOWED),
     )
+    by_status = {s: cases[f"status_{s}"] for s in CaseStatus.values}
+    # Open cases past their deadline depend on the day: counted from the cases, along
+    # the index of their deadlines (an ended case has none).
+    overdue = _cases_opened(year).filter(_late(today)).count()
     followed = sum(by_status[status] for status in IN_LOOP)
     finished = sum(by_status[status] for status in FINISHED)
     return Headline(
@@ -286,21 +289,19 @@ def headline(year: int, *, today: date | None = None) -> Headline:
         followed=followed,
         finished=finished,
         closure_rate=rate(finished, followed),
-        average_days_to_close=_days(cases["time_to_resolve"]),
+        average_days_to_close=_days(cases["time_to_resolve"], cases["resolved"]),
         satisfaction_rate=rate(cases["pleased"], cases["rated"]),
         answered_on_spot=cases["on_spot"],
         on_spot_satisfaction_rate=rate(cases["on_spot_pleased"], cases["on_spot_rated"]),
-        overdue=cases["overdue"],
+        overdue=overdue,
     )
 
 
-def _days(duration: timedelta | float | None) -> float | None:
-    if duration is None:
+def _days(total: timedelta | int | None, count: int | None) -> float | None:
+    """The mean of `count` durations adding up to `total`, in days."""
+    if not count:
         return None
-    # SQLite averages the microseconds as a float and leaves it so.
-    if not isinstance(duration, timedelta):
-        duration = timedelta(microseconds=duration)
-    return round(duration / timedelta(days=1), 1)
+    return round(tallies.duration(total) / count / timedelta(days=1), 1)
 
 
 @dataclass(frozen=True)
@@ -313,20 +314,19 @@ class CountRow:
     on_spot: int
 
 
-def _counts_by(year: int, field: str, expression=None) -> dict:
-    cases = _cases_opened(year)
-    if expression is not None:
-        cases = cases.annotate(**{field: expression})
-    rows = cases.values(field).annotate(
-        followed=Count("pk", filter=FOLLOWED), on_spot=Count("pk", filter=ON_SPOT)
+def _counts_by(year: int, field: str) -> dict:
+    rows = (
+        CaseTally.objects.filter(year=year)
+        .order_by()
+        .values(field)
+        .annotate(**_cases(followed=FOLLOWED, on_spot=ON_SPOT))
     )
     return {row[field]: (row["followed"], row["on_spot"]) for row in rows}
 
 
 def cases_by_month(year: int) -> list[CountRow]:
     """Twelve rows, January first, months without cases included. One query."""
-    month = ExtractMonth("created_at", tzinfo=timezone.get_default_timezone())
-    counts = _counts_by(year, "month", month)
+    counts = _counts_by(year, "month")
     return [CountRow(m, MONTHS[m], *counts.get(m, (0, 0))) for m in range(1, 13)]
 
 
@@ -338,18 +338,22 @@ def cases_by_category(year: int) -> list[CountRow]:
 
 def cases_by_workstation(year: int) -> list[CountRow]:
     """Every open workstation in its display order, empty ones included. One query."""
-    start, end = year_bounds(year)
-    opened = Q(cases__created_at__gte=start, cases__created_at__lt=end)
-    followed = Q(cases__answered_on_spot=False, cases__status__in=IN_LOOP)
-    workstations = (
-        Workstation.objects.filter(is_active=True)
-        .annotate(
-            followed=Count("cases", filter=opened & followed),
-            on_spot=Count("cases", filter=opened & Q(cases__answered_on_spot=True)),
-        )
-        .order_by("ordering", "name")
+    of_year = Q(case_tallies__year=year)
+    on_spot = Q(case_tallies__answered_on_spot=True)
+    followed = ~on_spot & Q(case_tallies__status__in=IN_LOOP)
+    workstations = _open_workstations().annotate(
+        followed=_tallied(of_year & followed), on_spot=_tallied(of_year & on_spot)
     )
     return [CountRow(w.slug, w.name, w.followed, w.on_spot) for w in workstations]
+
+
+def _open_workstations() -> QuerySet[Workstation]:
+    return Workstation.objects.filter(is_active=True).order_by("ordering", "name")
+
+
+def _tallied(q: Q) -> Coalesce:
+    """A workstation's tallied cases that `q` keeps, added up."""
+    return Coalesce(Sum("case_tallies__cases", filter=q), 0)
 
 
 @dataclass(frozen=True)
@@ -365,18 +369,19 @@ class WorkstationClock:
 
 def workstation_clocks(year: int, *, today: date | None = None) -> list[WorkstationClock]:
     """Each open workstation's cases of the year still open, and those of them past their
-    next deadline as of `today`, in display order. One query."""
+    next deadline as of `today`, in display order. One query: the open cases from the
+    tallies, the overdue ones from the cases, along the index of their deadlines."""
     today = today or timezone.localdate()
-    start, end = year_bounds(year)
-    opened = Q(cases__created_at__gte=start, cases__created_at__lt=end)
-    still_open = opened & ~Q(cases__status__in=ENDED)
-    workstations = (
-        Workstation.objects.filter(is_active=True)
-        .annotate(
-            open_cases=Count("cases", filter=still_open),
-            overdue=Count("cases", filter=opened & _late(today, "cases__")),
-        )
-        .order_by("ordering", "name")
+    overdue = (
+        _cases_opened(year)
+        .filter(_late(today), workstation=OuterRef("pk"))
+        .values("workstation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    workstations = _open_workstations().annotate(
+        open_cases=_tallied(Q(case_tallies__year=year) & ~Q(case_tallies__status__in=ENDED)),
+        overdue=Coalesce(Subquery(overdue), 0),
     )
     return [WorkstationClock(w.name, w.open_cases, w.overdue) for w in workstations]
 

@@ -28,6 +28,28 @@ from .stories import World, tell
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+@pytest.fixture(autouse=True)
+def tallies_in_step(request):
+    """After every test that writes to the database, the tallies the figures read equal
+    a recount of the cases and visits: whatever a test did, through whichever door, the
+    counters followed."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    yield
+    from visits import tallies
+
+    assert tallies.compare() == [], "the tallies no longer equal the cases and visits"
+
+
 @pytest.fixture
 def workstation(db):
     return WorkstationFactory(street="西一路街道", name="西一路街道委员工作室", slug="xiyilu")

@@ -13,6 +13,7 @@ from members.models import ActivityGroup, Member, Sector
 from rosters.models import DutyAssignment, DutyShift
 from visits.lifecycle import Action, case_open
 from visits.models import Case, Visit
+from visits.services import visit_save
 from workstations.models import Department, Workstation
 
 
@@ -102,6 +103,11 @@ class VisitFactory(factory.django.DjangoModelFactory):
     visitor_phone = "13812345678"
     visitor_address = "新城区西一路8号"
     summary = "反映小区物业问题"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the product writes a visit: counted in the figures' tallies.
+        return visit_save(model_class(*args, **kwargs))
 
 
 def open_case(

@@ -32,6 +32,7 @@ from .models import (
     TimeLimit,
     Visit,
 )
+from .services import visit_save
 
 # A visit's personal data, and the masks shown in its place once the visit is saved.
 PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address")
@@ -148,7 +149,7 @@ class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj: Visit, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        visit_save(obj)  # counted in the figures, or moved if its month or place changed
 
 
 class ReferralInline(ReadOnlyAdminMixin, admin.TabularInline):

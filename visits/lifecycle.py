@@ -28,7 +28,7 @@ from workdays.calendar import (
 from workstations.models import Department, Workstation
 from workstations.validators import no_contact_details
 
-from . import search, time_limits
+from . import search, tallies, time_limits
 from .models import (
     OPEN_REFERRAL_STATES,
     Case,
@@ -247,7 +247,7 @@ def _lock_row(pk: int) -> Case:
     """The one place a case row is locked. A step takes its time only once it holds the
     row: a step that waited for another one is stamped after it, so the timeline keeps
     the order in which the steps really happened."""
-    return Case.objects.select_for_update().get(pk=pk)
+    return tallies.seen(Case.objects.select_for_update().get(pk=pk))
 
 
 def _unchanged(locked: Case, seen_status: str) -> Case:
@@ -355,6 +355,7 @@ def _apply(
         case.supervisions.filter(state=SupervisionState.OPEN).update(state=SupervisionState.ENDED)
     _keep_clock(case, before, timezone.localdate(now))
     case.save(update_fields=["status", "step_due_on", "next_due_on", "updated_at", *fields])
+    tallies.move(case)
     CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -405,6 +406,7 @@ def case_open(
     _keep_clock(case, NEW, timezone.localdate(now))
     case.full_clean(exclude=["number", "handling_members"])
     case.save()
+    tallies.move(case, new=True)
     CaseEvent.objects.create(
         case=case, actor=actor, at=now, kind=EVENT_KIND[action], to_status=case.status, note=note
     )
@@ -894,6 +896,7 @@ def _record(
 ) -> Case:
     """Save the corrected `fields` of a locked case and write the correction's event."""
     case.save(update_fields=["updated_at", *fields])
+    tallies.move(case)  # a category or workstation corrected
     CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -1009,8 +1012,10 @@ def case_transfer(
     source = case.workstation
     visit = Visit.objects.select_for_update().get(pk=case.visit_id)
     if not visit.cases.exclude(pk=case.pk).exists():
+        tallies.count_visit(visit, -1)
         visit.workstation = workstation
         visit.save(update_fields=["workstation"])
+        tallies.count_visit(visit)
     case.workstation = workstation
     with translation.override(settings.LANGUAGE_CODE):
         note = _("From %(source)s to %(target)s: %(reason)s") % {

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -761,3 +763,68 @@ class Supervision(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         return self.is_open and self.due_on < (today or timezone.localdate())
+
+
+class CaseTally(models.Model):
+    """How many cases of one kind there are: opened in a month (Beijing time) at a
+    workstation, in a category, a status, answered on the spot or not, with a citizen's
+    satisfaction or none. The public and staff figures add these rows up instead of
+    counting cases. Written only by `visits.tallies`, in the transaction of the step
+    that moves a case from one kind to another."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    workstation = models.ForeignKey(
+        Workstation, on_delete=models.PROTECT, related_name="case_tallies"
+    )
+    category = models.CharField(max_length=20, choices=CaseCategory)
+    status = models.CharField(max_length=12, choices=CaseStatus)
+    answered_on_spot = models.BooleanField()
+    satisfaction = models.CharField(max_length=12, choices=Satisfaction, blank=True)
+    cases = models.IntegerField(default=0)
+    # Of those cases, the ones resolved, and their times from opening to resolution
+    # added up: the average time to close without reading a case.
+    resolved = models.IntegerField(default=0)
+    time_to_resolve = models.DurationField(default=timedelta)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "year",
+                    "month",
+                    "workstation",
+                    "category",
+                    "status",
+                    "answered_on_spot",
+                    "satisfaction",
+                ],
+                name="case_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02} {self.workstation_id} {self.status}: {self.cases}"
+
+
+class VisitTally(models.Model):
+    """How many visits a workstation logged in a month (Beijing time), and how many
+    citizens they received. Written only by `visits.tallies`."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    workstation = models.ForeignKey(Workstation, on_delete=models.PROTECT, related_name="+")
+    visits = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        verbose_name_plural = _("visit tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month", "workstation"], name="visit_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02} {self.workstation_id}: {self.visits}"

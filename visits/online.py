@@ -21,7 +21,7 @@ from workstations.models import Workstation
 from .lifecycle import Action, CaseError, case_follow_up, case_note, case_open, citizen_actions
 from .lookup_codes import lookup_code_hash, new_lookup_code
 from .models import Case, CaseEvent, EventKind, Visit
-from .services import DuplicateSubmission
+from .services import DuplicateSubmission, visit_save
 
 TITLE_LENGTH = 40
 # Events whose text the citizen reads: the departments' replies and the outcome.
@@ -77,7 +77,7 @@ def online_submit(
     try:
         with transaction.atomic():
             visit.full_clean(validate_unique=False)
-            visit.save()
+            visit_save(visit)
             case = Case(
                 workstation=submission.workstation,
                 visit=visit,

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -89,8 +89,9 @@ def rebuild(cases=None, events=CaseEvent, texts=CaseSearchText, chunk: int = 200
         held = events.objects.filter(case__in=batch).exclude(note="").order_by("pk")
         for case_id, note in held.values_list("case_id", "note"):
             notes.setdefault(case_id, []).append(note)
-        texts.objects.filter(case__in=batch).delete()
-        index_many([(c.pk, text_of(c, notes.get(c.pk, ()))) for c in batch], texts)
+        with transaction.atomic():  # a search never sees a chunk deleted and not written
+            texts.objects.filter(case__in=batch).delete()
+            index_many([(c.pk, text_of(c, notes.get(c.pk, ()))) for c in batch], texts)
         done, last = done + len(batch), batch[-1].pk
     return done
 

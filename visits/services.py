@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from members.models import Member
 
+from . import tallies
 from .lifecycle import Action, case_open
 from .lookup_codes import lookup_code_hash, new_lookup_code
 from .models import Case, Visit
@@ -36,6 +37,17 @@ class LoggedVisit:
     lookup_codes: dict[str, str]
 
 
+@transaction.atomic
+def visit_save(visit: Visit) -> Visit:
+    """Save a visit, new or corrected, and count it in the figures' tallies (a corrected
+    one moves from the row it counted in): how every visit is written."""
+    if visit.pk is not None:
+        tallies.count_visit(Visit.objects.select_for_update().get(pk=visit.pk), -1)
+    visit.save()
+    tallies.count_visit(visit)
+    return visit
+
+
 class DuplicateSubmission(Exception):
     def __init__(self, visit: Visit):
         self.visit = visit
@@ -62,7 +74,7 @@ def visit_log(
             visit.created_by = actor
             # The database, not a racy pre-check, decides whether this is a duplicate.
             visit.full_clean(validate_unique=False)
-            visit.save()
+            visit_save(visit)
             visit.receiving_members.set(receiving_members)
             cases = [
                 _open_issue(visit, issue, actor, now, *code_and_hash)
