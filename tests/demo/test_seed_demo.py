@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -198,3 +199,16 @@ def test_each_demo_liaison_signs_in_to_work_waiting_on_their_departments_page(se
         client.force_login(user)
         page = client.get("/department/").content.decode()
         assert all(r.case.number in page for r in waiting)
+
+
+def test_seed_demo_scale_leaves_the_tables_analysed(db):
+    call_command("seed_demo", cases=0, scale=50, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The estimate counts this test's own rows, not yet committed: no autovacuum
+            # could have seen them, only the command's ANALYZE.
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'visits_case'")
+            assert cursor.fetchone()[0] >= Case.objects.count() > 50
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'visits_case'")
+            assert cursor.fetchall()
