@@ -106,6 +106,12 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A read replica for the public pages (base/replica.py), if there is one: a PostgreSQL
+# standby of the primary above, with the same options.
+if env("REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db("REPLICA_URL")}
+    DATABASE_ROUTERS = ["base.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache: public pages and rate limits, seen alike by every server process.

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from base.replica import reads_from_replica
+
 from . import figures, selectors
 from .cache import cached_for_visitors
 from .preferences import care_mode
@@ -25,6 +27,7 @@ def _public_page(template: str):
     def decorate(view):
         @require_safe
         @cached_for_visitors
+        @reads_from_replica
         @wraps(view)
         def page(request, *args, **kwargs):
             today = timezone.localdate()
@@ -37,6 +40,7 @@ def _public_page(template: str):
 
 @require_safe
 @cached_for_visitors
+@reads_from_replica
 def column(request: HttpRequest) -> HttpResponse:
     """Today's duty first, the workstations in brief, then the published results; this
     week's duty and the workstations' addresses one click away. In care mode (适老化) the

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from base.replica import reads_from_replica
 from visits.department_figures import percent
 
 from . import figures
@@ -247,6 +248,7 @@ def _department_rows(year: int) -> list[DepartmentRow]:
 
 @require_safe
 @cached_for_visitors(params=("year",))
+@reads_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     year = chosen_year(request)
     top = figures.headline(year)
