@@ -1,6 +1,7 @@
 """Millions of plausible cases in minutes, for performance work (`seed_demo --scale N`).
 
-Rows are built in memory and written with bulk_create, chunk by chunk. Their
+Rows are built in memory and written chunk by chunk, each chunk in one transaction, with
+the database's bulk loader (`base.bulk`: COPY on PostgreSQL). Their
 statuses come from playing the demo stories against the lifecycle's transition
 table (`lifecycle.case_bulk_play`, the only writer of a bulk case's status), so the
 bulk data obeys the same rules as the real services without paying for a
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from base.bulk import insert_many
 from members.models import Member
 from visits import search, tallies
 from visits.lifecycle import (
@@ -73,19 +75,26 @@ def seed_bulk(
     calendar = _WorkingDays(today - timedelta(days=DAYS_BACK + 1), today + timedelta(days=120))
     # Bulk cases never merge: a merge needs an open target, which only the services check.
     stories = [(o, [a for a in acts if a != Action.MERGE]) for o, acts in STORIES]
+    counted = tallies.BulkCount()
     made = 0
     while made < count:
         size = min(CHUNK, count - made)
         with transaction.atomic():
-            _chunk(rng, size, now, workstations, staff, members, departments, calendar, stories)
+            cases, visits = _chunk(
+                rng, size, now, workstations, staff, members, departments, calendar, stories
+            )
+        counted.count(cases, visits)
         made += size
         if made % (CHUNK * 20) == 0 or made == count:
             progress(f"  {made:,} / {count:,} cases")
-    tallies.rebuild()  # counted in one go, not a row at a time like the lifecycle does
+    counted.add()  # in one go, not a row at a time like the lifecycle
     return made
 
 
-def _chunk(rng, size, now, workstations, staff, members, departments, calendar, stories) -> None:
+def _chunk(
+    rng, size, now, workstations, staff, members, departments, calendar, stories
+) -> tuple[list[Case], list[Visit]]:
+    """Write `size` cases with their visits and histories; the cases and visits."""
     plans = _plans(rng, size, now, workstations, stories)
     numbers = _numbers(plans)
     visits = _write_visits(rng, plans, staff)
@@ -96,7 +105,7 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
         case.created_at = times[0]
         cases.append(case)
         histories.append(history)
-    Case.objects.bulk_create(cases, batch_size=1000)
+    insert_many(Case, cases, batch_size=1000)
     _write_histories(rng, cases, plans, histories, staff, members)
     search.index_many(
         [
@@ -104,6 +113,7 @@ def _chunk(rng, size, now, workstations, staff, members, departments, calendar, 
             for case, history in zip(cases, histories, strict=True)
         ]
     )
+    return cases, visits
 
 
 def _plans(rng, size, now, workstations, stories) -> list[tuple]:
@@ -136,7 +146,8 @@ def _numbers(plans) -> dict:
 
 def _write_visits(rng, plans, staff) -> list[Visit]:
     """The plans' visits, one a case, written in one go."""
-    return Visit.objects.bulk_create(
+    return insert_many(
+        Visit,
         [
             Visit(
                 workstation=w,
@@ -161,15 +172,15 @@ def _write_histories(rng, cases, plans, histories, staff, members) -> None:
         for referral in history["referrals"]:
             referral.case_id = case.pk
             referrals.append(referral)
-    Referral.objects.bulk_create(referrals, batch_size=1000)
+    insert_many(Referral, referrals, batch_size=1000)
     for case, (w, _o, _a, _t), history in zip(cases, plans, histories, strict=True):
         for event in history["events"]:
             event.case_id = case.pk
             event.actor_id = None if event.kind == CaseEvent.Kind.SUBMITTED else staff[w.pk]
             event.referral_id = event.referral.pk if event.referral else None
             events.append(event)
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
-    through.objects.bulk_create(handlers, batch_size=2000)
+    insert_many(CaseEvent, events)
+    insert_many(through, handlers)
 
 
 def _play(rng, workstation, visit, opening, actions, times, departments, calendar):

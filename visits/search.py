@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from base.bulk import insert_many
+
 from .models import Case, CaseEvent, CaseSearchText
 
 FTS_TABLE = "visits_casesearchtext_fts"
@@ -72,9 +74,7 @@ def reindex(case: Case) -> None:
 
 def index_many(rows: list[tuple[int, str]], texts=CaseSearchText) -> None:
     """Bulk: the (case id, tokens) of cases without a search row, written in one go."""
-    texts.objects.bulk_create(
-        [texts(case_id=pk, tokens=tokens) for pk, tokens in rows], batch_size=2000
-    )
+    insert_many(texts, [texts(case_id=pk, tokens=tokens) for pk, tokens in rows])
     if connection.vendor == "sqlite":
         _fts_write(rows)
 

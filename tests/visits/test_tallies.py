@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from base.bulk import insert_many
 from visits import lifecycle, tallies
 from visits.lifecycle import CaseError
-from visits.models import CaseStatus, CaseTally, Satisfaction, VisitTally
+from visits.models import Case, CaseStatus, CaseTally, Satisfaction, Visit, VisitTally
 from visits.services import visit_save
 
 from ..factories import VisitFactory, WorkstationFactory, open_case
@@ -140,3 +141,22 @@ def test_a_visit_corrected_to_another_month_and_workstation_moves_its_count(db):
     march = VisitTally.objects.get(workstation=first, month=3)
     april = VisitTally.objects.get(workstation=elsewhere, month=4)
     assert (march.visits, march.people, april.visits, april.people) == (0, 0, 1, 2)
+
+
+def test_a_bulk_count_adds_what_a_load_wrote_to_the_rows_already_there(staff, workstation):
+    counted_by_the_lifecycle = open_case(workstation=workstation, actor=staff)
+    loaded = Case.objects.get(pk=counted_by_the_lifecycle.pk)
+    loaded.pk, loaded.number = None, "XC-2099-000001"
+    visit = Visit.objects.get(pk=loaded.visit_id)
+    visit.pk = None
+    insert_many(Visit, [visit])
+    loaded.visit = visit
+    insert_many(Case, [loaded])
+
+    count = tallies.BulkCount()
+    count.count([loaded], [visit])
+    count.add()
+
+    assert tallies.compare() == []
+    assert _row(workstation=workstation, status=loaded.status).cases == 2
+    assert VisitTally.objects.get(workstation=workstation).visits == 2
