@@ -9,11 +9,15 @@ transaction per step.
 """
 
 import bisect
+import multiprocessing
+import os
 import random
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from base.bulk import insert_many
@@ -60,30 +64,29 @@ class _WorkingDays:
 
 
 def seed_bulk(
-    rng: random.Random, count: int, now: datetime, progress: Callable[[str], None]
+    rng: random.Random,
+    count: int,
+    now: datetime,
+    progress: Callable[[str], None],
+    workers: int | None = None,
 ) -> int:
-    workstations = list(Workstation.objects.filter(is_active=True).order_by("ordering"))
-    staff = {
-        w.pk: w.staff.order_by("pk").values_list("pk", flat=True).first() for w in workstations
-    }
-    members = {
-        w.pk: list(Member.objects.filter(home_workstation=w).values_list("pk", flat=True))
-        for w in workstations
-    }
-    departments = list(Department.objects.filter(is_active=True).values_list("pk", flat=True))
-    today = timezone.localdate(now)
-    calendar = _WorkingDays(today - timedelta(days=DAYS_BACK + 1), today + timedelta(days=120))
-    # Bulk cases never merge: a merge needs an open target, which only the services check.
-    stories = [(o, [a for a in acts if a != Action.MERGE]) for o, acts in STORIES]
+    """Write `count` cases in chunks, each from its own random stream (so that the data
+    is the same however many processes write it). On PostgreSQL the chunks are built and
+    written by `workers` processes at once (one per core by default): building the rows
+    in Python is most of the work, and PostgreSQL takes concurrent COPYs. SQLite has one
+    writer at a time, and a load inside a transaction (a test's) must see its rows: one
+    process then."""
+    world = _World.read(now)
+    sizes = [min(CHUNK, count - start) for start in range(0, count, CHUNK)]
+    chunks = [(rng.getrandbits(64), size, now) for size in sizes]
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        workers = 1
     counted = tallies.BulkCount()
     made = 0
-    while made < count:
-        size = min(CHUNK, count - made)
-        with transaction.atomic():
-            cases, visits = _chunk(
-                rng, size, now, workstations, staff, members, departments, calendar, stories
-            )
-        counted.count(cases, visits)
+    for cases, visits, size in _written(chunks, world, min(workers, len(chunks))):
+        counted.merge(cases, visits)
         made += size
         if made % (CHUNK * 20) == 0 or made == count:
             progress(f"  {made:,} / {count:,} cases")
@@ -91,12 +94,84 @@ def seed_bulk(
     return made
 
 
-def _chunk(
-    rng, size, now, workstations, staff, members, departments, calendar, stories
-) -> tuple[list[Case], list[Visit]]:
-    """Write `size` cases with their visits and histories; the cases and visits."""
-    plans = _plans(rng, size, now, workstations, stories)
+@dataclass(frozen=True)
+class _World:
+    """What every chunk draws from, read once."""
+
+    workstations: list
+    staff: dict
+    members: dict
+    departments: list
+    calendar: "_WorkingDays"
+    stories: list
+
+    @classmethod
+    def read(cls, now: datetime) -> "_World":
+        workstations = list(Workstation.objects.filter(is_active=True).order_by("ordering"))
+        today = timezone.localdate(now)
+        return cls(
+            workstations=workstations,
+            staff={
+                w.pk: w.staff.order_by("pk").values_list("pk", flat=True).first()
+                for w in workstations
+            },
+            members={
+                w.pk: list(Member.objects.filter(home_workstation=w).values_list("pk", flat=True))
+                for w in workstations
+            },
+            departments=list(
+                Department.objects.filter(is_active=True).values_list("pk", flat=True)
+            ),
+            calendar=_WorkingDays(
+                today - timedelta(days=DAYS_BACK + 1), today + timedelta(days=120)
+            ),
+            # Bulk cases never merge: a merge needs an open target, which only the
+            # services check.
+            stories=[(o, [a for a in acts if a != Action.MERGE]) for o, acts in STORIES],
+        )
+
+
+def _written(chunks: list[tuple], world: _World, workers: int):
+    """Each chunk written, in its own transaction: its counted cases and visits, and size."""
+    if workers == 1:
+        yield from (_write_chunk(chunk, world) for chunk in chunks)
+        return
+    connections.close_all()  # each process opens its own
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker, initargs=(world,),
+    ) as pool:  # fmt: skip
+        yield from pool.map(_write_chunk, chunks)
+
+
+_worker_world: _World | None = None
+
+
+def _start_worker(world: _World) -> None:
+    global _worker_world
+    _worker_world = world
+
+
+def _write_chunk(chunk: tuple, world: _World | None = None) -> tuple[dict, dict, int]:
+    seed, size, now = chunk
+    world = world or _worker_world
+    rng = random.Random(seed)
+    plans = _plans(rng, size, now, world.workstations, world.stories)
+    # Numbered first, in a transaction of their own: the other processes' chunks do not
+    # wait on the year's counter while this one is written.
     numbers = _numbers(plans)
+    with transaction.atomic():
+        cases, visits = _chunk(rng, plans, numbers, world)
+    counted = tallies.BulkCount()
+    counted.count(cases, visits)
+    return counted.cases, counted.visits, size
+
+
+def _chunk(rng, plans, numbers, world: _World) -> tuple[list[Case], list[Visit]]:
+    """Write the planned cases with their visits and histories; the cases and visits."""
+    staff, members, departments, calendar = (
+        world.staff, world.members, world.departments, world.calendar
+    )  # fmt: skip
     visits = _write_visits(rng, plans, staff)
     cases, histories = [], []
     for visit, (w, opening, actions, times) in zip(visits, plans, strict=True):

@@ -1,6 +1,7 @@
 """The case page, drawn from the case, its timeline and referrals, the steps and
 corrections this user may take, and the proposals drafted from it."""
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,9 +13,9 @@ from visits import access, lifecycle
 from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
 from visits.masking import visitor_contact
-from visits.models import Case, CaseEvent, Referral
+from visits.models import Case, CaseEvent
 from visits.supervising import ContactShareForm, answer_entries
-from workstations.people import prefetched
+from workstations.people import read_people
 
 
 def _next_step(case: Case, action_forms: list, *, refused) -> tuple:
@@ -61,9 +62,7 @@ def _steps(request: HttpRequest, case: Case, forms: dict) -> dict:
 def _referrals(request: HttpRequest, case: Case, share: ContactShareForm | None) -> list:
     """The case's referrals; for the office, each open one not yet sharing the citizen's
     contact details carries the form that shares them (`share`, refused, where it was)."""
-    referrals = list(
-        Referral.objects.filter(case=case).select_related("department").order_by("sent_at", "pk")
-    )
+    referrals = case.referrals_in_order
     may_share = access.may_supervise(request.user)
     for referral in referrals:
         if share is not None and share.referral.pk == referral.pk:
@@ -97,6 +96,16 @@ def _supervision(request: HttpRequest, case: Case, answer) -> dict:
     }
 
 
+def _timeline(case: Case) -> list[CaseEvent]:
+    events = list(
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "referral__department")
+        .order_by("at", "pk")
+    )
+    read_people(event.actor for event in events)
+    return events
+
+
 def case_page(
     request: HttpRequest,
     case: Case,
@@ -109,6 +118,8 @@ def case_page(
     share=None,
 ) -> HttpResponse:
     visit = case.visit
+    # The page lists them and the form that corrects them starts from them: read once.
+    prefetch_related_objects([case], "handling_members")
     may_reveal = access.may_see_personal_data(request.user, case)
     return render(
         request,
@@ -123,10 +134,7 @@ def case_page(
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
             "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),
-            "events": CaseEvent.objects.filter(case=case)
-            .select_related("actor", "referral__department")
-            .prefetch_related(*prefetched("actor"))
-            .order_by("at", "pk"),
+            "events": _timeline(case),
             "referrals": _referrals(request, case, share),
             **_supervision(request, case, answer),
             "members": case.handling_members.all(),

@@ -63,7 +63,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = access.cases_for_user(request.user)
     actor = access.actor_on_cases(request.user)
-    workstations = access.workstations_for_user(request.user)
     week_end = today + timedelta(days=6 - today.weekday())
     shifts = (
         roster_access.shifts_for_user(request.user)
@@ -103,7 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else (),
             "shifts": shifts,
             "today": today,
-            "can_log_visit": workstations.exists(),
+            "can_log_visit": access.logs_visits_anywhere(request.user),
         },
     )
 

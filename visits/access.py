@@ -30,6 +30,11 @@ def workstations_for_user(user) -> QuerySet[Workstation]:
     return roles.workstations_worked_for(user)
 
 
+def logs_visits_anywhere(user) -> bool:
+    """Whether `workstations_for_user` holds any (for staff, without a query)."""
+    return roles.works_for_a_workstation(user)
+
+
 def may_log_visits(user) -> bool:
     """Whether to offer "log a visit" (the page itself checks the workstations)."""
     return roles.is_administrator(user) or roles.is_workstation_staff(user)

@@ -144,7 +144,10 @@ class ReferForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
         self.initial.setdefault(
-            "role", ReferralRole.CO if lifecycle.current_lead(self.case) else ReferralRole.LEAD
+            "role",
+            ReferralRole.CO
+            if lifecycle.lead_among(self.case, self.case.referrals_in_order)
+            else ReferralRole.LEAD,
         )
 
     @cached_property
@@ -182,19 +185,24 @@ class _ReferralForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referral"].queryset = self.case.referrals.filter(
-            state__in=self.open_states
-        ).select_related("department")
-        self.fields["referral"].label_from_instance = lambda r: (
-            f"{r.department}（{r.get_role_display()}，{r.get_state_display()}）"
-        )
+        field = self.fields["referral"]
+        field.queryset = self.case.referrals.filter(state__in=self.open_states)  # to validate
+        # Offered from the referrals the page read once, not a query per form.
+        field.choices = [
+            ("", field.empty_label),
+            *(
+                (r.pk, f"{r.department}（{r.get_role_display()}，{r.get_state_display()}）")
+                for r in self.open_referrals(self.case)
+            ),
+        ]
+
+    @classmethod
+    def open_referrals(cls, case: Case) -> list[Referral]:
+        return [r for r in case.referrals_in_order if r.state in cls.open_states]
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
-        return (
-            lifecycle.can(case, cls.action)
-            and case.referrals.filter(state__in=cls.open_states).exists()
-        )
+        return lifecycle.can(case, cls.action) and bool(cls.open_referrals(case))
 
 
 class AcknowledgeForm(_ReferralForm):
@@ -216,9 +224,8 @@ class ReplyForm(_ReferralForm):
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
-        open_referrals = case.referrals.filter(state__in=cls.open_states)
-        return (lifecycle.can(case, Action.REPLY) or lifecycle.can(case, Action.CO_REPLY)) and (
-            open_referrals.exists()
+        return (lifecycle.can(case, Action.REPLY) or lifecycle.can(case, Action.CO_REPLY)) and bool(
+            cls.open_referrals(case)
         )
 
     def perform(self, actor):
@@ -259,7 +266,7 @@ class ExtendForm(_ReferralForm):
 
     @classmethod
     def is_available(cls, case: Case) -> bool:
-        return case.referrals.filter(state__in=cls.open_states).exists()
+        return bool(cls.open_referrals(case))
 
     @staticmethod
     def waiting(referral: Referral) -> bool:

@@ -488,12 +488,18 @@ def case_refer(
 def current_lead(case: Case) -> Referral | None:
     """The lead department of the current round: one awaiting its reply, or one whose
     reply the case is now acting on. After a reopening (重办) a new round needs a new lead."""
-    lead = (
-        case.referrals.filter(role=ReferralRole.LEAD)
-        .exclude(state__in=(ReferralState.RETURNED, ReferralState.CANCELLED))
-        .order_by("-sent_at", "-pk")
-        .first()
-    )
+    return lead_among(case, case.referrals.all())
+
+
+def lead_among(case: Case, referrals) -> Referral | None:
+    """`current_lead` among the case's `referrals`, read already."""
+    leads = [
+        r
+        for r in referrals
+        if r.role == ReferralRole.LEAD
+        and r.state not in (ReferralState.RETURNED, ReferralState.CANCELLED)
+    ]
+    lead = max(leads, key=lambda r: (r.sent_at, r.pk), default=None)
     if lead and (lead.is_open or case.status == S.REPLIED):
         return lead
     return None

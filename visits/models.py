@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -272,6 +273,13 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:visits_case_change", args=[self.pk])
+
+    @cached_property
+    def referrals_in_order(self) -> list["Referral"]:
+        """The referrals with their departments, in the order they were sent; read once
+        for this object, which the case page's forms and list all ask (a case has a
+        handful). The lifecycle reads its own, under the case's lock."""
+        return list(self.referrals.select_related("department").order_by("sent_at", "pk"))
 
     def clean(self) -> None:
         # A case opens where its visit was received; a transfer may move it later.

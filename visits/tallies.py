@@ -264,6 +264,12 @@ class BulkCount:
             key = (at.year, at.month, visit.workstation_id)
             _sum_into(self.visits, key, {"visits": 1, "people": visit.visitor_count})
 
+    def merge(self, cases: dict, visits: dict) -> None:
+        """Add another count's rows (a process's, of the chunks it wrote)."""
+        for mine, theirs in ((self.cases, cases), (self.visits, visits)):
+            for key, amounts in theirs.items():
+                _sum_into(mine, key, amounts)
+
     @transaction.atomic
     def add(self) -> None:
         tables = _tables(global_apps)

@@ -6,10 +6,12 @@ their `Member` row; department liaisons to their departments through
 `Department.liaisons`. Every query that must be scoped asks here first.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from .models import Workstation
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db.models import F, QuerySet, Value
+
+from .models import Department, Workstation
 
 ADMINISTRATORS = "district-administrators"
 STAFF = "workstation-staff"
@@ -53,17 +55,95 @@ def ensure_groups() -> None:
         group.permissions.set(perms)
 
 
-def _in_group(user: AbstractBaseUser | AnonymousUser, name: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    # One query per request at most: the group names are cached on the user object.
-    # A page naming many users prefetches their groups (`people.PERSON_PREFETCH`).
-    if not hasattr(user, "_role_groups"):
-        if "groups" in getattr(user, "_prefetched_objects_cache", {}):
-            user._role_groups = {group.name for group in user.groups.all()}
+@dataclass(frozen=True)
+class Held:
+    """What a user holds: their role groups, the workstations they staff and the
+    departments they are a liaison of, each as (id, name, active), in their order."""
+
+    groups: frozenset[str]
+    workstations: tuple[tuple[int, str, bool], ...]
+    departments: tuple[tuple[int, str, bool], ...]
+
+    @classmethod
+    def of(cls, rows) -> "Held":
+        """From (kind, name, id, active) rows, in order."""
+        return cls(
+            groups=frozenset(name for kind, name, _id, _active in rows if kind == "group"),
+            workstations=tuple((n, name, a) for k, name, n, a in rows if k == "workstation"),
+            departments=tuple((n, name, a) for k, name, n, a in rows if k == "department"),
+        )
+
+
+def holdings(user: AbstractBaseUser) -> Held:
+    """What `user` holds. Read once per user object (one query), which lives for one
+    request; a page naming many people reads them all at once first (`read_holdings`)."""
+    held = getattr(user, "_held", None)
+    if held is None:
+        prefetched = getattr(user, "_prefetched_objects_cache", {})
+        if {"groups", "staffed_workstations", "liaison_departments"} <= prefetched.keys():
+            # Admin's lists prefetch them (`people.PeopleAdminMixin`).
+            held = Held.of(
+                [("group", g.name, 0, True) for g in user.groups.all()]
+                + [("workstation", w.street, w.pk, w.is_active)
+                   for w in user.staffed_workstations.all()]
+                + [("department", d.name, d.pk, d.is_active)
+                   for d in user.liaison_departments.all()]
+            )  # fmt: skip
+            user._held = held
         else:
-            user._role_groups = set(user.groups.values_list("name", flat=True))
-    return name in user._role_groups
+            read_holdings([user])
+            held = user._held
+    return held
+
+
+def read_holdings(users) -> None:
+    """Read what each of `users` holds in one query for them all, and keep it on each."""
+    waiting: dict[int, list] = {}
+    for user in users:
+        if user is not None and getattr(user, "_held", None) is None:
+            waiting.setdefault(user.pk, []).append(user)
+    if not waiting:
+        return
+    rows: dict[int, list] = {pk: [] for pk in waiting}
+    for user_id, *row in _held_rows(list(waiting)):
+        rows[user_id].append(row)
+    for pk, copies in waiting.items():
+        held = Held.of(rows[pk])
+        for user in copies:  # the same person on several rows of a page
+            user._held = held
+
+
+def _held_rows(user_ids: list[int]) -> list[tuple]:
+    """(user id, kind, name, id, active) of everything the users hold, in one query, in
+    the order of each kind (workstations as the office orders them, departments by name)."""
+
+    def rows(objects, through: str, kind: str, name, number, active, order):
+        return (
+            objects.filter(**{f"{through}__in": user_ids})
+            .annotate(
+                held_user=F(through), held_kind=Value(kind), held_name=name,
+                held_number=number, held_active=active, held_order=order,
+            )
+            .order_by()
+            .values_list("held_user", "held_kind", "held_name", "held_number", "held_active",
+                         "held_order")
+        )  # fmt: skip
+
+    return [
+        row[:5]
+        for row in rows(Group.objects, "user", "group", F("name"), Value(0), Value(True),
+                        Value(0)).union(
+            rows(Workstation.objects, "staff", "workstation", F("street"), F("pk"),
+                 F("is_active"), F("ordering")),
+            rows(Department.objects, "liaisons", "department", F("name"), F("pk"),
+                 F("is_active"), Value(0)),
+            all=True,
+        ).order_by("held_user", "held_kind", "held_order", "held_name", "held_number")
+    ]  # fmt: skip
+
+
+def _in_group(user: AbstractBaseUser | AnonymousUser, name: str) -> bool:
+    return user.is_authenticated and name in holdings(user).groups
 
 
 def is_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -90,19 +170,14 @@ def liaison_department_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """The departments whose referrals this user signs for and answers (empty for others)."""
     if not is_department_liaison(user):
         return set()
-    if not hasattr(user, "_department_ids"):
-        user._department_ids = set(user.liaison_departments.values_list("pk", flat=True))
-    return user._department_ids
+    return {pk for pk, _name, _active in holdings(user).departments}
 
 
 def staffed_workstation_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     """The workstations whose visits and cases this user handles (empty for non-staff)."""
     if not is_workstation_staff(user):
         return set()
-    # Asked several times per request; the user object lives for one request.
-    if not hasattr(user, "_staffed_ids"):
-        user._staffed_ids = set(user.staffed_workstations.values_list("pk", flat=True))
-    return user._staffed_ids
+    return {pk for pk, _name, _active in holdings(user).workstations}
 
 
 def workstations_worked_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Workstation]:
@@ -114,6 +189,15 @@ def workstations_worked_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     if is_administrator(user):
         return workstations
     return workstations.filter(pk__in=staffed_workstation_ids(user))
+
+
+def works_for_a_workstation(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether `workstations_worked_for(user)` holds any, without a query for staff."""
+    if is_administrator(user):
+        return Workstation.objects.filter(is_active=True).exists()
+    return is_workstation_staff(user) and any(
+        active for _pk, _name, active in holdings(user).workstations
+    )
 
 
 def handles_workstation(user: AbstractBaseUser | AnonymousUser, workstation_id: int) -> bool:

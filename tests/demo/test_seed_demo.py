@@ -1,5 +1,6 @@
 import io
 import itertools
+import random
 import re
 from collections import Counter
 
@@ -11,14 +12,24 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities.models import Activity, ActivityKind, CoSignature, Proposal, ProposalStatus
+from demo import bulk
 from demo.cases import DEMO_SUBMISSION
 from demo.network import DEMO_PASSWORD
 from members.models import Member
 from points import ledger
 from points.models import Category, GradeBand, PointEntry, PointRule
 from rosters.models import DutyAssignment, DutyShift
+from visits import tallies
 from visits.lifecycle import TERMINAL
-from visits.models import Case, CaseEvent, CaseStatus, Extension, Referral, Visit
+from visits.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseStatus,
+    Extension,
+    Referral,
+    Visit,
+)
 from visits.online import case_lookup
 from workstations import roles
 from workstations.models import Workstation
@@ -212,3 +223,28 @@ def test_seed_demo_scale_leaves_the_tables_analysed(db):
         else:
             cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'visits_case'")
             assert cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_in_several_processes_writes_every_chunk_once_and_counts_it(monkeypatch):
+    # Committed, as a load outside a test is: on PostgreSQL the chunks are then written
+    # by two processes of their own; on SQLite (one writer) by this one.
+    call_command("seed_demo", cases=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    monkeypatch.setattr(bulk, "CHUNK", 40)
+    said = []
+
+    before = Case.objects.count()
+
+    made = bulk.seed_bulk(random.Random(7), 130, timezone.now(), said.append, workers=2)
+
+    assert made == 130
+    assert Case.objects.count() - before == 130
+    assert Visit.objects.filter(cases__isnull=True).count() == 0
+    assert said == ["  130 / 130 cases"]
+    # Numbered without a repeat or a gap, whichever process took which chunk.
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    assert sum(CaseNumberSequence.objects.values_list("last", flat=True)) == len(numbers)
+    # Every case has its history, written with it.
+    assert Case.objects.filter(events__isnull=True).count() == 0
+    assert tallies.compare() == []

@@ -23,8 +23,10 @@ pytestmark = pytest.mark.usefixtures("working_calendar", "deadlines")
 # Each page runs a fixed number of queries whatever the number of rows. The counts are
 # pinned: a new query on a page should be a decision, not an accident.
 #
-# Every signed-in staff request starts with the same three: session, user, the user's
-# role groups. It does not write the session (base/idle_sessions.py; signed in just now).
+# Every signed-in staff request starts with the same three: session, user, and what the
+# user holds (role groups, staffed workstations, liaison departments, in one query:
+# workstations/roles.py). It does not write the session (base/idle_sessions.py; signed
+# in just now).
 SIGNED_IN = 3
 
 
@@ -37,23 +39,20 @@ def seed_world(world, workstation, member, n: int) -> None:
         DutyAssignmentFactory(shift=shift)
 
 
-# dashboard: + staffed workstations, open counts by status, overdue rows, waiting rows,
-# the office's open supervisions of their cases, whether the user logs visits, shifts,
-# their assignments with members.
-DASHBOARD = SIGNED_IN + 8
-# case list: + staffed workstations, the page of rows (workstation joined). The filter
-# form's choices (workstations, departments, members) are rendered: 3 more.
-CASE_LIST = SIGNED_IN + 5
-# case page: + staffed workstations, the case (workstation, visit, merged-into joined),
-# the current lead (refer form), open referrals for acknowledge/reply/return (3 exists),
-# handling members, referrals, events (actor, referral, department joined) and their
-# actors' groups, workstations and departments (to name them as people), departments
-# to refer to, the open referrals each referral form lists (3), the proposals made from
-# the case (with whether the user may open each), the members to lead a new draft, the
-# calendar years the refer form warns of; the corrections: the members who may handle
-# the case and those who do, the workstations it may be transferred to; the office's
-# supervisions of the case.
-CASE_PAGE = SIGNED_IN + 23
+# dashboard: + open counts by status, overdue rows, waiting rows, the office's open
+# supervisions of their cases, shifts, their assignments with members.
+DASHBOARD = SIGNED_IN + 6
+# case list: + the page of rows (workstation joined). The filter form's choices
+# (workstations, departments, members) are rendered: 3 more.
+CASE_LIST = SIGNED_IN + 4
+# case page: + the case (workstation, visit, merged-into joined), its handling members,
+# its referrals (department joined: read once for the list and every step's form), the
+# office's supervisions of the case, the proposals made from it, its events (actor,
+# referral, department joined) and what their actors hold (to name them as people); the
+# forms' choices: the calendar years the refer form warns of, the departments to refer
+# to, the members to lead a new draft, the members who may handle the case, the
+# workstations it may be transferred to.
+CASE_PAGE = SIGNED_IN + 12
 
 
 @pytest.mark.parametrize(

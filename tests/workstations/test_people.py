@@ -10,7 +10,7 @@ from rosters import duties
 from rosters.models import Attendance
 from visits import lifecycle
 from workstations import roles
-from workstations.people import describe
+from workstations.people import describe, name_of, read_people
 
 from ..factories import DutyAssignmentFactory, DutyShiftFactory, UserFactory, community_visit
 from ..pages import html, section
@@ -48,6 +48,29 @@ def test_a_liaison_of_two_workstations_names_both_streets(
     other_workstation.staff.add(named_staff)
 
     assert describe(named_staff) == "联络员 张丽 · 西一路街道、胡家庙街道"
+
+
+def test_a_page_of_people_is_read_in_one_query_and_named_without_another(
+    chinese, named_staff, liaison, member_user, workstation, other_workstation,
+    django_assert_num_queries,
+):  # fmt: skip
+    # The other workstation comes first in the office's order; its street is named first.
+    workstation.ordering, other_workstation.ordering = 5, 2
+    workstation.save()
+    other_workstation.save()
+    other_workstation.staff.add(named_staff)
+    User = type(named_staff)
+    # As a page has them: one person on several rows, each row its own object.
+    people = [User.objects.get(pk=u.pk) for u in (named_staff, liaison, member_user, named_staff)]
+
+    with django_assert_num_queries(1):
+        read_people([*people, None])
+    with django_assert_num_queries(0):
+        names = [describe(person) for person in people]
+
+    assert names[0] == names[3] == "联络员 张丽 · 胡家庙街道、西一路街道"
+    assert names[1] == f"部门联络人 {name_of(liaison)} · {liaison.liaison_departments.get().name}"
+    assert names[2].startswith("委员")
 
 
 def test_a_user_without_a_recorded_name_is_named_by_login(chinese, db):

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.test import RequestFactory
 
-from tests.factories import UserFactory, WorkstationFactory
+from tests.factories import DepartmentFactory, UserFactory, WorkstationFactory
 from workstations import roles
+from workstations.people import PERSON_PREFETCH
 
 ROLE_NAMES = {roles.ADMINISTRATORS, roles.STAFF, roles.MEMBERS}
 ACTIONS = ("add", "change", "delete", "view")
@@ -231,6 +232,58 @@ def test_asking_both_role_questions_reads_the_groups_once(staff, django_assert_n
         assert roles.is_administrator(staff) is False
         assert roles.is_workstation_staff(staff) is True
         assert roles.is_workstation_staff(staff) is True
+
+
+def test_groups_workstations_and_departments_are_read_in_one_query(
+    workstation, other_workstation, django_assert_num_queries
+):
+    # A user both staff of two workstations and a department's liaison.
+    user = UserFactory(username="two-hats")
+    user.groups.add(*Group.objects.filter(name__in=(roles.STAFF, roles.DEPARTMENT_LIAISONS)))
+    workstation.staff.add(user)
+    other_workstation.staff.add(user)
+    department = DepartmentFactory()
+    department.liaisons.add(user)
+    DepartmentFactory().liaisons.add(UserFactory())  # somebody else's
+    user = type(user).objects.get(pk=user.pk)
+
+    with django_assert_num_queries(1):
+        assert roles.is_workstation_staff(user) and roles.is_department_liaison(user)
+        assert not roles.is_administrator(user)
+        assert roles.staffed_workstation_ids(user) == {workstation.pk, other_workstation.pk}
+        assert roles.liaison_department_ids(user) == {department.pk}
+        assert roles.works_for_a_workstation(user)
+
+
+def test_a_user_prefetched_with_what_they_hold_is_asked_without_a_query(
+    staff, workstation, django_assert_num_queries
+):
+    user = type(staff).objects.prefetch_related(*PERSON_PREFETCH).get(pk=staff.pk)
+
+    with django_assert_num_queries(0):
+        assert roles.is_workstation_staff(user)
+        assert roles.staffed_workstation_ids(user) == {workstation.pk}
+        assert roles.liaison_department_ids(user) == set()
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["administrator", "superuser", "staff", "member_user", "inactive_staff", "liaison"],
+)
+def test_works_for_a_workstation_says_whether_there_is_one_to_work_for(
+    request, persona, workstation, other_workstation
+):
+    user = request.getfixturevalue(persona)
+
+    assert roles.works_for_a_workstation(user) is roles.workstations_worked_for(user).exists()
+
+
+def test_staff_of_deactivated_workstations_only_work_for_none(staff, workstation):
+    assert roles.works_for_a_workstation(staff)
+    workstation.is_active = False
+    workstation.save()
+
+    assert not roles.works_for_a_workstation(type(staff).objects.get(pk=staff.pk))
 
 
 @pytest.mark.parametrize(
