@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from activities.forms import ProposalDraftForm, add_errors
 from audit.models import AuditAction
 from audit.services import audit_record
 from rosters import access as roster_access
-from rosters.models import DutyAssignment
+from rosters.selectors import duty_rows
 from visits import access, selectors
 from visits.actions import ACTION_FORMS, take_step
 from visits.corrections import CORRECTION_FORMS
@@ -64,12 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cases = access.cases_for_user(request.user)
     actor = access.actor_on_cases(request.user)
     week_end = today + timedelta(days=6 - today.weekday())
-    shifts = (
-        roster_access.shifts_for_user(request.user)
-        .filter(date__range=(today, week_end))
-        .select_related("workstation", "holding_group")
-        .prefetch_related(Prefetch("assignments", DutyAssignment.objects.select_related("member")))
-        .order_by("date", "starts_at", "workstation__ordering")
+    shifts = duty_rows(
+        roster_access.shifts_for_user(request.user).filter(date__range=(today, week_end))
     )
     open_statuses = [status for status in CaseStatus if status not in TERMINAL]
     # A positive list of statuses and COUNT(*) let the (workstation, status) index alone

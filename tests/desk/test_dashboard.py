@@ -6,7 +6,7 @@ Who sees which cases is tested in tests/visits/test_access.py, the dashboard's q
 test_staff_pages.py."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -208,3 +208,26 @@ def test_a_member_may_take_none_of_the_steps_the_desk_waits_for():
 
     assert not member_steps & set(WAITING[lifecycle.Actor.HANDLER].values())
     assert waiting_statuses(None) == []
+
+
+def test_each_shift_names_all_its_members_in_the_order_they_were_put_on_duty(client, workstation):
+    today = timezone.localdate()
+    late = DutyShiftFactory(
+        workstation=workstation, date=today, starts_at=time(14), ends_at=time(17)
+    )
+    early = DutyShiftFactory(
+        workstation=workstation, date=today, starts_at=time(9), ends_at=time(12)
+    )
+    for name in ("王委员", "李委员", "赵委员"):
+        DutyAssignmentFactory(
+            shift=late, member=MemberFactory(name=name, home_workstation=workstation)
+        )
+    DutyAssignmentFactory(
+        shift=early, member=MemberFactory(name="钱委员", home_workstation=workstation)
+    )
+
+    duty = section(client.get("/dashboard/"), "duty-heading")
+
+    assert "王委员、李委员、赵委员" in duty
+    assert duty.index("09:00–12:00") < duty.index("钱委员") < duty.index("14:00–17:00")
+    assert duty.count(workstation.name) == 2

@@ -40,8 +40,9 @@ def seed_world(world, workstation, member, n: int) -> None:
 
 
 # dashboard: + open counts by status, overdue rows, waiting rows, the office's open
-# supervisions of their cases, shifts, their assignments with members.
-DASHBOARD = SIGNED_IN + 6
+# supervisions of their cases, the week's shifts with their members' names (one query:
+# rosters/selectors.py).
+DASHBOARD = SIGNED_IN + 5
 # case list: + the page of rows (workstation joined). The filter form's choices
 # (workstations, departments, members) are rendered: 3 more.
 CASE_LIST = SIGNED_IN + 4
