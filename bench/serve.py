@@ -3,11 +3,13 @@
     python bench/serve.py                     # PostgreSQL database bench_seed, 1,000,000 cases
     DATABASE_URL=sqlite:////tmp/b.sqlite3 python bench/serve.py --cases 100000
 
-Fills the database with `seed_demo --scale` when it holds fewer cases than asked,
-starts gunicorn (sync workers, production settings but plain HTTP), signs in a
-workstation liaison and an administrator by creating sessions, and prints
-requests per second and p50/p99 latency per page beside a trivial Django view.
-Needs `wrk` (Debian package). Loopback only.
+Fills the database with `seed_demo --scale` when it holds fewer cases than asked (and
+prints how long that took), starts gunicorn (sync workers, production settings but
+plain HTTP), signs in a workstation liaison, a department's liaison and an
+administrator by creating sessions, and prints per page the requests per second and
+their ratio to a trivial Django view, p50/p99 latency, and the queries one request runs
+(counted in this process, caches emptied first). Needs `wrk` (Debian package).
+Loopback only.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +48,9 @@ def setup(cases: int) -> dict[str, str]:
     have = Case.objects.count()
     if have < cases:
         print(f"database has {have:,} cases; adding {cases - have:,} (this takes minutes)")
+        started = time.monotonic()
         call_command("seed_demo", cases=0, scale=cases - have)
+        print(f"seeded in {time.monotonic() - started:.0f} s")
     return _urls()
 
 
@@ -59,6 +64,7 @@ def _urls() -> dict[str, str]:
 
     staff = get_user_model().objects.get(username="staff-xiyilu")
     admin = get_user_model().objects.get(username="admin")
+    department = get_user_model().objects.get(username="dept-housing")
     workstation = staff.staffed_workstations.get()
     mine = Case.objects.filter(workstation=workstation)
     deep_row = mine.order_by("-created_at", "-pk")[mine.count() // 2]
@@ -68,6 +74,7 @@ def _urls() -> dict[str, str]:
     return {
         "staff_cookie": _session(staff),
         "admin_cookie": _session(admin),
+        "department_cookie": _session(department),
         "deep": _encode(deep_row.created_at, deep_row.pk),
         "deep_admin": _encode(deep_admin.created_at, deep_admin.pk),
         "case": case.number,
@@ -85,6 +92,25 @@ def _session(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def queries(path: str, cookie: str) -> int:
+    """The queries one request for `path` runs, its caches (the page cache) emptied."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+    client.get(path)  # warm: content types, translations
+    cache.clear()
+    with CaptureQueriesContext(connection) as run:
+        response = client.get(path)
+    assert response.status_code == 200, f"{path}: {response.status_code}"
+    return len(run)
 
 
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict[str, float]:
@@ -115,6 +141,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8811)
     args = parser.parse_args()
+    # The in-process counts run without collectstatic; whitenoise says so at each client.
+    warnings.filterwarnings("ignore", message="No directory at")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     urls = setup(args.cases)
@@ -132,11 +160,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         staff, admin = urls["staff_cookie"], urls["admin_cookie"]
+        department = urls["department_cookie"]
         pages = [
             ("trivial Django view", "/bench/trivial", ""),
             ("public column page (visitor, page cache)", "/", ""),
             ("public statistics page (visitor, page cache)", "/stats/", ""),
             ("public column page (signed in: never cached)", "/", staff),
+            ("public statistics page (signed in: never cached)", "/stats/", staff),
             ("dashboard (liaison)", "/dashboard/", staff),
             ("case list, first page (liaison)", "/cases/", staff),
             ("case list, deep page (liaison)", f"/cases/?after={urls['deep']}", staff),
@@ -144,16 +174,21 @@ def main() -> None:
             ("case list, deep page (administrator)", f"/cases/?after={urls['deep_admin']}", admin),
             ("case list, filtered search (liaison)", "/cases/?q=%E5%8A%A0%E8%A3%85%E7%94%B5%E6%A2%AF&status=referred", staff),
             ("case detail (liaison)", f"/cases/{urls['case']}/", staff),
+            ("department's referrals (department liaison)", "/department/", department),
+            ("office: supervision (administrator)", "/office/supervision/", admin),
+            ("office: the departments' record (administrator)", "/office/departments/", admin),
         ]  # fmt: skip
-        print(f"\n{'page':50} {'req/s':>8} {'x trivial':>10} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"\n{'page':50} {'req/s':>8} {'x trivial':>10} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'queries':>8}")  # fmt: skip
         ceiling = None
         for name, path, cookie in pages:
             result = wrk(base + path, cookie, args.seconds, args.connections)
             ceiling = ceiling or result["rps"]
             flag = f"  ({result['errors']} non-2xx!)" if result["errors"] else ""
+            counted = queries(path, cookie) if path != "/bench/trivial" else 0
             print(
                 f"{name:50} {result['rps']:8.0f} {result['rps'] / ceiling:10.3f} "
-                f"{result['p50']:8.1f} {result['p99']:8.1f}{flag}"
+                f"{result['p50']:8.1f} {result['p99']:8.1f} {counted:8d}{flag}"
             )
     finally:
         server.send_signal(signal.SIGTERM)

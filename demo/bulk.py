@@ -11,13 +11,14 @@ transaction per step.
 import bisect
 import multiprocessing
 import os
+import pickle
 import random
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from base.bulk import insert_many
@@ -46,6 +47,7 @@ from visits.time_limits import Step, default_working_days
 from workdays.calendar import working_days_between
 from workstations.models import Department, Workstation
 
+from . import bulk_worker
 from .cases import citizen
 from .stories import STORIES, case_on_topic, story_drawn
 
@@ -136,25 +138,17 @@ def _written(chunks: list[tuple], world: _World, workers: int):
     if workers == 1:
         yield from (_write_chunk(chunk, world) for chunk in chunks)
         return
-    connections.close_all()  # each process opens its own
     with ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_worker, initargs=(world,),
+        workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=bulk_worker.start,
+        initargs=(connection.settings_dict, pickle.dumps(world)),
     ) as pool:  # fmt: skip
         yield from pool.map(_write_chunk, chunks)
 
 
-_worker_world: _World | None = None
-
-
-def _start_worker(world: _World) -> None:
-    global _worker_world
-    _worker_world = world
-
-
 def _write_chunk(chunk: tuple, world: _World | None = None) -> tuple[dict, dict, int]:
     seed, size, now = chunk
-    world = world or _worker_world
+    world = world or bulk_worker.world
     rng = random.Random(seed)
     plans = _plans(rng, size, now, world.workstations, world.stories)
     # Numbered first, in a transaction of their own: the other processes' chunks do not
