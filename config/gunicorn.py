@@ -9,8 +9,13 @@ phone numbers and names (config/logfilters.py). The referring page is cut the sa
 import os
 
 from gunicorn.glogging import Logger
+from gunicorn.http import wsgi
 
 from config.logfilters import QueryStringFilter
+
+# Every response names its server: not the software and its version (gunicorn/23.0.0),
+# a scanner's first question. The proxy in front says nothing either (server_tokens off).
+wsgi.SERVER = "xincheng"
 
 accesslog = "-"
 # Sync workers, gunicorn's rule of thumb from the cores this process may use (a container's

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import gunicorn
 import pytest
 
 from public import throttle
@@ -130,6 +131,36 @@ def test_a_session_signed_in_on_one_server_is_signed_in_on_the_other(servers):
     status, headers, _ = Browser().get(f"{other}/admin/")
     assert status == 302
     assert headers["Location"].startswith("/admin/login/")
+
+
+def raw_answer(base: str, request: bytes) -> str:
+    """What the server sends back for `request`, byte for byte (a malformed request never
+    reaches Django: gunicorn answers it)."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer.decode("latin-1")
+
+
+def test_no_answer_says_which_server_software_runs_or_its_version(servers):
+    one, _ = servers
+    served = [
+        raw_answer(
+            one, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        for path in ("/healthz", "/nowhere/")
+    ]
+    refused = raw_answer(one, b"NOT HTTP AT ALL\r\n\r\n")  # answered by gunicorn itself
+
+    assert [answer.split(" ", 2)[1] for answer in [*served, refused]] == ["200", "404", "400"]
+    for answer in served:
+        assert "\r\nServer: xincheng\r\n" in answer
+    for answer in [*served, refused]:
+        assert "gunicorn" not in answer.lower()
+        assert gunicorn.__version__ not in answer
 
 
 def test_a_rate_limit_counted_on_one_server_holds_on_the_other(servers):
