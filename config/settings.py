@@ -105,6 +105,12 @@ else:
     # Reconnecting per request made a signed-in page 5.5x slower on PostgreSQL.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer is a 503 page within 2 seconds (base/errors.py),
+    # not a worker waiting on a dead host.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+# The web servers' statements are cut off after this many seconds (base/web_database.py;
+# 0: never). Commands and the task worker are not limited.
+WEB_STATEMENT_TIMEOUT = env.int("WEB_STATEMENT_TIMEOUT", default=10)
 
 # A read replica for the public pages (base/replica.py), if there is one: a PostgreSQL
 # standby of the primary above, with the same options.
