@@ -349,6 +349,7 @@ def _apply(
     case.status = _check(case, action)
     if case.status in TERMINAL:
         # An ended case asks nothing more of any department, nor the office of anyone.
+        _lapse_extensions(models.Q(referral__case=case), now)
         case.referrals.filter(state__in=OPEN_REFERRAL_STATES).update(
             state=ReferralState.CANCELLED, cancelled_at=now
         )
@@ -548,6 +549,7 @@ def referral_reply(
     _check(case, action)
     referral.state, referral.replied_at, referral.reply = ReferralState.REPLIED, now, reply
     referral.save(update_fields=["state", "replied_at", "reply"])
+    _lapse_extensions(models.Q(referral=referral), now)
     _apply(case, action, actor=actor, note=reply, referral=referral, now=now)
     return referral
 
@@ -569,6 +571,7 @@ def referral_return(
         reason,
     )
     referral.save(update_fields=["state", "returned_at", "return_reason"])
+    _lapse_extensions(models.Q(referral=referral), now)
     _apply(case, Action.RETURN, actor=actor, note=reason, referral=referral, now=now)
     return referral
 
@@ -604,6 +607,14 @@ def extension_request(
         note = _("Until %(day)s: %(reason)s") % {"day": f"{due_on:%Y-%m-%d}", "reason": reason}
     _event(case, EventKind.EXTENSION_REQUESTED, actor=actor, now=now, note=note, referral=referral)
     return extension
+
+
+def _lapse_extensions(of: models.Q, now: datetime) -> None:
+    """A request for more time still waiting when its referral closes needs no decision:
+    the office's queue keeps only what it can still grant."""
+    Extension.objects.filter(of, state=ExtensionState.PENDING).update(
+        state=ExtensionState.LAPSED, decided_at=now
+    )
 
 
 def check_extension_date(referral: Referral, due_on: date, *, today: date) -> None:

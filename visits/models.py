@@ -522,12 +522,14 @@ class ExtensionState(models.TextChoices):
     PENDING = "pending", _("Waiting for the office")
     GRANTED = "granted", _("Granted")
     REFUSED = "refused", _("Refused")
+    # The referral was answered, returned or ended before the office decided.
+    LAPSED = "lapsed", _("No longer needed")
 
 
 class Extension(models.Model):
     """A department's request for more time to reply (延期): a new date and a reason, that
-    the district office grants (the reply is then due on the new date) or refuses. Written
-    by the lifecycle only."""
+    the district office grants (the reply is then due on the new date) or refuses; it
+    lapses when the referral closes first. Written by the lifecycle only."""
 
     State = ExtensionState
 

@@ -1,7 +1,8 @@
 """More time for a department (延期): the liaison asks for a later reply date with a
 reason; the office grants it in admin (the reply is then due on it) or refuses it. A date
 not after the present one, or on a day off, is refused next to the field; a second
-request waits for the first; nothing is asked once the case has ended."""
+request waits for the first; nothing is asked once the case has ended; a request still
+waiting when its referral closes lapses."""
 
 from datetime import timedelta
 
@@ -149,3 +150,50 @@ def test_the_office_refuses_it_and_the_reply_stays_due_as_it_was(
     assert Referral.objects.get(pk=lead.pk).due_on == lead.due_on
     assert Extension.objects.get().state == Extension.State.REFUSED
     assert not CaseEvent.objects.filter(kind=EventKind.EXTENSION_GRANTED).exists()
+
+
+def _waiting_on(referral: Referral, liaison) -> Extension:
+    return lifecycle.extension_request(
+        referral=Referral.objects.get(pk=referral.pk), actor=liaison,
+        due_on=add_working_days(referral.due_on, 5), reason=REASON,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("closed_by", ["reply", "return", "withdrawal"])
+def test_a_request_still_waiting_when_its_referral_closes_lapses_and_cannot_be_granted(
+    liaison, staff, administrator, lead, closed_by
+):
+    waiting = _waiting_on(lead, liaison)
+    other = Referral.objects.get(case=lead.case_id, role=ReferralRole.CO)
+    untouched = _waiting_on(other, liaison) if closed_by != "withdrawal" else None
+    fresh = Referral.objects.get(pk=lead.pk)
+    if closed_by == "reply":
+        lifecycle.referral_reply(referral=fresh, actor=liaison, reply="已维修，电梯恢复运行")
+    elif closed_by == "return":
+        lifecycle.referral_return(referral=fresh, actor=liaison, reason="不属于本部门职责")
+    else:
+        lifecycle.case_withdraw(case=Case.objects.get(pk=lead.case_id), actor=staff, note="撤回")
+
+    lapsed = Extension.objects.get(pk=waiting.pk)
+    assert lapsed.state == Extension.State.LAPSED
+    assert lapsed.decided_at is not None and lapsed.decided_by is None
+    if untouched:  # the co-handling department's request still waits for the office
+        assert Extension.objects.get(pk=untouched.pk).state == Extension.State.PENDING
+    with pytest.raises(lifecycle.CaseError):
+        lifecycle.extension_decide(extension=lapsed, actor=administrator, grant=True)
+    assert Referral.objects.get(pk=lead.pk).due_on == lead.due_on
+    assert not CaseEvent.objects.filter(kind=EventKind.EXTENSION_GRANTED).exists()
+
+
+def test_the_office_sees_a_lapsed_request_as_no_longer_needed(sign_in, liaison, admin_client, lead):
+    lapsed = _waiting_on(lead, liaison)
+    lifecycle.referral_reply(
+        referral=Referral.objects.get(pk=lead.pk), actor=liaison, reply="已维修"
+    )
+
+    waiting = html(admin_client.get("/admin/visits/extension/?state=pending"))
+    every = html(admin_client.get("/admin/visits/extension/"))
+
+    assert f"{lapsed.due_on:%Y-%m-%d}" not in waiting
+    assert f"{lapsed.due_on:%Y-%m-%d}" in every
+    assert '<td class="field-state">No longer needed</td>' in every
