@@ -349,11 +349,11 @@ def _apply(
     case.status = _check(case, action)
     if case.status in TERMINAL:
         # An ended case asks nothing more of any department, nor the office of anyone.
-        _lapse_extensions(models.Q(referral__case=case), now)
         case.referrals.filter(state__in=OPEN_REFERRAL_STATES).update(
             state=ReferralState.CANCELLED, cancelled_at=now
         )
         case.supervisions.filter(state=SupervisionState.OPEN).update(state=SupervisionState.ENDED)
+    _lapse_extensions(case, now)
     _keep_clock(case, before, timezone.localdate(now))
     case.save(update_fields=["status", "step_due_on", "next_due_on", "updated_at", *fields])
     tallies.move(case)
@@ -549,7 +549,6 @@ def referral_reply(
     _check(case, action)
     referral.state, referral.replied_at, referral.reply = ReferralState.REPLIED, now, reply
     referral.save(update_fields=["state", "replied_at", "reply"])
-    _lapse_extensions(models.Q(referral=referral), now)
     _apply(case, action, actor=actor, note=reply, referral=referral, now=now)
     return referral
 
@@ -571,7 +570,6 @@ def referral_return(
         reason,
     )
     referral.save(update_fields=["state", "returned_at", "return_reason"])
-    _lapse_extensions(models.Q(referral=referral), now)
     _apply(case, Action.RETURN, actor=actor, note=reason, referral=referral, now=now)
     return referral
 
@@ -609,12 +607,13 @@ def extension_request(
     return extension
 
 
-def _lapse_extensions(of: models.Q, now: datetime) -> None:
-    """A request for more time still waiting when its referral closes needs no decision:
-    the office's queue keeps only what it can still grant."""
-    Extension.objects.filter(of, state=ExtensionState.PENDING).update(
-        state=ExtensionState.LAPSED, decided_at=now
-    )
+def _lapse_extensions(case: Case, now: datetime) -> None:
+    """A request for more time still waiting when its referral has closed (answered,
+    returned, or cancelled with its case) needs no decision: the office's queue keeps only
+    what it can still grant. Run on every step, so that any way a referral closes is met."""
+    Extension.objects.filter(referral__case=case, state=ExtensionState.PENDING).exclude(
+        referral__state__in=OPEN_REFERRAL_STATES
+    ).update(state=ExtensionState.LAPSED, decided_at=now)
 
 
 def check_extension_date(referral: Referral, due_on: date, *, today: date) -> None:
