@@ -12,6 +12,13 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Changed a case")
     VISIT = "visit", _("Logged a visit")
     ADMIN = "admin", _("Changed in admin")
+    # A request refused: another workstation's record (a 404), a refused step, a reveal
+    # not allowed. The log shows who tried, not only who succeeded.
+    DENIED = "denied", _("Access refused")
+    # The security administrator's acts: an unlock, sessions ended, a second factor reset.
+    SECURITY = "security", _("Security administration")
+    # Sign-ins worth their own line: the break-glass superuser's, a second factor's.
+    SIGN_IN = "sign_in", _("Signed in")
 
 
 class AuditEntry(AppendOnlyModel):
