@@ -3,8 +3,8 @@
 django-axes locks a username at one address after five failures (and names an attempt
 by `lockout_username`, its AXES_USERNAME_CALLABLE). A guesser with many addresses is not
 stopped by that, so every failure for a username, from anywhere, also counts here, in
-the shared cache: past FREE_FAILURES, an attempt at that account must wait a delay that
-doubles with each further failure (at most MAX_DELAY) after the last one. An attempt
+the shared cache (`PASSWORDS`): past ten, an attempt at that account must wait a delay
+that doubles with each further failure (at most five minutes) after the last one. An attempt
 made sooner is refused with the time left, without trying the password and without
 counting, so hammering does not lengthen the wait. The account is never locked: once the
 wait is over the right password signs in, and a success clears the count. The sign-in
@@ -16,6 +16,7 @@ With the database cache, failures at the same instant can lose a count (README).
 import hashlib
 import math
 import time
+from dataclasses import dataclass
 
 from axes.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,12 +25,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import ngettext
-
-FREE_FAILURES = 10
-FIRST_DELAY = 2
-MAX_DELAY = 5 * 60
-# A day without a failure and the account's count starts again.
-FORGET_AFTER = 24 * 3600
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
@@ -45,44 +40,60 @@ def lockout_username(request: HttpRequest, credentials: dict | None = None) -> s
     return username[: model._meta.get_field(model.USERNAME_FIELD).max_length]
 
 
-def _key(username: str) -> str:
-    # Hashed: usernames stay out of the cache's keys; casefolded: "Liaison" is "liaison".
-    return "signin-failures:" + hashlib.sha256(username.casefold().encode()).hexdigest()[:32]
+# A day without a failure and the count starts again.
+FORGET_AFTER = 24 * 3600
 
 
-def delay_after(failures: int) -> int:
-    """Seconds an attempt must wait after the last of `failures` failures."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(FIRST_DELAY * 2 ** (failures - FREE_FAILURES), MAX_DELAY)
+@dataclass(frozen=True)
+class Slowing:
+    """Failures of one kind counted per account in the shared cache: past `free_failures`,
+    the next attempt waits a delay that doubles with each further failure (at most
+    `max_delay`) after the last one. Passwords use it (PASSWORDS), second factors too."""
+
+    namespace: str
+    free_failures: int
+    first_delay: int
+    max_delay: int
+
+    def _key(self, account: str) -> str:
+        # Hashed: account names stay out of the cache's keys; casefolded: "Liaison" is
+        # "liaison".
+        digest = hashlib.sha256(account.casefold().encode()).hexdigest()[:32]
+        return f"{self.namespace}:{digest}"
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds an attempt must wait after the last of `failures` failures."""
+        if failures < self.free_failures:
+            return 0
+        return min(self.first_delay * 2 ** (failures - self.free_failures), self.max_delay)
+
+    def wait_seconds(self, account: str, *, now: float | None = None) -> int:
+        """How long an attempt at this account must still wait (0: it may try now)."""
+        failures, last = cache.get(self._key(account), (0, 0.0))
+        now = time.time() if now is None else now
+        return max(0, math.ceil(last + self.delay_after(failures) - now))
+
+    def count_failure(self, account: str, *, now: float | None = None) -> None:
+        failures, _last = cache.get(self._key(account), (0, 0.0))
+        now = time.time() if now is None else now
+        cache.set(self._key(account), (failures + 1, now), FORGET_AFTER)
+
+    def clear(self, account: str) -> None:
+        cache.delete(self._key(account))
 
 
-def wait_seconds(username: str, *, now: float | None = None) -> int:
-    """How long an attempt at this account must still wait (0: it may try now)."""
-    failures, last = cache.get(_key(username), (0, 0.0))
-    now = time.time() if now is None else now
-    return max(0, math.ceil(last + delay_after(failures) - now))
-
-
-def count_failure(username: str, *, now: float | None = None) -> None:
-    failures, _last = cache.get(_key(username), (0, 0.0))
-    now = time.time() if now is None else now
-    cache.set(_key(username), (failures + 1, now), FORGET_AFTER)
-
-
-def clear_failures(username: str) -> None:
-    cache.delete(_key(username))
+PASSWORDS = Slowing("signin-failures", free_failures=10, first_delay=2, max_delay=5 * 60)
 
 
 def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
     """user_login_failed: a wrong password (or an axes lockout) from any sign-in page."""
     username = credentials.get(get_user_model().USERNAME_FIELD)
     if isinstance(username, str) and username:
-        count_failure(username)
+        PASSWORDS.count_failure(username)
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
-    clear_failures(user.get_username())
+    PASSWORDS.clear(user.get_username())
 
 
 class SlowedSignInMixin:
@@ -91,7 +102,7 @@ class SlowedSignInMixin:
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
         if username and self.cleaned_data.get("password"):
-            wait = wait_seconds(username)
+            wait = PASSWORDS.wait_seconds(username)
             if wait:
                 raise ValidationError(
                     ngettext(

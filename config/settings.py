@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     # Its index expressions (OpClass) for the trigram indexes; harmless on SQLite.
     "django.contrib.postgres",
     "base.apps.SignInLockoutsConfig",
+    # The second factor of signing in (accounts/second_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "base",
     "audit",
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "points",
     "desk",
     "departments",
+    "accounts",
     "django_tasks",
     "django_tasks_db",
     "notices",
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "base.middleware.KeptInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -240,6 +246,16 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Administrators sign in with a second factor (an authenticator app's code) after their
+# password; anyone may choose to (accounts/second_factor.py). Off by default only for the
+# local demo (DEBUG), so that a newcomer's first sign-in needs no phone.
+SECOND_FACTOR_FOR_ADMINISTRATORS = env.bool("SECOND_FACTOR_FOR_ADMINISTRATORS", default=not DEBUG)
+# The name an authenticator app shows above the account's codes.
+OTP_TOTP_ISSUER = "新城区政协委员工作室"
+# Wrong codes are slowed by our own count (five, then a pause), for both kinds of code.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Five failed logins for one username from one address lock that pair for 15 minutes.
 AXES_FAILURE_LIMIT = 5

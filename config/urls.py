@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("", include("departments.urls")),
     path("", include("notices.urls")),
+    path("", include("accounts.urls")),
     path("", include("activities.urls")),
     path("", include("points.urls")),
     path("", include("public.urls")),

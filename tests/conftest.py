@@ -23,6 +23,7 @@ from .factories import (
     WorkstationFactory,
     open_case,
 )
+from .signing import force_login
 from .stories import World, tell
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -133,7 +134,7 @@ def sign_in(db) -> Callable[..., Client]:
     def sign_in(user=None, language: str = "en", **defaults) -> Client:
         client = Client(**defaults)
         if user is not None:
-            client.force_login(user)
+            force_login(client, user)
         if language:
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client

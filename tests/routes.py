@@ -29,6 +29,7 @@ from workstations import roles
 
 from .factories import DepartmentFactory, DutyShiftFactory, MemberFactory, UserFactory
 from .points.test_cards import attend, make_rules
+from .signing import force_login
 from .stories import World
 
 # The Django admin has its own tests (tests/test_admin*.py and each app's admin tests).
@@ -102,6 +103,21 @@ ROUTES: dict[str, Route] = {
     "password_change_done": Route(lambda s: "/password/changed/", SIGNED_IN),
     "logout": Route(lambda s: "/logout/", SIGNED_IN, get=False, post={"next": "/"}),
     "session_keep_alive": Route(lambda s: "/session/keep-alive/", SIGNED_IN, get=False),
+    "accounts:second_factor": Route(lambda s: "/login/second-factor/", SIGNED_IN, query=("next",)),
+    "accounts:security": Route(lambda s: "/account/second-factor/", SIGNED_IN),
+    "accounts:set_up": Route(lambda s: "/account/second-factor/set-up/", SIGNED_IN),
+    "accounts:recovery_codes": Route(
+        lambda s: "/account/second-factor/recovery-codes/",
+        SIGNED_IN,
+        form_pages=lambda s: ["/account/second-factor/"],
+    ),
+    "accounts:remove": Route(
+        lambda s: "/account/second-factor/remove/",
+        SIGNED_IN,
+        get=False,
+        form_pages=lambda s: ["/account/second-factor/"],
+        post={"code": "000000"},
+    ),
     "rosters:member_calendar": Route(
         lambda s: f"/calendar/member/{s.member.calendar_token}.ics", ("anonymous",)
     ),
@@ -427,8 +443,7 @@ def citizen(workstation, *, resolved_by=None) -> Client:
 
 def signed_in(user) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
+    return force_login(client, user)
 
 
 def personas_for(*, administrator, staff, member_user, liaison, workstation) -> dict[str, Client]:

@@ -29,6 +29,7 @@ from notices.models import Channel, MessageTemplate, NoticeEvent, Notification, 
 from points import ledger
 from points.models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
 from rosters.models import DutyAssignment, DutyChange, DutyShift
+from tests.signing import force_login
 from visits.admin import CaseAdmin
 from visits.lifecycle import (
     allocate_numbers,
@@ -94,7 +95,7 @@ def _translated(response, message: str) -> str:
 @pytest.fixture
 def admin_client(client, administrator):
     assert not administrator.is_superuser
-    client.force_login(administrator)
+    force_login(client, administrator)
     return client
 
 
@@ -630,7 +631,7 @@ def test_a_visit_added_in_admin_records_who_logged_it(admin_client, administrato
 def test_people_who_are_not_is_staff_are_sent_to_the_admin_login(client, request, persona, path):
     user = request.getfixturevalue(persona)
     assert not user.is_staff
-    client.force_login(user)
+    force_login(client, user)
     url = reverse(path)
 
     response = client.get(url)
@@ -650,7 +651,7 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client, db):
 
 def test_an_is_staff_user_without_a_role_is_sent_to_the_admin_login(client, workstation):
     VisitFactory(workstation=workstation)
-    client.force_login(UserFactory(username="clerk", is_staff=True))
+    force_login(client, UserFactory(username="clerk", is_staff=True))
 
     for url in (_url(Visit, "changelist"), reverse("admin:index")):
         response = client.get(url)

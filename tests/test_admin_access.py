@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from members.models import Member
 from rosters.models import DutyShift
+from tests.signing import force_login
 from visits.models import Case, Visit
 from workstations import roles
 from workstations.models import Workstation
@@ -46,7 +47,7 @@ def _refused(response, url: str) -> bool:
 def test_a_liaison_or_member_with_staff_status_is_sent_from_the_admin_index_to_its_login(
     client, ticked
 ):
-    client.force_login(ticked)
+    force_login(client, ticked)
     url = reverse("admin:index")
 
     response = client.get(url)
@@ -59,7 +60,7 @@ def test_a_liaison_or_member_with_staff_status_is_sent_from_the_admin_index_to_i
 def test_a_liaison_or_member_with_staff_status_gets_no_changelist_or_add_page(
     client, ticked, model
 ):
-    client.force_login(ticked)
+    force_login(client, ticked)
 
     for view in ("changelist", "add"):
         url = admin_url(model, view)
@@ -69,7 +70,7 @@ def test_a_liaison_or_member_with_staff_status_gets_no_changelist_or_add_page(
 def test_a_liaison_with_staff_status_can_neither_read_nor_edit_another_streets_case(
     client, ticked, other_streets_case, other_workstation
 ):
-    client.force_login(ticked)
+    force_login(client, ticked)
     case, visit = other_streets_case, other_streets_case.visit
     before = Case.objects.values().get(pk=case.pk)
 
@@ -89,7 +90,7 @@ def test_a_liaison_with_staff_status_can_neither_read_nor_edit_another_streets_c
 def test_a_liaison_with_staff_status_cannot_add_or_delete_anything_in_admin(
     client, ticked, workstation, other_streets_case
 ):
-    client.force_login(ticked)
+    force_login(client, ticked)
     counts = {model: model.objects.count() for model in (Visit, Case, Member, Workstation)}
     shift = DutyShiftFactory(workstation=workstation)
 
@@ -110,7 +111,7 @@ def test_a_liaison_with_staff_status_cannot_add_or_delete_anything_in_admin(
 def test_a_liaison_with_staff_status_cannot_give_themselves_a_role_in_admin(client, staff):
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
-    client.force_login(staff)
+    force_login(client, staff)
     administrators = Group.objects.get(name=roles.ADMINISTRATORS)
 
     response = client.post(
@@ -124,7 +125,7 @@ def test_a_liaison_with_staff_status_cannot_give_themselves_a_role_in_admin(clie
 
 @pytest.mark.parametrize("view", ["import", "generate", "fairness"])
 def test_a_liaison_or_member_with_staff_status_gets_none_of_the_roster_tools(client, ticked, view):
-    client.force_login(ticked)
+    force_login(client, ticked)
     url = admin_url(DutyShift, view)
 
     assert _refused(client.get(url), url)
@@ -144,7 +145,7 @@ def test_the_admin_login_page_does_not_let_a_liaison_in_with_the_right_password(
 
 
 def test_an_administrator_still_gets_the_admin_index(client, administrator):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     assert client.get(reverse("admin:index")).status_code == 200
 

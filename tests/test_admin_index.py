@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from tests.signing import force_login
 from workstations.admin_site import APP_ORDER
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,7 +29,7 @@ def names_as_shown(response) -> list[dict]:
 
 @pytest.fixture
 def app_list(client, administrator):
-    client.force_login(administrator)
+    force_login(client, administrator)
     response = client.get("/admin/")
     assert response.status_code == 200
     return names_as_shown(response)
@@ -63,7 +64,7 @@ def test_every_app_and_model_is_named_in_chinese(app_list):
 
 
 def test_in_english_the_apps_are_named_in_english(client, administrator):
-    client.force_login(administrator)
+    force_login(client, administrator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     names = [app["name"] for app in names_as_shown(client.get("/admin/"))]
     assert "Sign-in lockouts" in names and "Duty rosters" in names

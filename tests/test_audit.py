@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.services import audit_record, client_address
+from tests.signing import force_login
 
 from .factories import UserFactory
 
@@ -97,7 +98,7 @@ def admin_user(request, db):
 
 @pytest.fixture
 def admin_browser(client, admin_user):
-    client.force_login(admin_user)
+    force_login(client, admin_user)
     return client
 
 
@@ -168,7 +169,7 @@ def test_administrators_can_search_the_log(admin_browser, entry, staff):
 
 
 def test_workstation_staff_cannot_open_the_log_in_admin(client, staff, entry):
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.get(reverse("admin:audit_auditentry_changelist"))
 
@@ -232,7 +233,7 @@ def test_no_address_at_all_is_recorded_as_none(settings):
 
 def test_an_audited_page_records_the_address_the_proxy_reports(client, staff, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
-    client.force_login(staff)
+    force_login(client, staff)
 
     client.get("/cases/export.csv", HTTP_X_REAL_IP="198.51.100.23")
 
@@ -248,7 +249,7 @@ def test_an_audited_page_with_a_garbled_proxy_header_still_records_the_step(
     client, staff, settings
 ):
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.get("/cases/export.csv", HTTP_X_FORWARDED_FOR="garbage, 10.0.0.9")
 
@@ -295,7 +296,7 @@ def test_a_long_detail_is_cut_to_fit_rather_than_lost(rf, staff):
 
 
 def test_a_long_export_query_is_audited_without_error(client, staff):
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.get("/cases/export.csv", {"q": "物" * 100, "status": "registered"})
 
@@ -318,7 +319,7 @@ def test_a_long_export_query_is_audited_without_error(client, staff):
 def test_an_export_searching_a_phone_or_name_records_that_a_search_was_made_not_the_term(
     client, staff, term, described
 ):
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.get("/cases/export.csv", {"q": term, "status": "registered"})
 
@@ -331,7 +332,7 @@ def test_an_export_searching_a_phone_or_name_records_that_a_search_was_made_not_
 def test_an_export_is_audited_in_the_words_of_its_filters_not_as_a_query(
     client, staff, workstation
 ):
-    client.force_login(staff)
+    force_login(client, staff)
 
     client.get(
         "/cases/export.xlsx",
@@ -344,7 +345,7 @@ def test_an_export_is_audited_in_the_words_of_its_filters_not_as_a_query(
 
 
 def test_an_export_records_none_of_the_parameters_it_does_not_read(client, staff):
-    client.force_login(staff)
+    force_login(client, staff)
 
     client.get("/cases/export.csv", {"phone": "13912345678", "13912345678": "1"})
 

@@ -17,6 +17,7 @@ from django.urls import get_resolver, reverse
 from django.utils import translation
 
 from base import errors
+from tests.signing import force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_a_missing_page_is_in_english_when_english_was_chosen():
 
 def test_signed_in_staff_get_their_menu_and_the_way_to_the_dashboard(staff):
     client = visitor()
-    client.force_login(staff)
+    force_login(client, staff)
     html = page(client.get("/no-such-page/"))
     assert_site_page(html, "zh-hans")
     assert "退出登录（liaison）" in html
@@ -102,7 +103,7 @@ def test_signed_in_staff_get_their_menu_and_the_way_to_the_dashboard(staff):
 
 def test_a_case_that_is_not_there_is_the_same_404_page_for_staff(staff):
     client = visitor("en")
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.get(reverse("visits:case_receipt", args=["NO-SUCH-CASE"]))
     assert response.status_code == 404
     assert "Page not found" in page(response)
@@ -144,7 +145,7 @@ def test_a_form_without_its_token_is_refused_in_chinese_with_what_to_do():
 
 def test_the_refused_form_page_in_english_for_signed_in_staff(staff):
     client = visitor("en", enforce_csrf_checks=True)
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.post(reverse("logout"))
     assert response.status_code == 403
     html = page(response)
@@ -227,7 +228,7 @@ def test_the_500_page_shows_when_the_context_processors_fail(settings):
 
 def test_the_database_down_under_signed_in_staff_is_a_chinese_503_logged_once(staff, caplog):
     client = visitor()
-    client.force_login(staff)
+    force_login(client, staff)
     caplog.set_level(logging.INFO)
     with database_down():
         response = client.get(DASHBOARD)
@@ -260,7 +261,7 @@ def test_the_database_down_on_a_public_page_is_a_503_in_english_when_chosen():
 def test_the_database_down_while_a_404_page_looks_up_the_user_is_a_503(staff):
     # The error raised outside any view: by the context processors of the 404 page.
     client = visitor()
-    client.force_login(staff)
+    force_login(client, staff)
     with database_down():
         response = client.get("/no-such-page/")
     assert response.status_code == 503

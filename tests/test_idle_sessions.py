@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.signing import force_login
+
 
 @pytest.fixture
 def clock(time_machine):
@@ -30,7 +32,7 @@ def session_writes(queries) -> list[str]:
 
 
 def test_pages_within_a_minute_of_the_last_write_do_not_write_the_session(client, staff, clock):
-    client.force_login(staff)
+    force_login(client, staff)
     client.get("/dashboard/")  # the header's unread count goes into the session
     written_until = session_end(client)
     clock.shift(timedelta(seconds=settings.SESSION_REFRESH_SECONDS - 1))
@@ -42,7 +44,7 @@ def test_pages_within_a_minute_of_the_last_write_do_not_write_the_session(client
 
 
 def test_a_page_a_minute_after_the_last_write_pushes_the_end_back(client, staff, clock):
-    client.force_login(staff)
+    force_login(client, staff)
     clock.shift(timedelta(seconds=settings.SESSION_REFRESH_SECONDS))
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/dashboard/").status_code == 200
@@ -56,7 +58,7 @@ def test_a_page_a_minute_after_the_last_write_pushes_the_end_back(client, staff,
 
 
 def test_pages_every_few_minutes_keep_a_session_alive_past_thirty_minutes(client, staff, clock):
-    client.force_login(staff)
+    force_login(client, staff)
     for _ in range(8):
         clock.shift(timedelta(minutes=5))
         assert client.get("/dashboard/").status_code == 200
@@ -67,7 +69,7 @@ def test_pages_every_few_minutes_keep_a_session_alive_past_thirty_minutes(client
 def test_thirty_idle_minutes_end_the_session_even_within_the_minute_of_a_write(
     client, staff, clock
 ):
-    client.force_login(staff)
+    force_login(client, staff)
     client.get("/dashboard/")
     clock.shift(timedelta(seconds=50))
     client.get("/dashboard/")  # not written: the last write was 50 s ago
@@ -79,7 +81,7 @@ def test_thirty_idle_minutes_end_the_session_even_within_the_minute_of_a_write(
 
 
 def test_the_keep_alive_address_pushes_the_end_back_at_once(client, staff, clock):
-    client.force_login(staff)
+    force_login(client, staff)
     clock.shift(timedelta(seconds=10))
     response = client.post("/session/keep-alive/")
     assert response.status_code == 200
@@ -89,7 +91,7 @@ def test_the_keep_alive_address_pushes_the_end_back_at_once(client, staff, clock
 def test_a_page_that_writes_the_session_anyway_restarts_the_minute(client, staff, clock):
     """A session changed by the page is saved with it; the mark rides along, so the pages
     of the next minute write nothing."""
-    client.force_login(staff)
+    force_login(client, staff)
     client.get("/dashboard/")
     clock.shift(timedelta(seconds=30))
     client.get("/inbox/")  # counts the unread messages again, into the session

@@ -67,6 +67,14 @@ EXPECTED: dict[str, Expect] = {
     "logout": public(302),
     # A script's call: no redirect.
     "session_keep_alive": Expect(200, 200, 200, 200, 401, liaison=200),
+    # Signed in with both factors already: on to where they were going.
+    "accounts:second_factor": signed_in_only(302, wrong_method=None),
+    "accounts:security": signed_in_only(),
+    "accounts:set_up": signed_in_only(wrong_method=None),
+    # No codes just made to show: back to the page; a POST makes new ones.
+    "accounts:recovery_codes": signed_in_only(302, wrong_method=None),
+    # A wrong code: refused beside the field; an administrator may not remove theirs.
+    "accounts:remove": Expect(302, 400, 400, 400, LOGIN, liaison=400),
     "rosters:member_calendar": public(),  # the token is the credential
     "rosters:workstation_calendar": public(),
     # Staff go straight to their one workstation's week; a member keeps no roster.

@@ -25,6 +25,7 @@ from ..factories import (
     DutyShiftFactory,
     MemberFactory,
 )
+from ..signing import force_login
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -122,8 +123,7 @@ def sign_in_as(page: Page, base_url: str, user) -> None:
     page.context.clear_cookies()
     if user is None:
         return
-    client = Client()
-    client.force_login(user)
+    client = force_login(Client(), user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]

@@ -19,6 +19,7 @@ from members.models import Member
 from points import ledger
 from points.models import Category, GradeBand, PointEntry, PointRule
 from rosters.models import DutyAssignment, DutyShift
+from tests.signing import force_login
 from visits import tallies
 from visits.lifecycle import TERMINAL
 from visits.models import (
@@ -207,7 +208,7 @@ def test_each_demo_liaison_signs_in_to_work_waiting_on_their_departments_page(se
         )
         assert Extension.objects.filter(referral__department=department, state="pending").exists()
         assert user.check_password(DEMO_PASSWORD)
-        client.force_login(user)
+        force_login(client, user)
         page = client.get("/department/").content.decode()
         assert all(r.case.number in page for r in waiting)
 

@@ -14,6 +14,7 @@ from activities.models import Activity
 from audit.models import AuditEntry
 from members.models import Member
 from points.models import Category, GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
+from tests.signing import force_login
 
 from ..factories import MemberFactory, SectorFactory, UserFactory, WorkstationFactory
 from ..pages import queries_for
@@ -67,7 +68,7 @@ def publish(year=YEAR) -> None:
 
 
 def test_a_member_sees_their_own_card_with_totals_rank_grade_and_lines(client, member_user, scored):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.get(f"/my/report-card/?year={YEAR}")
 
@@ -83,7 +84,7 @@ def test_a_member_sees_their_own_card_with_totals_rank_grade_and_lines(client, m
 
 
 def test_my_card_shows_the_current_year_by_default_and_on_a_bad_year(client, member_user, db):
-    client.force_login(member_user)
+    force_login(client, member_user)
     this_year = timezone.localdate().year
 
     for url in ("/my/report-card/", "/my/report-card/?year=next"):
@@ -92,7 +93,7 @@ def test_my_card_shows_the_current_year_by_default_and_on_a_bad_year(client, mem
 
 def test_my_card_is_not_found_for_anyone_who_is_not_a_member(client, administrator, staff, db):
     for user in (administrator, staff):
-        client.force_login(user)
+        force_login(client, user)
         assert client.get("/my/report-card/").status_code == 404
 
 
@@ -106,7 +107,7 @@ def test_my_card_sends_the_anonymous_to_sign_in(client, db):
 
 
 def test_an_administrator_sees_any_members_card_without_query_forms(client, administrator, scored):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.get(card_url(scored))
 
@@ -119,14 +120,14 @@ def test_an_administrator_sees_any_members_card_without_query_forms(client, admi
 def test_a_member_sees_their_own_card_by_its_address_but_not_anothers(
     client, member_user, member, scored
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     assert client.get(card_url(member)).status_code == 200
     assert client.get(card_url(scored)).status_code == 404
 
 
 def test_workstation_staff_do_not_see_members_cards(client, staff, member, scored):
-    client.force_login(staff)
+    force_login(client, staff)
 
     assert client.get(card_url(member)).status_code == 404
 
@@ -149,7 +150,7 @@ def test_a_published_year_shows_every_card_to_anyone_without_queries_or_forms(
     assert response.status_code == 200
     assert "Report card of 李委员, 2026" in text(response)
     assert "为何只记2分" not in html(response) and 'name="text"' not in html(response)
-    client.force_login(staff)
+    force_login(client, staff)
     assert client.get(card_url(member)).status_code == 200
 
 
@@ -161,13 +162,13 @@ def test_publishing_one_year_does_not_publish_another(client, member, scored):
 
 
 def test_an_unknown_member_is_not_found(client, administrator, scored):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     assert client.get(f"/report-cards/{YEAR}/999999/").status_code == 404
 
 
 def test_the_card_links_the_print_stylesheet_for_printing_only(client, member_user, scored):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.get(f"/my/report-card/?year={YEAR}")
 
@@ -182,7 +183,7 @@ def test_the_card_links_the_print_stylesheet_for_printing_only(client, member_us
 def test_an_administrator_sees_the_years_table_with_ranks_totals_and_grades(
     client, administrator, member, scored
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.get(f"/report-cards/{YEAR}/")
 
@@ -207,7 +208,7 @@ def test_an_administrator_sees_the_years_table_with_ranks_totals_and_grades(
 def test_the_years_table_is_not_found_for_anyone_but_administrators(
     client, persona, request, scored
 ):
-    client.force_login(request.getfixturevalue(persona))
+    force_login(client, request.getfixturevalue(persona))
 
     assert client.get(f"/report-cards/{YEAR}/").status_code == 404
 
@@ -230,7 +231,7 @@ def workbook(response):
 def test_the_workbook_holds_every_members_year_and_every_entry(
     client, administrator, member, scored
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.get(f"/report-cards/{YEAR}.xlsx")
 
@@ -257,7 +258,7 @@ def test_the_workbook_holds_every_members_year_and_every_entry(
 
 @pytest.mark.parametrize("persona", ["staff", "member_user"])
 def test_the_workbook_is_not_found_for_anyone_but_administrators(client, persona, request, scored):
-    client.force_login(request.getfixturevalue(persona))
+    force_login(client, request.getfixturevalue(persona))
 
     assert client.get(f"/report-cards/{YEAR}.xlsx").status_code == 404
     assert not AuditEntry.objects.exists()
@@ -284,7 +285,7 @@ def query_url(entry) -> str:
 def test_a_member_queries_a_line_of_their_card_and_the_office_gets_a_note(
     client, member_user, entry
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.post(
         query_url(entry), {"text": "3月4日我在岗，应记2分还是3分？"}, follow=True
@@ -302,7 +303,7 @@ def test_a_member_queries_a_line_of_their_card_and_the_office_gets_a_note(
 def test_an_empty_or_too_long_question_is_refused_and_nothing_is_saved(
     client, member_user, entry, question
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.post(query_url(entry), {"text": question}, follow=True)
 
@@ -311,7 +312,7 @@ def test_an_empty_or_too_long_question_is_refused_and_nothing_is_saved(
 
 
 def test_a_member_cannot_query_another_members_line(client, member_user, scored):
-    client.force_login(member_user)
+    force_login(client, member_user)
     others = PointEntry.objects.get(member=scored)
 
     assert client.post(query_url(others), {"text": "?"}).status_code == 404
@@ -320,7 +321,7 @@ def test_a_member_cannot_query_another_members_line(client, member_user, scored)
 
 @pytest.mark.parametrize("persona", ["administrator", "staff"])
 def test_nobody_but_the_member_queries_their_line(client, persona, request, entry):
-    client.force_login(request.getfixturevalue(persona))
+    force_login(client, request.getfixturevalue(persona))
 
     assert client.post(query_url(entry), {"text": "?"}).status_code == 404
     assert not PointQuery.objects.exists()
@@ -334,7 +335,7 @@ def test_the_anonymous_are_sent_to_sign_in_before_querying(client, entry):
 
 
 def test_querying_by_get_is_not_allowed(client, member_user, entry):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     assert client.get(query_url(entry)).status_code == 405
     assert not PointQuery.objects.exists()
@@ -352,7 +353,7 @@ def test_the_menu_offers_my_report_card_to_members_and_report_cards_to_administr
         (administrator, False, True),
         (staff, False, False),
     ):
-        client.force_login(user)
+        force_login(client, user)
         page = html(client.get("/dashboard/"))
         assert ('href="/my/report-card/"' in page) is mine
         assert (f'href="/report-cards/{this_year}/"' in page) is office
@@ -377,7 +378,7 @@ WORKBOOK = SIGNED_IN + 1 + 3 + 5 + 1 + 1
 def test_the_card_page_takes_as_many_queries_for_30_facts_as_for_3(
     client, member_user, member, rules, committed, django_assert_num_queries
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
     workstation = WorkstationFactory()
     for day in (1, 2, 3):
         attend(committed, member, date(2026, 3, day), workstation=workstation)
@@ -399,7 +400,7 @@ def test_the_card_page_takes_as_many_queries_for_30_facts_as_for_3(
 def test_the_years_table_takes_as_many_queries_for_50_members_as_for_5(
     client, administrator, rules, committed, django_assert_num_queries
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
     take_part(committed, MemberFactory.create_batch(5), date(2026, 4, 1))
     url = f"/report-cards/{YEAR}/"
     with_five = queries_for(client, url)
@@ -431,7 +432,7 @@ def bulk_year(members, activities) -> None:
 def test_the_workbook_takes_as_many_queries_for_500_members_as_for_5(
     client, administrator, rules, django_assert_num_queries
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
     organiser = UserFactory()
     activities = [
         Activity.objects.create(
@@ -487,7 +488,7 @@ def year_form(year="2026", rules=(), bands=()) -> dict:
 
 
 def test_the_admin_sets_a_years_rules_and_bands(client, administrator):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         "/admin/points/scoringyear/add/",
@@ -502,7 +503,7 @@ def test_the_admin_sets_a_years_rules_and_bands(client, administrator):
 def test_a_duplicate_category_is_refused_next_to_the_field_and_nothing_is_saved(
     client, administrator
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         "/admin/points/scoringyear/add/",
@@ -526,7 +527,7 @@ def test_a_duplicate_category_is_refused_next_to_the_field_and_nothing_is_saved(
 
 @pytest.mark.parametrize("year", ["-5", "0", "1999", "2101", "99999"])
 def test_a_negative_or_absurd_year_is_refused_with_a_clear_message(client, administrator, year):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post("/admin/points/scoringyear/add/", year_form(year=year))
 
@@ -536,7 +537,7 @@ def test_a_negative_or_absurd_year_is_refused_with_a_clear_message(client, admin
 
 
 def test_the_admin_edits_a_rules_points_and_the_version_follows(client, administrator, rules):
-    client.force_login(administrator)
+    force_login(client, administrator)
     year = ScoringYear.objects.get()
     rule_list = list(year.rules.order_by("pk"))
     data = year_form(rules=[(r.category, str(r.points)) for r in rule_list])
@@ -555,7 +556,7 @@ def test_the_admin_edits_a_rules_points_and_the_version_follows(client, administ
 def test_the_rebuild_action_repairs_the_ledger_and_says_how_much(
     client, administrator, member, scored
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
     PointEntry.objects.filter(member=member, category=Category.DUTY_ATTENDED).update(
         points=Decimal("99")
     )
@@ -573,7 +574,7 @@ def test_the_rebuild_action_repairs_the_ledger_and_says_how_much(
 
 
 def test_point_entries_are_read_only_in_the_admin(client, administrator, entry):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     assert client.get("/admin/points/pointentry/?q=李委员").status_code == 200
     assert client.get("/admin/points/pointentry/add/").status_code == 403
@@ -587,7 +588,7 @@ def test_the_office_answers_a_query_and_nothing_else_of_it_changes(
     client, administrator, member_user, entry
 ):
     query = PointQuery.objects.create(entry=entry, asked_by=member_user, text="为何2分？")
-    client.force_login(administrator)
+    force_login(client, administrator)
     assert "为何2分" in html(client.get("/admin/points/pointquery/?answered=no"))
     assert "为何2分" not in html(client.get("/admin/points/pointquery/?answered=yes"))
 
@@ -609,7 +610,7 @@ def test_the_office_answers_a_query_and_nothing_else_of_it_changes(
 def test_a_year_outside_the_scoring_years_is_not_found(client, administrator, member, path, year):
     # The years table linked to year - 1: at year 0 its link could not be built, a 500.
     client.raise_request_exception = False
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.get(path.format(year=year, pk=member.pk))
 
@@ -621,7 +622,7 @@ def test_a_year_outside_the_scoring_years_is_not_found(client, administrator, me
 def test_the_first_and_last_scoring_years_link_only_to_years_within_range(
     client, administrator, year, linked, not_linked
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     page = html(client.get(f"/report-cards/{year}/"))
 
@@ -632,7 +633,7 @@ def test_the_first_and_last_scoring_years_link_only_to_years_within_range(
 def test_my_card_shows_the_current_year_for_a_year_outside_the_scoring_years(
     client, member_user, db
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.get("/my/report-card/?year=99999999999999999999")
 

@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.signing import force_login
+
 from ..factories import MemberFactory
 from .test_cards import YEAR, attend, make_bands, make_rules, take_part
 
@@ -24,7 +26,7 @@ def workbook(client, administrator, committed, time_machine):
     member = MemberFactory(name=NAME)
     attend(committed, member, date(2026, 3, 4))
     take_part(committed, [member, MemberFactory(name="王委员")], date(2026, 4, 1))
-    client.force_login(administrator)
+    force_login(client, administrator)
     client.cookies["django_language"] = "en"
     response = client.get(f"/report-cards/{YEAR}.xlsx")
     assert response.status_code == 200

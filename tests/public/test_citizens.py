@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from public import throttle
+from tests.signing import force_login
 from visits import lifecycle
 from visits.models import Case, CaseEvent, EventKind, Referral, Visit
 
@@ -62,7 +63,7 @@ def read_receipt(client) -> tuple[str, str]:
 def test_everyone_gets_the_form_with_its_fields_and_consents(request, workstation, persona):
     client = citizen()
     if persona:
-        client.force_login(request.getfixturevalue(persona))
+        force_login(client, request.getfixturevalue(persona))
 
     response = client.get(reverse("public:submit"))
 

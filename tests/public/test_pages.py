@@ -13,6 +13,7 @@ from django.utils.html import escape
 from members.models import Member
 from rosters.calendars import week_start
 from rosters.models import Attendance
+from tests.signing import force_login
 from visits import lifecycle
 from visits.models import Case
 from workstations.models import Venue
@@ -65,7 +66,7 @@ def anonymous() -> Client:
 def signed_in():
     def signed_in(user) -> Client:
         client = Client()
-        client.force_login(user)
+        force_login(client, user)
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 

@@ -17,6 +17,7 @@ from django.utils.html import escape
 
 from public import figures
 from public.stats import FIRST_YEAR, bar_chart, percent
+from tests.signing import force_login
 
 from ..factories import DepartmentFactory
 from .test_figures import NAME, PHONE, YEAR, Loop, at, calendars, seed_year  # noqa: F401
@@ -50,7 +51,7 @@ def visitor(language: str = "en") -> Client:
 
 def signed_in(user) -> Client:
     client = visitor()
-    client.force_login(user)
+    force_login(client, user)
     return client
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rosters.models import Attendance, DutyAssignment, DutyChange
+from tests.signing import force_login
 
 from ..factories import DutyShiftFactory, MemberFactory
 
@@ -36,7 +37,7 @@ def shift(workstation, today):
 
 
 def test_staff_see_their_workstations_week_with_its_shifts_and_members(client, staff, shift):
-    client.force_login(staff)
+    force_login(client, staff)
 
     page = client.get(week_url(shift.workstation)).content.decode()
 
@@ -48,7 +49,7 @@ def test_the_month_view_lists_every_shift_of_the_month(client, staff, workstatio
     first = today.replace(day=1)
     for n in range(3):
         DutyShiftFactory(workstation=workstation, date=first + timedelta(days=n), theme=f"主题{n}")
-    client.force_login(staff)
+    force_login(client, staff)
 
     page = client.get(month_url(workstation, first)).content.decode()
 
@@ -59,7 +60,7 @@ def test_staff_of_another_workstation_and_members_get_404_anonymous_goes_to_logi
     client, other_staff, member_user, shift
 ):
     for user in (other_staff, member_user):
-        client.force_login(user)
+        force_login(client, user)
         assert client.get(week_url(shift.workstation)).status_code == 404
         assert client.get(month_url(shift.workstation)).status_code == 404
     client.logout()
@@ -68,7 +69,7 @@ def test_staff_of_another_workstation_and_members_get_404_anonymous_goes_to_logi
 
 
 def test_administrators_see_any_workstations_roster(client, administrator, shift):
-    client.force_login(administrator)
+    force_login(client, administrator)
     assert "周建平" in client.get(week_url(shift.workstation)).content.decode()
 
 
@@ -76,7 +77,7 @@ def test_the_month_view_runs_the_same_queries_for_60_shifts_as_for_3(
     client, staff, workstation, today, django_assert_num_queries
 ):
     first = today.replace(day=1)
-    client.force_login(staff)
+    force_login(client, staff)
 
     def fill(start, count):
         for n in range(start, start + count):
@@ -105,7 +106,7 @@ def test_attendance_is_recorded_from_the_week_view_by_the_workstations_staff(
     # Yesterday's shift: it has started whatever the time of day.
     started = DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1))
     assignment = DutyAssignment.objects.create(shift=started, member=MemberFactory())
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(
         reverse("rosters:assignment_attendance", args=[assignment.pk]), {"attendance": "attended"}
@@ -120,7 +121,7 @@ def test_attendance_is_recorded_from_the_week_view_by_the_workstations_staff(
 def test_attendance_for_a_future_shift_is_refused_with_a_message(client, staff, workstation, today):
     future = DutyShiftFactory(workstation=workstation, date=today + timedelta(days=3))
     assignment = DutyAssignment.objects.create(shift=future, member=MemberFactory())
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(
         reverse("rosters:assignment_attendance", args=[assignment.pk]),
@@ -136,7 +137,7 @@ def test_attendance_for_a_future_shift_is_refused_with_a_message(client, staff, 
 
 def test_staff_of_another_workstation_cannot_record_attendance(client, other_staff, shift):
     assignment = shift.assignments.get()
-    client.force_login(other_staff)
+    force_login(client, other_staff)
 
     response = client.post(
         reverse("rosters:assignment_attendance", args=[assignment.pk]), {"attendance": "absent"}
@@ -148,7 +149,7 @@ def test_staff_of_another_workstation_cannot_record_attendance(client, other_sta
 
 
 def test_get_on_attendance_is_not_allowed(client, staff, shift):
-    client.force_login(staff)
+    force_login(client, staff)
     url = reverse("rosters:assignment_attendance", args=[shift.assignments.get().pk])
     assert client.get(url).status_code == 405
 
@@ -164,7 +165,7 @@ def test_a_member_sees_their_own_duties_and_their_feed_address(client, member_us
         theme="别人的班",
     )
     DutyAssignment.objects.create(shift=other, member=MemberFactory())
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     page = client.get(reverse("rosters:my_duties")).content.decode()
 
@@ -173,12 +174,12 @@ def test_a_member_sees_their_own_duties_and_their_feed_address(client, member_us
 
 
 def test_my_duties_is_404_for_staff_without_a_member_record(client, staff):
-    client.force_login(staff)
+    force_login(client, staff)
     assert client.get(reverse("rosters:my_duties")).status_code == 404
 
 
 def test_the_roster_link_takes_a_liaison_to_their_workstations_week(client, staff, workstation):
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.get(reverse("rosters:rosters"))
     assert response.status_code == 302
     assert response["Location"] == week_url(workstation)
@@ -187,11 +188,11 @@ def test_the_roster_link_takes_a_liaison_to_their_workstations_week(client, staf
 def test_the_roster_link_lists_every_workstation_for_an_administrator(
     client, administrator, workstation, other_workstation
 ):
-    client.force_login(administrator)
+    force_login(client, administrator)
     page = client.get(reverse("rosters:rosters")).content.decode()
     assert workstation.name in page and other_workstation.name in page
 
 
 def test_the_roster_link_is_404_for_a_member(client, member_user):
-    client.force_login(member_user)
+    force_login(client, member_user)
     assert client.get(reverse("rosters:rosters")).status_code == 404

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from rosters.fairness import by_group, member_fairness
 from rosters.models import Attendance, DutyAssignment
+from tests.signing import force_login
 
 from ..admin_pages import administrator_without
 from ..factories import (
@@ -137,7 +138,7 @@ def test_the_changelist_links_to_the_fairness_view(admin_client):
 def test_an_administrator_without_the_shift_permission_gets_403_and_anonymous_the_login(
     client, staff
 ):
-    client.force_login(administrator_without("view_dutyshift", "change_dutyshift"))
+    force_login(client, administrator_without("view_dutyshift", "change_dutyshift"))
     assert client.get(reverse(URL)).status_code == 403
     client.logout()
     assert client.get(reverse(URL))["Location"].startswith(reverse("admin:login"))

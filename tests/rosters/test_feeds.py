@@ -13,6 +13,7 @@ from members.models import Member
 from members.services import member_calendar_token_renew
 from rosters.duties import assignment_take_leave
 from rosters.feeds import DAYS_AHEAD, DAYS_BACK
+from tests.signing import force_login
 
 from ..factories import (
     ActivityGroupFactory,
@@ -188,7 +189,7 @@ def test_renewing_the_token_revokes_the_old_address(client, member, shift):
 def test_the_admin_action_renews_the_chosen_members_addresses(client, administrator, member):
     other = MemberFactory()
     old_token, others_token = member.calendar_token, other.calendar_token
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         reverse("admin:members_member_changelist"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rosters.models import Attendance, DutyAssignment, DutyChange
+from tests.signing import force_login
 from workstations import roles
 
 from ..factories import DutyShiftFactory, MemberFactory, UserFactory
@@ -90,7 +91,7 @@ def assert_unchanged(assignment, member):
 def test_the_change_page_shows_the_duty_and_both_forms_to_those_allowed(
     client, request, persona, duty, english
 ):
-    client.force_login(request.getfixturevalue(persona))
+    force_login(client, request.getfixturevalue(persona))
 
     response = client.get(change_url(duty))
 
@@ -105,12 +106,12 @@ def test_the_change_page_is_404_for_staff_of_another_workstation_and_other_membe
     client, other_staff, another_member_user, duty
 ):
     for user in (other_staff, another_member_user):
-        client.force_login(user)
+        force_login(client, user)
         assert client.get(change_url(duty)).status_code == 404
 
 
 def test_a_member_gets_404_on_someone_elses_duty(client, member_user, others_duty):
-    client.force_login(member_user)
+    force_login(client, member_user)
     assert client.get(change_url(others_duty)).status_code == 404
 
 
@@ -130,7 +131,7 @@ def test_the_change_page_offers_the_substitutes_and_the_duties_to_swap_with(
     DutyAssignment.objects.create(shift=too_far, member=MemberFactory(name="远期委员"))
     past = DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1))
     DutyAssignment.objects.create(shift=past, member=MemberFactory(name="过去委员"))
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.get(change_url(duty))
 
@@ -147,7 +148,7 @@ def test_a_past_duty_can_no_longer_be_changed_and_shows_no_forms(
 ):
     shift = DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1))
     past = DutyAssignment.objects.create(shift=shift, member=MemberFactory())
-    client.force_login(staff)
+    force_login(client, staff)
 
     page = client.get(change_url(past)).content.decode()
 
@@ -158,7 +159,7 @@ def test_a_past_duty_can_no_longer_be_changed_and_shows_no_forms(
 def test_a_duty_no_longer_scheduled_can_no_longer_be_changed(
     client, staff, duty, substitute, english
 ):
-    client.force_login(staff)
+    force_login(client, staff)
     client.post(leave_url(duty), {"substitute": substitute.pk, "reason": "出差"})
 
     page = client.get(change_url(duty)).content.decode()
@@ -175,7 +176,7 @@ def test_the_change_page_runs_the_same_queries_for_20_candidates_as_for_3(
             shift = DutyShiftFactory(workstation=workstation, date=today + timedelta(days=4 + n))
             DutyAssignment.objects.create(shift=shift, member=MemberFactory())
 
-    client.force_login(staff)
+    force_login(client, staff)
     fill(0, 3)
     client.get(change_url(duty))
     with CaptureQueriesContext(connection) as few:
@@ -191,7 +192,7 @@ def test_the_change_page_runs_the_same_queries_for_20_candidates_as_for_3(
 
 
 def test_get_is_the_only_method_of_the_change_page(client, staff, duty):
-    client.force_login(staff)
+    force_login(client, staff)
     assert client.post(change_url(duty)).status_code == 405
 
 
@@ -203,7 +204,7 @@ def test_leave_is_recorded_with_the_substitute_and_a_change_row(
     client, request, persona, duty, substitute
 ):
     user = request.getfixturevalue(persona)
-    client.force_login(user)
+    force_login(client, user)
 
     response = client.post(leave_url(duty), {"substitute": substitute.pk, "reason": "出差在外"})
 
@@ -219,17 +220,17 @@ def test_leave_is_recorded_with_the_substitute_and_a_change_row(
 def test_after_leave_the_member_returns_to_their_duties_and_staff_to_the_week(
     client, member_user, staff, duty, others_duty, substitute
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
     response = client.post(leave_url(duty), {"substitute": substitute.pk, "reason": "出差"})
     assert response["Location"] == reverse("rosters:my_duties")
 
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.post(leave_url(others_duty), {"substitute": substitute.pk, "reason": "病假"})
     assert response["Location"] == week_url(others_duty)
 
 
 def test_leave_shows_a_success_message(client, staff, duty, substitute, english):
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.post(
         leave_url(duty), {"substitute": substitute.pk, "reason": "出差"}, follow=True
     )
@@ -245,7 +246,7 @@ def test_leave_is_404_for_staff_of_another_workstation_and_other_members(
         (another_member_user, duty),
         (member_user, others_duty),
     ):
-        client.force_login(user)
+        force_login(client, user)
         assert client.post(leave_url(assignment), data).status_code == 404
     assert_unchanged(duty, duty.member)
     assert_unchanged(others_duty, others_duty.member)
@@ -258,14 +259,14 @@ def test_leave_sends_anonymous_visitors_to_login(client, duty, substitute):
 
 
 def test_get_on_leave_is_not_allowed(client, staff, duty):
-    client.force_login(staff)
+    force_login(client, staff)
     assert client.get(leave_url(duty)).status_code == 405
 
 
 def test_leave_without_a_reason_is_refused_next_to_the_field(
     client, staff, duty, substitute, english
 ):
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(leave_url(duty), {"substitute": substitute.pk, "reason": ""})
 
@@ -276,7 +277,7 @@ def test_leave_without_a_reason_is_refused_next_to_the_field(
 
 
 def test_the_member_cannot_be_their_own_substitute(client, member_user, duty, english):
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     response = client.post(leave_url(duty), {"substitute": duty.member.pk, "reason": "出差"})
 
@@ -293,7 +294,7 @@ def test_a_substitute_already_on_duty_at_that_time_is_refused(
         workstation=other_workstation, date=duty.shift.date, starts_at=time(10), ends_at=time(11)
     )
     DutyAssignment.objects.create(shift=busy, member=substitute)
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(leave_url(duty), {"substitute": substitute.pk, "reason": "出差"})
 
@@ -308,7 +309,7 @@ def test_a_substitute_already_on_duty_at_that_time_is_refused(
 def test_leave_from_a_past_shift_is_refused(client, staff, workstation, substitute, today, english):
     shift = DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1))
     past = DutyAssignment.objects.create(shift=shift, member=MemberFactory())
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(
         leave_url(past), {"substitute": substitute.pk, "reason": "出差"}, follow=True
@@ -322,7 +323,7 @@ def test_leave_from_a_past_shift_is_refused(client, staff, workstation, substitu
 def test_posting_the_same_leave_twice_records_it_once(
     client, member_user, duty, substitute, english
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
     data = {"substitute": substitute.pk, "reason": "出差"}
 
     client.post(leave_url(duty), data)
@@ -343,7 +344,7 @@ def test_a_swap_exchanges_the_members_and_writes_two_change_rows(
 ):
     user = request.getfixturevalue(persona)
     mine, theirs = duty.member, others_duty.member
-    client.force_login(user)
+    force_login(client, user)
 
     response = client.post(swap_url(duty), {"other": others_duty.pk, "reason": "家中有事"})
 
@@ -359,7 +360,7 @@ def test_a_swap_exchanges_the_members_and_writes_two_change_rows(
 def test_after_a_swap_the_member_returns_to_their_duties_and_staff_to_the_week(
     client, member_user, staff, duty, others_duty, workstation, today
 ):
-    client.force_login(member_user)
+    force_login(client, member_user)
     response = client.post(swap_url(duty), {"other": others_duty.pk})
     assert response["Location"] == reverse("rosters:my_duties")
 
@@ -367,13 +368,13 @@ def test_after_a_swap_the_member_returns_to_their_duties_and_staff_to_the_week(
         shift=DutyShiftFactory(workstation=workstation, date=today + timedelta(days=7)),
         member=MemberFactory(),
     )
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.post(swap_url(third), {"other": others_duty.pk})
     assert response["Location"] == week_url(third)
 
 
 def test_a_swap_shows_a_success_message(client, staff, duty, others_duty, english):
-    client.force_login(staff)
+    force_login(client, staff)
     response = client.post(swap_url(duty), {"other": others_duty.pk}, follow=True)
     assert any("周建平" in m for m in messages_of(response))
 
@@ -387,7 +388,7 @@ def test_a_swap_is_404_for_staff_of_another_workstation_and_other_members(
         (another_member_user, duty, others_duty),
         (member_user, others_duty, duty),
     ):
-        client.force_login(user)
+        force_login(client, user)
         assert client.post(swap_url(assignment), {"other": other.pk}).status_code == 404
     assert_unchanged(duty, mine)
     assert_unchanged(others_duty, theirs)
@@ -400,7 +401,7 @@ def test_a_swap_sends_anonymous_visitors_to_login(client, duty, others_duty):
 
 
 def test_get_on_swap_is_not_allowed(client, staff, duty):
-    client.force_login(staff)
+    force_login(client, staff)
     assert client.get(swap_url(duty)).status_code == 405
 
 
@@ -411,7 +412,7 @@ def test_a_swap_with_a_duty_not_offered_is_refused_next_to_the_field(
         shift=DutyShiftFactory(workstation=other_workstation, date=today + timedelta(days=4)),
         member=MemberFactory(),
     )
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(swap_url(duty), {"other": elsewhere.pk})
 
@@ -427,7 +428,7 @@ def test_a_swap_of_a_past_duty_is_refused(client, staff, workstation, others_dut
         shift=DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1)),
         member=MemberFactory(),
     )
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(swap_url(past), {"other": others_duty.pk}, follow=True)
 
@@ -444,7 +445,7 @@ def test_a_swap_into_a_time_the_member_is_already_on_duty_is_refused(
         workstation=other_workstation, date=others_duty.shift.date, starts_at=time(10)
     )
     DutyAssignment.objects.create(shift=busy, member=duty.member)
-    client.force_login(staff)
+    force_login(client, staff)
 
     response = client.post(swap_url(duty), {"other": others_duty.pk}, follow=True)
 
@@ -464,7 +465,7 @@ def test_the_week_view_links_coming_scheduled_duties_to_their_change_page(
         shift=DutyShiftFactory(workstation=workstation, date=today - timedelta(days=1)),
         member=MemberFactory(),
     )
-    client.force_login(staff)
+    force_login(client, staff)
 
     coming = client.get(week_url(duty)).content.decode()
     gone = client.get(week_url(past)).content.decode()
@@ -475,7 +476,7 @@ def test_the_week_view_links_coming_scheduled_duties_to_their_change_page(
 
 def test_my_duties_links_only_the_members_own_coming_duties(client, member_user, duty, substitute):
     colleague = DutyAssignment.objects.create(shift=duty.shift, member=MemberFactory())
-    client.force_login(member_user)
+    force_login(client, member_user)
 
     page = client.get(reverse("rosters:my_duties")).content.decode()
 
@@ -483,7 +484,7 @@ def test_my_duties_links_only_the_members_own_coming_duties(client, member_user,
 
 
 def test_the_month_view_has_no_change_links(client, staff, duty):
-    client.force_login(staff)
+    force_login(client, staff)
     month = reverse("rosters:roster_month", args=[duty.shift.workstation.slug])
     page = client.get(f"{month}?date={duty.shift.date:%Y-%m-%d}").content.decode()
     assert "李委员" in page and change_url(duty) not in page
@@ -501,7 +502,7 @@ def test_my_duties_runs_the_same_queries_for_20_coming_duties_as_for_3(
             DutyAssignment.objects.create(shift=shift, member=me)
             DutyAssignment.objects.create(shift=shift, member=MemberFactory())
 
-    client.force_login(member_user)
+    force_login(client, member_user)
     fill(0, 3)
     client.get(reverse("rosters:my_duties"))
     with CaptureQueriesContext(connection) as few:

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from audit.models import AuditEntry
 from rosters.models import DutyAssignment, DutyChange, DutyShift
 from rosters.roster_io import XLSX_CONTENT_TYPE, roster_export, roster_import
+from tests.signing import force_login
 
 from ..admin_pages import administrator_without
 from ..factories import (
@@ -416,7 +417,7 @@ def test_the_import_page_lists_the_bad_rows_and_imports_nothing(admin_client, wo
 
 
 def test_an_administrator_without_add_permission_on_shifts_gets_403(client, workstation):
-    client.force_login(administrator_without("add_dutyshift"))
+    force_login(client, administrator_without("add_dutyshift"))
     assert client.get(reverse(IMPORT_URL)).status_code == 403
     sheet = _workbook([_row(workstation)])
     assert client.post(reverse(IMPORT_URL), {"file": _upload(sheet)}).status_code == 403

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from rosters.models import DutyAssignment, DutyShift
+from tests.signing import force_login
 
 from ..admin_pages import administrator_without
 from ..factories import (
@@ -174,7 +175,7 @@ def test_a_stale_preview_is_refused(admin_client, workstation, legal):
 
 
 def test_an_administrator_without_add_permission_on_shifts_gets_403(client, workstation, legal):
-    client.force_login(administrator_without("add_dutyshift"))
+    force_login(client, administrator_without("add_dutyshift"))
     assert client.get(reverse(GENERATE_URL)).status_code == 403
     data = _data(workstation, legal)
     assert client.post(reverse(GENERATE_URL), {**data, "preview": "1"}).status_code == 403

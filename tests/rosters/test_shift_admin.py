@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rosters.models import DutyAssignment
+from tests.signing import force_login
 
 from ..factories import DutyShiftFactory, MemberFactory
 
@@ -135,7 +136,7 @@ def test_the_shift_list_sends_anyone_but_administrators_to_the_admin_login(
     user = request.getfixturevalue(persona)
     user.is_staff = True  # even with staff status
     user.save()
-    client.force_login(user)
+    force_login(client, user)
 
     response = client.get(CHANGELIST)
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.signing import force_login
 from workdays.calendar import add_working_days, is_working_day
 from workdays.loading import load_year
 from workdays.models import CalendarYear, SpecialDay
@@ -140,7 +141,7 @@ def test_an_administrator_turning_a_make_up_saturday_into_a_day_off_changes_the_
     load_year(2026)
     saturday = SpecialDay.objects.get(date=date(2026, 10, 10))
     assert is_working_day(date(2026, 10, 10)) is True
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         reverse("admin:workdays_specialday_change", args=[saturday.pk]),
@@ -157,7 +158,7 @@ def test_an_administrator_entering_a_make_up_day_for_an_incomplete_year_changes_
 ):
     load_year(2027)
     assert is_working_day(date(2027, 9, 26)) is False  # a Sunday
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         reverse("admin:workdays_specialday_add"),
@@ -174,7 +175,7 @@ def test_an_administrator_entering_a_make_up_day_for_an_incomplete_year_changes_
 def test_an_administrator_deleting_a_holiday_makes_it_a_working_day_again(client, administrator):
     load_year(2026)
     holiday = SpecialDay.objects.get(date=date(2026, 10, 7))
-    client.force_login(administrator)
+    force_login(client, administrator)
 
     response = client.post(
         reverse("admin:workdays_specialday_delete", args=[holiday.pk]), {"post": "yes"}
