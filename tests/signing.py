@@ -1,9 +1,23 @@
 """Signing a test client in without the forms, second factor included."""
 
+from binascii import unhexlify
+
 from django.test import Client
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import second_factor
+
+
+def app_code(key_hex: str) -> str:
+    """The six digits an authenticator app holding `key_hex` shows now."""
+    return f"{TOTP(unhexlify(key_hex)).token():06d}"
+
+
+def authenticator_of(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, set up now if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
 
 
 def force_login(client: Client, user) -> Client:
@@ -13,9 +27,6 @@ def force_login(client: Client, user) -> Client:
     client.force_login(user)
     session = client.session
     if session.get(second_factor.DUE):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-        second_factor.record_passed(session, device)
+        second_factor.record_passed(session, authenticator_of(user))
         session.save()
     return client

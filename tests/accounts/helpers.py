@@ -1,20 +1,13 @@
 """Signing in through the forms, as a person does, with an authenticator app's codes."""
 
-from binascii import unhexlify
-
 from django.conf import settings
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import second_factor
+from tests.signing import app_code, authenticator_of
 
 PASSWORD = "correct horse battery staple"
-
-
-def app_code(key_hex: str) -> str:
-    """The six digits an authenticator app holding `key_hex` shows now."""
-    return f"{TOTP(unhexlify(key_hex)).token():06d}"
 
 
 def code_of(user) -> str:
@@ -35,6 +28,5 @@ def with_password(user, url: str = "/login/", **extra) -> tuple[Client, object]:
 
 def give_factor(user) -> list[str]:
     """An authenticator app set up for `user`, and their recovery codes."""
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    assert device.confirmed
+    authenticator_of(user)
     return second_factor.new_recovery_codes(user)

@@ -39,9 +39,7 @@ def test_a_password_alone_leaves_an_administrator_at_the_second_step(clock, admi
     assert second_factor.recovery_codes_left(administrator) == 10
 
 
-def test_the_apps_code_finishes_signing_in_and_returns_where_they_were_going(
-    clock, administrator
-):
+def test_the_apps_code_finishes_signing_in_and_returns_where_they_were_going(clock, administrator):
     give_factor(administrator)
     client, _response = with_password(administrator)
     before = client.session.session_key
@@ -129,9 +127,7 @@ def test_the_pause_holds_for_a_new_sign_in_of_the_same_account(clock, administra
     assert "Try again in" in str(refused.context["form"].errors["code"])
 
 
-def test_an_administrator_without_a_factor_sets_one_up_before_anything_else(
-    clock, administrator
-):
+def test_an_administrator_without_a_factor_sets_one_up_before_anything_else(clock, administrator):
     client, _ = with_password(administrator)
 
     step = client.get("/login/second-factor/?next=/admin/")
@@ -162,9 +158,7 @@ def test_staff_who_set_up_a_factor_need_it_too(clock, staff):
     assert _signed_in_fully(client)
 
 
-def test_the_password_alone_cannot_add_a_factor_to_an_account_that_has_one(
-    clock, administrator
-):
+def test_the_password_alone_cannot_add_a_factor_to_an_account_that_has_one(clock, administrator):
     give_factor(administrator)
     client, _ = with_password(administrator)
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from workdays.loading import load_year
 
@@ -25,7 +25,7 @@ from ..factories import (
     DutyShiftFactory,
     MemberFactory,
 )
-from ..signing import force_login
+from ..signing import app_code, authenticator_of, force_login
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -116,6 +116,22 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "-", name) + ".png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def sign_in_to_admin(page: Page, base_url: str, user, password: str) -> None:
+    """Through admin's sign-in form and the second step, as an administrator does: the
+    password, then the code their authenticator app shows."""
+    device = authenticator_of(user)
+    page.goto(f"{base_url}/admin/login/")
+    page.locator("[name='username']").fill(user.username)
+    page.locator("[name='password']").fill(password)
+    with page.expect_navigation():
+        page.locator("input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login/second-factor/"))
+    page.get_by_label("验证码").fill(app_code(device.key))
+    with page.expect_navigation():
+        page.get_by_role("button", name="完成登录").click()
+    expect(page).to_have_url(f"{base_url}/admin/")
 
 
 def sign_in_as(page: Page, base_url: str, user) -> None:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from workdays.loading import load_year
 
 from ..factories import MemberFactory
+from .conftest import sign_in_to_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,11 +23,7 @@ def test_an_administrator_picks_the_members_to_rotate_in_two_panes(
     for name in ("李建国", "王秀兰", "王志强", "赵明"):
         MemberFactory(name=name, home_workstation=workstation)
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("[name='username']").fill(administrator.username)
-    page.locator("[name='password']").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[type=submit]").click()
+    sign_in_to_admin(page, live_server.url, administrator, PASSWORD)
 
     page.goto(f"{live_server.url}/admin/rosters/dutyshift/generate/")
 

@@ -9,6 +9,7 @@ from rosters.models import DutyAssignment, DutyShift
 from workdays.loading import load_year
 
 from ..factories import ActivityGroupFactory, MemberFactory
+from .conftest import sign_in_to_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +25,7 @@ def test_an_administrator_previews_and_saves_a_rotation(
         MemberFactory(name=name, activity_group=group, home_workstation=workstation)
     page.set_viewport_size({"width": 1366, "height": 900})
 
-    page.goto(f"{live_server.url}/admin/login/")
-    page.locator("[name='username']").fill(administrator.username)
-    page.locator("[name='password']").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[type=submit]").click()
+    sign_in_to_admin(page, live_server.url, administrator, PASSWORD)
 
     page.goto(f"{live_server.url}/admin/rosters/dutyshift/")
     with page.expect_navigation():
