@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from . import second_factor
+        from . import checks, second_factor  # noqa: F401 (checks registers itself)
 
         # A password alone does not finish signing in an account that needs a second factor.
         user_logged_in.connect(second_factor.on_logged_in, dispatch_uid="second_factor_due")

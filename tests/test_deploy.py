@@ -24,17 +24,28 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_under_production_settings_reports_nothing():
-    result = run_manage(
+def check_deploy(**env: str) -> subprocess.CompletedProcess:
+    return run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         SECRET_KEY="k3y-" + "x7Q9v" * 12,
         ALLOWED_HOSTS="workstations.example.gov.cn",
+        **env,
     )
+
+
+def test_check_deploy_under_production_settings_reports_nothing():
+    result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_administrators_need_no_second_factor():
+    result = check_deploy(SECOND_FACTOR_FOR_ADMINISTRATORS="false")
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stdout + result.stderr
 
 
 def test_production_without_a_secret_key_refuses_to_start():
