@@ -270,6 +270,10 @@ AXES_USERNAME_CALLABLE = "base.signin.lockout_username"
 # (e.g. HTTP_X_REAL_IP), or every citizen and liaison shares the proxy's address.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")
 
+# Hosts a public page may link to (`manage.py check_public_site`, public/integrity.py): any
+# other is reported as a planted link. Empty: the site links only to itself.
+PUBLIC_LINK_HOSTS = env.list("PUBLIC_LINK_HOSTS", default=[])
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
