@@ -47,6 +47,7 @@ run: demo
 # the cores (config/gunicorn.py), or WEB_CONCURRENCY=N.
 serve: install
 	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) integrity_manifest write
 	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi --bind $(HOST):$(PORT)
 
 # The whole suite, then the notifications' tests again on the RQ task backend (Redis at

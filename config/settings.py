@@ -218,6 +218,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The signed hash manifest of templates and static files (base/manifest.py).
+INTEGRITY_MANIFEST = env.path("INTEGRITY_MANIFEST", default=BASE_DIR / "integrity-manifest.txt")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
