@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,7 +48,7 @@ def _audit_wrong_code(request, form) -> None:
 @login_required
 def second_factor_step(request):
     if not second_factor.is_due(request):
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     if not second_factor.has_factor(request.user):
         # An administrator's first sign-in: the factor is set up before anything else.
         return redirect(_with_next("accounts:set_up", request))
@@ -56,7 +57,7 @@ def second_factor_step(request):
         if form.is_valid():
             second_factor.mark_passed(request, form.device)
             audit_record(request, AuditAction.SIGN_IN, _target(request.user), "second factor")
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         _audit_wrong_code(request, form)
     return render(
         request,

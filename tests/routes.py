@@ -111,12 +111,9 @@ ROUTES: dict[str, Route] = {
         SIGNED_IN,
         form_pages=lambda s: ["/account/second-factor/"],
     ),
+    # Its form is on the page of an account with a factor it may remove: none in the scene.
     "accounts:remove": Route(
-        lambda s: "/account/second-factor/remove/",
-        SIGNED_IN,
-        get=False,
-        form_pages=lambda s: ["/account/second-factor/"],
-        post={"code": "000000"},
+        lambda s: "/account/second-factor/remove/", SIGNED_IN, get=False, post={"code": "000000"}
     ),
     "rosters:member_calendar": Route(
         lambda s: f"/calendar/member/{s.member.calendar_token}.ics", ("anonymous",)
