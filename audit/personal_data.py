@@ -47,6 +47,10 @@ INVENTORY: tuple[PersonalField, ...] = (
                   "the citizen's own key to look up the case's progress", WITH_THE_CASE),
     PersonalField("visits.CaseEvent.note", CITIZEN,
                   "the timeline's notes (free text: may name people)", WITH_THE_CASE),
+    PersonalField("visits.Case.satisfaction", CITIZEN,
+                  "how satisfied the citizen was, told at the follow-up", WITH_THE_CASE),
+    PersonalField("visits.CaseEvent.satisfaction", CITIZEN,
+                  "the same, on the follow-up's step of the timeline", WITH_THE_CASE),
     PersonalField("visits.Referral.reply", CITIZEN,
                   "a department's reply (free text: may name people)", WITH_THE_CASE),
     PersonalField("visits.CaseSearchText.tokens", CITIZEN,
@@ -100,6 +104,7 @@ INVENTORY: tuple[PersonalField, ...] = (
 
 # Fields whose names look personal but are not, and why.
 NOT_PERSONAL: dict[str, str] = {
+    "contenttypes.ContentType.model": "a model's name",
     "auth.Permission.name": "a permission's name",
     "auth.Permission.codename": "a permission's code",
     "auth.Group.name": "a role's name",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Member
+from public.forms import CONSENT_VERSION
 from visits import lifecycle, selectors
 from visits.lifecycle import Action
 from visits.models import (
@@ -340,5 +341,6 @@ def seed_online_demo(now: datetime) -> Receipt:
         submission_id=DEMO_SUBMISSION,
         # So that /track/ offers to stop the SMS, and the desk's acceptance texts it.
         sms_consent=True,
+        consent_version=CONSENT_VERSION,
     )
     return online_submit(submission, now=now, lookup_code=DEMO_LOOKUP_CODE)

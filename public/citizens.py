@@ -32,7 +32,7 @@ from visits.receipts import receipt_context
 from visits.services import DuplicateSubmission
 
 from . import throttle
-from .forms import AddForm, FollowUpForm, LookupForm, SubmitForm
+from .forms import CONSENT_VERSION, AddForm, FollowUpForm, LookupForm, SubmitForm
 
 RECEIPT = "public_receipt"
 RECEIPT_SECONDS = 15 * 60
@@ -55,7 +55,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Your opinion could not be accepted."))
     elif form.is_valid():
         try:
-            receipt = online_submit(dataclass_from(Submission, form.cleaned_data))
+            agreed = {**form.cleaned_data, "consent_version": CONSENT_VERSION}
+            receipt = online_submit(dataclass_from(Submission, agreed))
         except DuplicateSubmission:
             return redirect("public:receipt")  # the first submit's receipt, if not yet read
         request.session.cycle_key()

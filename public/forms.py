@@ -2,10 +2,12 @@
 follow-up. Every limit here is also a database or service rule; the form says it first,
 next to the field."""
 
+import hashlib
 import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from base.forms import CHOOSE
 from visits.lookup_codes import LOOKUP_LENGTH
@@ -14,6 +16,29 @@ from workstations.models import Workstation
 from workstations.validators import phone_validator
 
 TEXT_MAX = 2000
+
+
+# What a citizen agrees to online, as written (the msgids; shown translated).
+PROCESSING_CONSENT = gettext_noop(
+    "I agree that the committee's member workstations use my name and phone to handle "
+    "this opinion and to contact me about it."
+)
+PUBLICATION_CONSENT = gettext_noop(
+    "Once it is resolved, my opinion may be published without my name, phone or address."
+)
+SMS_CONSENT = gettext_noop(
+    "Tell me of the progress by SMS at this phone (you can stop it at any time)."
+)
+
+
+def consent_version(texts=(PROCESSING_CONSENT, PUBLICATION_CONSENT, SMS_CONSENT)) -> str:
+    """The version of the consents' wording, kept with each consent (PIPL): a digest of the
+    texts, so that any change of wording is a new version without anyone having to
+    remember to number it; a version's wording is in this file's history."""
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+
+
+CONSENT_VERSION = consent_version()
 
 
 class WorkstationChoiceField(forms.ModelChoiceField):
@@ -45,20 +70,15 @@ class SubmitForm(forms.Form):
         help_text=_("So that the workstation can call you back. It is never published."),
     )
     consent_to_processing = forms.BooleanField(
-        label=_(
-            "I agree that the committee's member workstations use my name and phone to handle "
-            "this opinion and to contact me about it."
-        ),
+        label=_(PROCESSING_CONSENT),
         error_messages={"required": _("Without this consent we cannot take up your opinion.")},
     )
     consent_to_publish = forms.BooleanField(
-        label=_(
-            "Once it is resolved, my opinion may be published without my name, phone or address."
-        ),
+        label=_(PUBLICATION_CONSENT),
         required=False,
     )
     sms_consent = forms.BooleanField(
-        label=_("Tell me of the progress by SMS at this phone (you can stop it at any time)."),
+        label=_(SMS_CONSENT),
         required=False,
     )
     # Hidden from people by the stylesheet; a robot that fills every field fills this.

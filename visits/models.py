@@ -82,6 +82,10 @@ class Visit(models.Model):
     privacy_consent_at = models.DateTimeField(
         _("consented to processing"), null=True, blank=True, editable=False
     )
+    # Which wording they agreed to: a digest of the consent texts (public/forms.py).
+    privacy_consent_version = models.CharField(
+        _("consent wording"), max_length=16, blank=True, editable=False
+    )
     # A random id the form carries, so that a double submit creates one visit.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = _user(_("logged by"))

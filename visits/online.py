@@ -47,6 +47,7 @@ class Submission:
     consent_to_publish: bool
     submission_id: uuid.UUID
     sms_consent: bool = False
+    consent_version: str = ""  # of the wording agreed to (public.forms.CONSENT_VERSION)
 
 
 def _title(text: str) -> str:
@@ -72,6 +73,7 @@ def online_submit(
         consent_to_publish=submission.consent_to_publish,
         sms_consent=submission.sms_consent and bool(submission.phone),
         privacy_consent_at=now,
+        privacy_consent_version=submission.consent_version,
         submission_id=submission.submission_id,
     )
     try:

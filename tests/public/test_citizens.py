@@ -10,6 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from public import throttle
+from public.forms import (
+    CONSENT_VERSION,
+    PROCESSING_CONSENT,
+    PUBLICATION_CONSENT,
+    SMS_CONSENT,
+    consent_version,
+)
 from tests.signing import force_login
 from visits import lifecycle
 from visits.models import Case, CaseEvent, EventKind, Referral, Visit
@@ -386,3 +393,20 @@ def test_markup_in_additions_replies_and_the_outcome_comes_out_escaped(submitted
     assert "<script>" not in html
     for text in ("答复", "办结", "补充"):
         assert f"{text}&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_each_consent_keeps_the_version_of_the_wording_agreed_to(workstation):
+    submit(citizen(), workstation)
+
+    visit = Visit.objects.get()
+    assert visit.privacy_consent_at is not None
+    assert visit.privacy_consent_version == CONSENT_VERSION != ""
+
+
+def test_a_change_of_the_consents_wording_is_a_new_version():
+    reworded = (PROCESSING_CONSENT + " ", PUBLICATION_CONSENT, SMS_CONSENT)
+
+    assert consent_version(reworded) != CONSENT_VERSION
+    assert consent_version((PROCESSING_CONSENT, PUBLICATION_CONSENT, SMS_CONSENT)) == (
+        CONSENT_VERSION
+    )
