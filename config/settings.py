@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, ending a session past its absolute lifetime first (base/session_lifetime.py).
+    "base.session_lifetime.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "base.middleware.KeptInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -239,6 +240,8 @@ LOGOUT_REDIRECT_URL = "login"
 # (base/kept_input.py).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_REFRESH_SECONDS = 60
+# However active, a session ends 10 hours after signing in (base/session_lifetime.py).
+SESSION_ABSOLUTE_SECONDS = 10 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Five failed logins for one username from one address lock that pair for 15 minutes.
