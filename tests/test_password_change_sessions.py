@@ -1,0 +1,83 @@
+"""A new password, or an account disabled, ends the user's other sessions at once: their
+next request is anonymous, while the session that changed the password stays signed in
+(Django's session auth hash, kept up to date for the session that made the change)."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from .admin_pages import change_form_data
+
+OLD = "correct horse battery staple"
+NEW = "lantern-river-morning"
+PAGES = {"staff": "/dashboard/", "administrator": "/admin/"}
+
+
+def keeps_session(client) -> bool:
+    """Whether the client is still signed in (the keep-alive address answers 401 if not)."""
+    return client.post("/session/keep-alive/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["staff", "administrator"])
+def test_a_password_changed_on_the_password_page_ends_only_the_other_sessions(
+    sign_in, request, persona
+):
+    user = request.getfixturevalue(persona)
+    here, elsewhere = sign_in(user), sign_in(user)
+
+    response = here.post(
+        reverse("password_change"),
+        {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},
+    )
+
+    assert response.status_code == 302
+    assert keeps_session(here)
+    assert here.get(PAGES[persona]).status_code == 200
+    assert not keeps_session(elsewhere)
+    assert elsewhere.get(PAGES[persona]).status_code == 302
+
+
+def test_an_administrators_own_password_changed_in_admin_ends_only_their_other_sessions(
+    sign_in, administrator
+):
+    here, elsewhere = sign_in(administrator), sign_in(administrator)
+
+    response = here.post(
+        reverse("admin:password_change"),
+        {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},
+    )
+
+    assert response.status_code == 302
+    assert keeps_session(here)
+    assert not keeps_session(elsewhere)
+
+
+def test_a_password_an_administrator_sets_in_admin_ends_every_session_of_that_user(
+    sign_in, administrator, staff
+):
+    admin, desk, phone = sign_in(administrator), sign_in(staff), sign_in(staff)
+
+    response = admin.post(
+        reverse("admin:auth_user_password_change", args=[staff.pk]),
+        {"password1": NEW, "password2": NEW},
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=staff.pk).check_password(NEW)
+    assert keeps_session(admin)
+    assert not keeps_session(desk) and not keeps_session(phone)
+
+
+def test_disabling_a_user_in_admin_ends_their_sessions_at_once(sign_in, administrator, staff):
+    admin, desk, phone = sign_in(administrator), sign_in(staff), sign_in(staff)
+    page = admin.get(reverse("admin:auth_user_change", args=[staff.pk]))
+    data = change_form_data(page)
+    del data["is_active"]  # the box unticked
+
+    response = admin.post(reverse("admin:auth_user_change", args=[staff.pk]), data)
+
+    assert response.status_code == 302
+    assert not User.objects.get(pk=staff.pk).is_active
+    assert keeps_session(admin)
+    assert not keeps_session(desk) and not keeps_session(phone)
+    assert desk.get("/dashboard/")["Location"] == "/login/?next=/dashboard/"
