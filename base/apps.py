@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BaseConfig(AppConfig):
     """Project-wide pieces no domain owns: sign-in, sessions, middleware, health check,
-    spreadsheets, index types. No models; every app may import it."""
+    spreadsheets, index types. One model, the sessions; every app may import it."""
 
     # Chosen for "base" among the configs this module holds (axes' is imported here).
     default = True

@@ -243,6 +243,10 @@ SESSION_REFRESH_SECONDS = 60
 # However active, a session ends 10 hours after signing in (base/session_lifetime.py).
 SESSION_ABSOLUTE_SECONDS = 10 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Database sessions that know their user, so that an administrator can end a user's
+# sessions (base/sessions.py). Django's own table (django.contrib.sessions, kept for its
+# clearsessions command) is no longer used.
+SESSION_ENGINE = "base.sessions"
 
 # Five failed logins for one username from one address lock that pair for 15 minutes.
 AXES_FAILURE_LIMIT = 5

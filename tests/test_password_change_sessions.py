@@ -7,15 +7,11 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from .admin_pages import change_form_data
+from .pages import still_signed_in
 
 OLD = "correct horse battery staple"
 NEW = "lantern-river-morning"
 PAGES = {"staff": "/dashboard/", "administrator": "/admin/"}
-
-
-def keeps_session(client) -> bool:
-    """Whether the client is still signed in (the keep-alive address answers 401 if not)."""
-    return client.post("/session/keep-alive/").status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["staff", "administrator"])
@@ -31,9 +27,9 @@ def test_a_password_changed_on_the_password_page_ends_only_the_other_sessions(
     )
 
     assert response.status_code == 302
-    assert keeps_session(here)
+    assert still_signed_in(here)
     assert here.get(PAGES[persona]).status_code == 200
-    assert not keeps_session(elsewhere)
+    assert not still_signed_in(elsewhere)
     assert elsewhere.get(PAGES[persona]).status_code == 302
 
 
@@ -48,8 +44,8 @@ def test_an_administrators_own_password_changed_in_admin_ends_only_their_other_s
     )
 
     assert response.status_code == 302
-    assert keeps_session(here)
-    assert not keeps_session(elsewhere)
+    assert still_signed_in(here)
+    assert not still_signed_in(elsewhere)
 
 
 def test_a_password_an_administrator_sets_in_admin_ends_every_session_of_that_user(
@@ -64,20 +60,36 @@ def test_a_password_an_administrator_sets_in_admin_ends_every_session_of_that_us
 
     assert response.status_code == 302
     assert User.objects.get(pk=staff.pk).check_password(NEW)
-    assert keeps_session(admin)
-    assert not keeps_session(desk) and not keeps_session(phone)
+    assert still_signed_in(admin)
+    assert not still_signed_in(desk) and not still_signed_in(phone)
+
+
+def set_active(admin, user, active: bool):
+    """Save the user's admin page with "active" ticked or not."""
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = change_form_data(admin.get(url))
+    data.pop("is_active", None)
+    return admin.post(url, data | ({"is_active": "on"} if active else {}))
 
 
 def test_disabling_a_user_in_admin_ends_their_sessions_at_once(sign_in, administrator, staff):
     admin, desk, phone = sign_in(administrator), sign_in(staff), sign_in(staff)
-    page = admin.get(reverse("admin:auth_user_change", args=[staff.pk]))
-    data = change_form_data(page)
-    del data["is_active"]  # the box unticked
 
-    response = admin.post(reverse("admin:auth_user_change", args=[staff.pk]), data)
+    response = set_active(admin, staff, False)
 
     assert response.status_code == 302
     assert not User.objects.get(pk=staff.pk).is_active
-    assert keeps_session(admin)
-    assert not keeps_session(desk) and not keeps_session(phone)
+    assert still_signed_in(admin)
+    assert not still_signed_in(desk) and not still_signed_in(phone)
     assert desk.get("/dashboard/")["Location"] == "/login/?next=/dashboard/"
+
+
+def test_enabling_the_user_again_does_not_bring_their_sessions_back(sign_in, administrator, staff):
+    admin, desk = sign_in(administrator), sign_in(staff)
+    set_active(admin, staff, False)
+
+    response = set_active(admin, staff, True)
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=staff.pk).is_active
+    assert not still_signed_in(desk)

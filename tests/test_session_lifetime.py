@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from base.models import Session
 from visits.models import Visit
 
 from .posts import visit_data
