@@ -257,6 +257,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
 AXES_USERNAME_CALLABLE = "base.signin.lockout_username"
+# axes' own, with every reset of a lockout in the audit log (audit/lockouts.py).
+AXES_HANDLER = "audit.lockouts.AuditedAxesHandler"
 # Behind a reverse proxy, the request header that carries the client's address
 # (e.g. HTTP_X_REAL_IP), or every citizen and liaison shares the proxy's address.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")
