@@ -23,11 +23,12 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 def audit_record(
-    request: HttpRequest | None, action: str, target: str = "", detail: str = ""
+    request: HttpRequest | None, action: str, target: str = "", detail: str = "", *, user=None
 ) -> AuditEntry:
-    """One row of the audit log: who, from where, did what to which record. Without a
-    request (a management command), nobody from nowhere."""
-    user = getattr(request, "user", None)
+    """One row of the audit log: who (the request's user unless `user` is given), from
+    where, did what to which record. Without a request (a management command), nobody
+    from nowhere."""
+    user = user or getattr(request, "user", None)
     return AuditEntry.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         ip_address=None if request is None else client_address(request),
