@@ -43,6 +43,8 @@ def busy_for(client, clock, page: str, duration: timedelta) -> None:
 
 PAGES = [
     pytest.param("staff", "/dashboard/", "/login/", id="staff page"),
+    pytest.param("member_user", "/dashboard/", "/login/", id="member"),
+    pytest.param("liaison", "/department/", "/login/", id="department liaison"),
     pytest.param("administrator", "/admin/", "/admin/login/", id="admin"),
 ]
 
