@@ -5,7 +5,10 @@ is the account, "user <id>", or the name typed when no account has it. A success
 sign-in clearing its own failures, and expired attempts cleaned up, unlock nothing."""
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 
 from .models import AuditAction, AuditEntry
@@ -36,13 +39,22 @@ def record_unlocks(request: HttpRequest | None, usernames) -> None:
 
 class AuditedAxesHandler(AxesDatabaseHandler):
     """axes' database handler, with the resets of its commands (axes_reset,
-    axes_reset_username, axes_reset_ip …) in the audit log."""
+    axes_reset_username, axes_reset_ip …) in the audit log, one row per attempt reset."""
 
     def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False) -> int:
-        count = super().reset_attempts(
-            ip_address=ip_address, username=username, ip_or_username=ip_or_username
-        )
-        if count:
-            # Which accounts is not known once the rows are gone: the one asked for, if any.
-            record_unlocks(None, [username or ""])
+        # The attempts axes' own reset deletes, read first: once gone, whose they were is not known.
+        attempts = AccessAttempt.objects.all()
+        if ip_or_username:
+            attempts = attempts.filter(Q(ip_address=ip_address) | Q(username=username))
+        else:
+            if ip_address:
+                attempts = attempts.filter(ip_address=ip_address)
+            if username:
+                attempts = attempts.filter(username=username)
+        with transaction.atomic():
+            usernames = list(attempts.select_for_update().values_list("username", flat=True))
+            count = super().reset_attempts(
+                ip_address=ip_address, username=username, ip_or_username=ip_or_username
+            )
+            record_unlocks(None, usernames)
         return count

@@ -80,18 +80,25 @@ def test_nobody_else_can_delete_an_attempt(sign_in, request, persona, staff):
     assert unlocks() == []
 
 
-def test_axes_reset_commands_are_audited_without_a_user(sign_in, staff):
+def test_axes_reset_commands_audit_each_account_they_unlock(sign_in, staff, member_user):
     lock_out(sign_in(None), "liaison")
-    lock_out(sign_in(None), "other")
+    lock_out(sign_in(None, REMOTE_ADDR="10.1.1.1"), "member")
+    lock_out(sign_in(None), "no-such-account")
+    lock_out(sign_in(None), "nor-this-one")
 
     call_command("axes_reset_username", "liaison")
+    call_command("axes_reset_ip", "10.1.1.1")
     call_command("axes_reset")
 
     assert not AccessAttempt.objects.exists()
-    assert unlocks() == [
-        (None, "", "unlocked sign-in"),
-        (None, f"user {staff.pk}", "unlocked sign-in"),
-    ]
+    assert unlocks() == sorted(
+        [
+            (None, "no-such-account", "unlocked sign-in"),
+            (None, "nor-this-one", "unlocked sign-in"),
+            (None, f"user {member_user.pk}", "unlocked sign-in"),
+            (None, f"user {staff.pk}", "unlocked sign-in"),
+        ]
+    )
 
 
 def test_a_reset_with_nothing_to_reset_records_nothing(db):
