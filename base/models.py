@@ -19,9 +19,6 @@ class Session(AbstractBaseSession):
         related_name="+",
     )
 
-    class Meta(AbstractBaseSession.Meta):
-        pass
-
     def __str__(self) -> str:
         # Not the key (Django's own): a session key shown on a page is a signed-in browser.
         return gettext("session of user %(user)s") % {"user": self.user_id}
