@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from .lockouts import record_unlocks
 from .models import AuditAction, AuditEntry
 from .services import audit_record
 
@@ -86,7 +87,17 @@ for _model in (AccessAttempt, AccessLog, AccessFailureLog):
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AuditedAdminMixin, axes_admin.AccessAttemptAdmin):
-    pass
+    """Deleting an attempt, on its page or by the list's action, lifts its lockout: a
+    security act of its own in the audit log (audit/lockouts.py)."""
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        super().delete_model(request, obj)
+        record_unlocks(request, [obj.username])
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        usernames = list(queryset.values_list("username", flat=True))
+        super().delete_queryset(request, queryset)
+        record_unlocks(request, usernames)
 
 
 @admin.register(AccessLog)

@@ -23,11 +23,15 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 def audit_record(
-    request: HttpRequest, action: str, target: str = "", detail: str = ""
+    request: HttpRequest | None, action: str, target: str = "", detail: str = "", *, user=None
 ) -> AuditEntry:
+    """One row of the audit log: who (the request's user unless `user` is given), from
+    where, did what to which record. Without a request (a management command), nobody
+    from nowhere."""
+    user = user or getattr(request, "user", None)
     return AuditEntry.objects.create(
-        user=request.user if request.user.is_authenticated else None,
-        ip_address=client_address(request),
+        user=user if user is not None and user.is_authenticated else None,
+        ip_address=None if request is None else client_address(request),
         action=action,
         target=target,
         detail=detail[:300],

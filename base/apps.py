@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BaseConfig(AppConfig):
     """Project-wide pieces no domain owns: sign-in, sessions, middleware, health check,
-    spreadsheets, index types. No models; every app may import it."""
+    spreadsheets, index types. One model, the sessions; every app may import it."""
 
     # Chosen for "base" among the configs this module holds (axes' is imported here).
     default = True
@@ -15,11 +15,12 @@ class BaseConfig(AppConfig):
 
     def ready(self) -> None:
         # Failures for an account from any address slow its sign-in (signin.py).
-        from . import idle_sessions, signin
+        from . import idle_sessions, session_lifetime, signin
 
         user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
         user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")
         user_logged_in.connect(idle_sessions.on_logged_in, dispatch_uid="idle_session_mark")
+        user_logged_in.connect(session_lifetime.on_logged_in, dispatch_uid="session_signed_in_at")
 
 
 class SignInLockoutsConfig(AxesConfig):

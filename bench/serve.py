@@ -84,10 +84,13 @@ def _urls() -> dict[str, str]:
 def _session(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    from base.session_lifetime import SIGNED_IN_AT
+    from base.sessions import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
+    session[SIGNED_IN_AT] = int(time.time())
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()

@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, ending a session past its absolute lifetime first (base/session_lifetime.py).
+    "base.session_lifetime.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "base.middleware.KeptInputMiddleware",
@@ -247,7 +248,13 @@ LOGOUT_REDIRECT_URL = "login"
 # (base/kept_input.py).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_REFRESH_SECONDS = 60
+# However active, a session ends 10 hours after signing in (base/session_lifetime.py).
+SESSION_ABSOLUTE_SECONDS = 10 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Database sessions that know their user, so that an administrator can end a user's
+# sessions (base/sessions.py). Django's own table (django.contrib.sessions, kept for its
+# clearsessions command) is no longer used.
+SESSION_ENGINE = "base.sessions"
 
 # Administrators sign in with a second factor (an authenticator app's code) after their
 # password; anyone may choose to (accounts/second_factor.py). Off by default only for the
@@ -268,6 +275,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
 AXES_USERNAME_CALLABLE = "base.signin.lockout_username"
+# axes' own, with every reset of a lockout in the audit log (audit/lockouts.py).
+AXES_HANDLER = "audit.lockouts.AuditedAxesHandler"
 # Behind a reverse proxy, the request header that carries the client's address
 # (e.g. HTTP_X_REAL_IP), or every citizen and liaison shares the proxy's address.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="REMOTE_ADDR")

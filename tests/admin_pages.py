@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
+from django.forms import MultiWidget
 from django.urls import reverse
 
 from visits.models import Visit
@@ -51,3 +52,29 @@ def administrator_without(*codenames: str):
     group = Group.objects.get(name=roles.ADMINISTRATORS)
     group.permissions.remove(*Permission.objects.filter(codename__in=codenames))
     return UserFactory(username="limited-admin", is_staff=True, role=roles.ADMINISTRATORS)
+
+
+def change_form_data(page) -> dict:
+    """What an admin change page posts when saved untouched: the values of its form and
+    of its inlines' rows as the browser sends them (a split date and time in two fields,
+    an unticked box not at all), and the inlines' management forms."""
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += inline.formset.initial_forms
+    data = {}
+    for form in forms:
+        for field in form:
+            data |= _posted(field)
+    return data | management_data(page)
+
+
+def _posted(field) -> dict:
+    value, widget = field.value(), field.field.widget
+    if isinstance(widget, MultiWidget):
+        parts = widget.decompress(value)
+        return {f"{field.html_name}_{i}": "" if p is None else str(p) for i, p in enumerate(parts)}
+    if value is True:
+        return {field.html_name: "on"}
+    if isinstance(value, list | tuple):
+        return {field.html_name: [str(v) for v in value]}
+    return {} if value in (None, False) else {field.html_name: str(value)}

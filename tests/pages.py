@@ -65,3 +65,9 @@ def queries_for(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(run)
+
+
+def still_signed_in(client) -> bool:
+    """Whether the client's session is signed in (the keep-alive address answers 401 if
+    not), without a page of any role."""
+    return client.post("/session/keep-alive/").status_code == 200

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
+
+from base.models import Session
 
 from .factories import UserFactory
 

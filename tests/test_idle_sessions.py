@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from base.models import Session
 from tests.signing import force_login
 
 
@@ -27,7 +27,7 @@ def session_writes(queries) -> list[str]:
     return [
         q["sql"]
         for q in queries
-        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+        if Session._meta.db_table in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
     ]
 
 

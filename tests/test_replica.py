@@ -67,7 +67,7 @@ def _tables(queries) -> set[str]:
     return {
         app
         for query in queries
-        for app in {"auth", "django_session", "django_cache", *PUBLISHED_APPS}
+        for app in {"auth", "base", "django_cache", *PUBLISHED_APPS}
         if f'"{app}_' in query["sql"] or f'"{app}"' in query["sql"]
     }
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from base import kept_input
+from base.models import Session
 from visits.models import CaseEvent, EventKind, Visit
 
 from .factories import open_case

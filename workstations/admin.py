@@ -1,10 +1,20 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from audit.admin import AuditedAdminMixin
+from audit.models import AuditAction
+from audit.services import audit_record
+from base import sessions
 
 from . import roles
 from .models import Department, Workstation
@@ -66,6 +76,51 @@ admin.site.unregister(Group)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     inlines = [*DjangoUserAdmin.inlines, StaffedWorkstationInline]
     list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
+    actions = ["end_sessions"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(require_POST(self.end_sessions_view))
+        name = "auth_user_end_sessions"
+        return [path("<path:object_id>/end-sessions/", view, name=name), *super().get_urls()]
+
+    def has_end_sessions_permission(self, request: HttpRequest) -> bool:
+        return roles.may_end_sessions(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"can_end_sessions": self.has_end_sessions_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Disabled: their sessions go now, not come back if the account is enabled again.
+            sessions.end_sessions([obj.pk])
+
+    @admin.action(description=_("End sessions"), permissions=["end_sessions"])
+    def end_sessions(self, request: HttpRequest, queryset) -> None:
+        ended = sum(self._end_sessions_of(request, user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d session was ended.", "%(count)d sessions were ended.", ended)
+            % {"count": ended},
+        )
+
+    def end_sessions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The change page's "End sessions" button."""
+        if not self.has_end_sessions_permission(request):
+            raise PermissionDenied
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404
+        self.end_sessions(request, User.objects.filter(pk=user.pk))
+        return redirect(reverse("admin:auth_user_change", args=[user.pk]))
+
+    def _end_sessions_of(self, request: HttpRequest, user: User) -> int:
+        # The acting administrator's own session stays, even among their own.
+        ended = sessions.end_sessions([user.pk], keep=request.session.session_key)
+        detail = f"ended {ended} session{'' if ended == 1 else 's'}"
+        audit_record(request, AuditAction.SECURITY, f"user {user.pk}", detail)
+        return ended
 
 
 @admin.register(Group)

@@ -204,3 +204,9 @@ def handles_workstation(user: AbstractBaseUser | AnonymousUser, workstation_id: 
     """Whether the user acts for this workstation's records: administrators for all,
     staff for the workstations they staff."""
     return is_administrator(user) or workstation_id in staffed_workstation_ids(user)
+
+
+def may_end_sessions(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may end other users' sessions (admin's "End sessions"): the one
+    place to change when the security administrator's role takes it over."""
+    return is_administrator(user)

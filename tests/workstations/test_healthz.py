@@ -1,8 +1,9 @@
 from unittest import mock
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import OperationalError
+
+from base.models import Session
 
 
 def test_healthz_answers_ok_when_the_database_answers(client, db):
