@@ -210,3 +210,9 @@ def may_end_sessions(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether the user may end other users' sessions (admin's "End sessions"): the one
     place to change when the security administrator's role takes it over."""
     return is_administrator(user)
+
+
+def may_reset_second_factors(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may reset another's second factor (a lost phone), like ending
+    sessions: the security administrator's once that role exists."""
+    return is_administrator(user)
