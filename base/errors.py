@@ -1,9 +1,11 @@
 """The site's own answer to the server's errors (500) and to the database out of reach
 (503, with Retry-After).
 
-400, 403, 404 and the refused form need no view of ours: Django's handlers render
-templates/400.html, 403.html, 404.html and 403_csrf.html (its CSRF failure view's
-template) with the request, so they carry the staff or the public header.
+403, 404 and the refused form need no view of ours: Django's handlers render
+templates/403.html, 404.html and 403_csrf.html (its CSRF failure view's template) with
+the request, so they carry the staff or the public header. A 400 is Django's too, but for
+a body over the limit (DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields), which is told as
+such (413) by `bad_request`.
 
 An uncaught exception never leaves the middleware it happened in: Django converts it
 into a response right there (`convert_exception_to_response` wraps every middleware and
@@ -23,12 +25,15 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
+from django.views import defaults
 
 # What a browser, a proxy or a monitoring script is told to wait before trying again.
 RETRY_AFTER_SECONDS = 30
@@ -36,6 +41,19 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 logger = logging.getLogger(__name__)
+
+
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a form over the size limit is answered 413 with what to do; anything
+    else is Django's 400 page."""
+    if isinstance(exception, TOO_LARGE):
+        return render(
+            request, "413.html", {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}, status=413
+        )
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

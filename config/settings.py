@@ -219,6 +219,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# A form's text may be at most this large (files aside: each upload checks its own size);
+# more is answered 413 with what to do (base/errors.py). nginx refuses bodies over 12 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # The signed hash manifest of templates and static files (base/manifest.py).
 INTEGRITY_MANIFEST = env.path("INTEGRITY_MANIFEST", default=BASE_DIR / "integrity-manifest.txt")
 MEDIA_URL = "media/"

@@ -47,8 +47,9 @@ urlpatterns = [
     path("", include("public.urls")),
 ]
 
-# The server's errors, and the database out of reach (503); 400, 403 and 404 are Django's
-# own handlers rendering templates/400.html, 403.html and 404.html.
+# The server's errors, and the database out of reach (503); a form over the size limit
+# (413); 403 and 404 are Django's own handlers rendering templates/403.html and 404.html.
+handler400 = "base.errors.bad_request"
 handler500 = "base.errors.server_error"
 
 if settings.DEBUG:

@@ -32,4 +32,5 @@ urlpatterns = [
     *site.urlpatterns,
 ]
 
+handler400 = site.handler400
 handler500 = site.handler500

@@ -17,6 +17,7 @@ from django.urls import get_resolver, reverse
 from django.utils import translation
 
 from base import errors
+from visits.models import Visit
 from tests.signing import force_login
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,41 @@ def test_a_request_for_another_host_is_a_400_page_of_ours():
     assert_site_page(html, "en")
     assert "Request not understood" in html
     assert_way_back(html, HOME, "Back to the home page")
+
+
+# 413
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "advice"),
+    [
+        ("zh-hans", "提交的内容过大", "没有保存任何内容"),
+        ("en", "What you sent is too large", "nothing was saved"),
+    ],
+)
+def test_a_form_over_the_size_limit_is_told_so_and_saves_nothing(
+    settings, workstation, language, heading, advice
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    text = "楼道堆满杂物" * 1000  # 18 kB once encoded
+
+    response = visitor(language).post(
+        reverse("public:submit"), {"workstation": workstation.pk, "text": text}
+    )
+
+    assert response.status_code == 413
+    html = page(response)
+    assert_site_page(html, language)
+    assert heading in html and advice in html
+    assert Visit.objects.count() == 0
+
+
+def test_a_request_with_too_many_fields_is_told_so_too(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+
+    response = visitor("en").post(reverse("public:submit"), {f"f{n}": "x" for n in range(20)})
+
+    assert response.status_code == 413
 
 
 # 500
