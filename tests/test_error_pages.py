@@ -17,8 +17,8 @@ from django.urls import get_resolver, reverse
 from django.utils import translation
 
 from base import errors
-from visits.models import Visit
 from tests.signing import force_login
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
