@@ -17,7 +17,9 @@ import pytest
 from public import throttle
 
 from .processes import ROOT, environment, run
+from .signing import app_code
 
+OFFICE_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, in hex
 PASSWORD = "two-servers-only-9f3k"
 
 
@@ -65,6 +67,12 @@ def servers(database_url, redis_url, tmp_path):
     run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     run(env, "manage.py", "createsuperuser", "--noinput", "--username", "office",
         "--email", "office@example.gov.cn")  # fmt: skip
+    # The office's authenticator app, with a key the test knows, for the second step.
+    run(env, "manage.py", "shell", "-c",
+        "from django.contrib.auth.models import User; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+        "TOTPDevice.objects.create(user=User.objects.get(username='office'), "
+        f"name='authenticator', key='{OFFICE_KEY}')")  # fmt: skip
     ports = free_ports(2)
     processes = [start_server(env, port, tmp_path / f"server-{port}.log") for port in ports]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
@@ -122,6 +130,11 @@ def test_a_session_signed_in_on_one_server_is_signed_in_on_the_other(servers):
     status, headers, _ = browser.post(f"{one}/login/", {"username": "office", "password": PASSWORD})
     assert status == 302, "not signed in"
     assert headers["Location"] != "/login/"
+    # The second step on the other server, then admin on the first: one session throughout.
+    status, headers, _ = browser.post(
+        f"{other}/login/second-factor/", {"code": app_code(OFFICE_KEY)}
+    )
+    assert status == 302 and not headers["Location"].startswith("/login/")
 
     status, _, page = browser.get(f"{other}/admin/")
     assert status == 200
