@@ -315,6 +315,9 @@ LOGGING = {
 }
 
 # Domain settings.
+# Audit entries are kept this many days at least before `manage.py purge_audit` may
+# delete them; fewer than 183 (six months) fails the system check.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
 # A resolved case must be followed up with the citizen within this many working days.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=5)
 # A department's reply is due this many working days after a referral by default.
