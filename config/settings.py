@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "base.middleware.NoStoreForSignedInMiddleware",
+    # Logs the 404s of records that exist but are not the user's (audit.denials).
+    "audit.denials.DeniedAccessMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins with 429.
     "axes.middleware.AxesMiddleware",
 ]
