@@ -6,8 +6,8 @@ proposals they lead or were invited to co-sign. Anything else is a 404.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
+from audit.denials import not_found
 from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
@@ -40,7 +40,7 @@ def activity_for_user(user, pk: int) -> Activity:
     try:
         return activities_for_user(user).select_related("organiser").get(pk=pk)
     except Activity.DoesNotExist:
-        raise Http404 from None
+        raise not_found(Activity.objects.filter(pk=pk), f"activity {pk}") from None
 
 
 def proposals_for_user(user) -> QuerySet[Proposal]:
@@ -67,7 +67,7 @@ def proposal_for_user(user, pk: int) -> Proposal:
     try:
         return proposals_for_user(user).select_related("lead", "merged_into").get(pk=pk)
     except Proposal.DoesNotExist:
-        raise Http404 from None
+        raise not_found(Proposal.objects.filter(pk=pk), f"proposal {pk}") from None
 
 
 def may_draft_proposal(user, case) -> bool:

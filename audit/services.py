@@ -4,6 +4,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from .models import AuditEntry
 
@@ -45,3 +46,12 @@ def search_shape(term: str) -> tuple[str, int]:
     # Seven digits or more: a phone, an ID number (or a tracking number).
     kind = "number" if sum(c.isdigit() for c in term) >= 7 else "text"
     return kind, len(term)
+
+
+def search_words(term: str) -> str:
+    """A search term as an export's title and the audit log tell it: "a number, 11
+    characters", "text, 3 characters"."""
+    kind, length = search_shape(term)
+    if kind == "number":
+        return gettext("a number, %(length)d characters") % {"length": length}
+    return gettext("text, %(length)d characters") % {"length": length}

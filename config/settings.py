@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "base.middleware.NoStoreForSignedInMiddleware",
+    # Logs the 404s of records that exist but are not the user's (audit.denials).
+    "audit.denials.DeniedAccessMiddleware",
     # Axes last, as its documentation asks: it answers locked-out logins with 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -349,6 +351,9 @@ LOGGING = {
 }
 
 # Domain settings.
+# Audit entries are kept this many days at least before `manage.py purge_audit` may
+# delete them; fewer than 183 (six months) fails the system check.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
 # A resolved case must be followed up with the citizen within this many working days.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=5)
 # A department's reply is due this many working days after a referral by default.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from audit.denials import Refused
 from audit.models import AuditAction
 from audit.services import audit_record
 from visits import access, selectors
@@ -160,7 +161,7 @@ def referral_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     a recorded reason; each reveal is in the audit log."""
     referral = access.referral_for_liaison(request.user, pk)
     if not access.may_see_shared_contact(request.user, referral):
-        raise Http404
+        raise Refused(referral.case.number, "reveal of the visitor's contact details")
     detail = gettext("visitor's contact details")
     audit_record(
         request, AuditAction.REVEAL, referral.case.number, f"{detail} · {referral.department}"

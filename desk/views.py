@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from activities import access as proposal_access
 from activities import services as proposal_services
 from activities.forms import ProposalDraftForm, add_errors
+from audit.denials import Refused, audit_denied
 from audit.models import AuditAction
 from audit.services import audit_record
 from rosters import access as roster_access
@@ -114,7 +115,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     case = access.case_for_user(request.user, number)
     if not access.may_see_personal_data(request.user, case):
-        raise Http404
+        raise Refused(case.number, "reveal of the visitor's contact details")
     audit_record(request, AuditAction.REVEAL, case.number, _("visitor's contact details"))
     return case_page(request, case, revealed=True)
 
@@ -200,6 +201,7 @@ def case_proposal(request: HttpRequest, number: str) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         except CaseError as error:
+            audit_denied(request, case.number, "proposal: refused")
             form.add_error(None, str(error))
         else:
             audit_record(request, AuditAction.TRANSITION, case.number, "proposal")

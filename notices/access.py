@@ -3,7 +3,8 @@ sees their own inbox, nobody else's (another's message is a 404); the office see
 message's record in admin, its recipient masked."""
 
 from django.db.models import QuerySet
-from django.http import Http404
+
+from audit.denials import not_found
 
 from .models import Channel, Notification
 
@@ -15,5 +16,5 @@ def inbox_of(user) -> QuerySet[Notification]:
 def own_message(user, pk: int) -> Notification:
     message = inbox_of(user).filter(pk=pk).first()
     if message is None:
-        raise Http404
+        raise not_found(Notification.objects.filter(pk=pk), f"notification {pk}")
     return message

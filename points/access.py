@@ -6,8 +6,8 @@ publishes a year, anyone sees that year's cards (not the queries). Anything else
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
+from audit.denials import not_found
 from members.access import member_for_user
 from members.models import Member
 from workstations import roles
@@ -43,6 +43,7 @@ def may_see_card_queries(user, *, own: bool) -> bool:
 def own_entry(user, pk: int) -> PointEntry:
     """A line of the user's own card, which they may ask the office about; 404 otherwise."""
     member = member_for_user(user)
-    if member is None:
-        raise Http404
-    return get_object_or_404(PointEntry, pk=pk, member=member)
+    try:
+        return PointEntry.objects.get(pk=pk, member=member)
+    except PointEntry.DoesNotExist:
+        raise not_found(PointEntry.objects.filter(pk=pk), f"pointentry {pk}") from None

@@ -5,9 +5,9 @@ a member sees and changes their own duties. Anything else is a 404.
 """
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from audit.denials import Refused, not_found
 from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
@@ -27,7 +27,10 @@ def roster_workstations(user) -> QuerySet[Workstation]:
 
 def roster_workstation_for_user(user, slug: str) -> Workstation:
     """The workstation whose roster (and attendance) the user keeps; 404 otherwise."""
-    return get_object_or_404(roster_workstations(user), slug=slug)
+    try:
+        return roster_workstations(user).get(slug=slug)
+    except Workstation.DoesNotExist:
+        raise not_found(Workstation.objects.filter(slug=slug), f"workstation {slug}") from None
 
 
 def is_own_assignment(user, assignment: DutyAssignment) -> bool:
@@ -45,7 +48,7 @@ def assignment_for_user(user, pk: int) -> DutyAssignment:
         return assignment
     if is_own_assignment(user, assignment):
         return assignment
-    raise Http404
+    raise Refused(f"dutyassignment {pk}", "dutyassignment: out of scope")
 
 
 def shifts_for_user(user) -> QuerySet[DutyShift]:

@@ -9,6 +9,7 @@ user's scope is a 404, never a 403: its existence is not revealed.
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.denials import not_found
 from members.access import member_for_user
 from workstations import roles
 from workstations.models import Workstation
@@ -62,13 +63,21 @@ def case_for_user(user, number: str) -> Case:
             .get(number=number)
         )
     except Case.DoesNotExist:
-        raise Http404 from None
+        raise not_found(Case.objects.filter(number=number), number) from None
 
 
 def visits_for_user(user) -> QuerySet[Visit]:
     if roles.is_administrator(user):
         return Visit.objects.all()
     return Visit.objects.filter(workstation__in=roles.staffed_workstation_ids(user))
+
+
+def visit_for_user(user, pk: int) -> Visit:
+    """The visit if the user logs visits for its workstation; 404 otherwise."""
+    try:
+        return visits_for_user(user).select_related("workstation").get(pk=pk)
+    except Visit.DoesNotExist:
+        raise not_found(Visit.objects.filter(pk=pk), f"visit {pk}") from None
 
 
 def actor_on_cases(user) -> str | None:
@@ -151,7 +160,7 @@ def referral_for_liaison(user, pk: int) -> Referral:
             .get(pk=pk)
         )
     except Referral.DoesNotExist:
-        raise Http404 from None
+        raise not_found(Referral.objects.filter(pk=pk), f"referral {pk}") from None
 
 
 def department_actions(user, referral: Referral) -> frozenset[str]:
@@ -214,7 +223,7 @@ def supervision_for_liaison(user, pk: int) -> Supervision:
             pk=pk, referral__in=referrals_for_liaison(user)
         )
     except Supervision.DoesNotExist:
-        raise Http404 from None
+        raise not_found(Supervision.objects.filter(pk=pk), f"supervision {pk}") from None
 
 
 def supervision_of_case(case: Case, pk: int) -> Supervision:

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from audit.denials import audit_denied
 from audit.models import AuditAction
 from audit.services import audit_record
 from base.forms import StaffFormMixin
@@ -442,13 +443,15 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 def take_step(request: HttpRequest, case: Case, form, name: str) -> bool:
     """Take the valid form's step or correction through the lifecycle, then read the case
     again. Done: audited under `name`, a message that says so, True. Refused: the reason
-    on the form, False, nothing changed.
+    on the form, False, nothing changed but the refusal's line in the audit log.
 
     The form passes the status the user saw; the lifecycle compares it with the locked
     row, so a page left open while someone else acted is refused."""
     try:
         form.perform(request.user)
     except lifecycle.CaseError as error:
+        # The lifecycle's transaction is rolled back by now: this row stays.
+        audit_denied(request, case.number, f"{name}: refused")
         form.add_error(None, str(error))
         case.refresh_from_db()
         return False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from audit.denials import audit_denied
 from audit.models import AuditAction
 from audit.services import audit_record
 from base.admin_tool_pages import tool_page
@@ -116,6 +117,7 @@ class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if visit is None:
             raise Http404
         if not access.may_see_visit_personal_data(request.user, visit):
+            audit_denied(request, f"visit {visit.pk}", "reveal of the visitor's contact details")
             raise PermissionDenied
         if "_save" in request.POST:
             if not self.has_change_permission(request, visit):
@@ -299,6 +301,7 @@ class ExtensionAdmin(AuditedAdminMixin, PeopleAdminMixin, ReadOnlyAdminMixin, ad
             try:
                 lifecycle.extension_decide(extension=extension, actor=request.user, grant=grant)
             except lifecycle.CaseError as refused:
+                audit_denied(request, f"extension {extension.pk}", "decide: refused")
                 self.message_user(request, f"{extension}: {refused}", messages.ERROR)
             else:
                 decided += 1

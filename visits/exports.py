@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from audit.services import search_shape
+from audit.services import search_words
 from base.spreadsheets import filters_text, neutralise, title_line, write_sheet
 
 from .forms import CaseFilterForm
@@ -79,12 +79,7 @@ def filter_words(
             continue
         field = form.fields[name]
         if name == "q":
-            kind, length = search_shape(value)
-            shown = (
-                _("a number, %(length)d characters")
-                if kind == "number"
-                else _("text, %(length)d characters")
-            ) % {"length": length}
+            shown = search_words(value)
         elif isinstance(value, bool):
             shown = None
         elif isinstance(value, datetime.date):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -13,6 +13,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from audit.denials import audit_denied
 from audit.models import AuditAction
 from audit.services import audit_record
 from members.models import Member
@@ -51,6 +52,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("This visit was already logged."))
             return redirect("visits:visit_detail", pk=duplicate.visit.pk)
         except CaseError as error:
+            audit_denied(request, "", "visit: refused")
             messages.error(request, str(error))
         else:
             numbers = [c.number for c in logged.cases]
@@ -66,9 +68,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_object_or_404(
-        access.visits_for_user(request.user).select_related("workstation"), pk=pk
-    )
+    visit = access.visit_for_user(request.user, pk)
     cases = list(access.cases_for_user(request.user).filter(visit=visit).order_by("pk"))
     return render(
         request,

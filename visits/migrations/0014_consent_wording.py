@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0012_extension_lapsed'),
+        ('visits', '0013_caseevent_append_only'),
     ]
 
     operations = [
