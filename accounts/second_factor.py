@@ -2,7 +2,7 @@
 django-otp's TOTPDevice), with single-use recovery codes (its StaticDevice) for a lost
 phone.
 
-Administrators must have one (SECOND_FACTOR_FOR_ADMINISTRATORS); anyone else may set
+The three administrators must have one (SECOND_FACTOR_FOR_ADMINISTRATORS); anyone else may set
 one up, and then needs it too. Signing in with the password marks the session DUE; until
 the code is given, `SecondFactorMiddleware` lets the session reach only the second
 step, the set-up of a first factor for an administrator who has none, and signing out.
@@ -23,7 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from base.signin import Slowing
-from workstations.roles import is_administrator
+from workstations.roles import administers
 
 DUE = "_second_factor_due"
 SETUP_KEY = "_second_factor_key"
@@ -35,7 +35,7 @@ CODES = Slowing("second-factor-failures", free_failures=5, first_delay=60, max_d
 
 def must_have(user) -> bool:
     """Whether this account may not go without a second factor."""
-    return settings.SECOND_FACTOR_FOR_ADMINISTRATORS and is_administrator(user)
+    return settings.SECOND_FACTOR_FOR_ADMINISTRATORS and administers(user)
 
 
 def has_factor(user) -> bool:

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 
 from . import exports
 from .lockouts import record_unlocks
-from .models import AuditAction, AuditEntry
+from .models import REVIEWED_BY_SECURITY, AuditAction, AuditEntry
 from .services import audit_record
 
 
@@ -75,14 +75,21 @@ class ReadOnlyAdminMixin:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Searchable by administrators, filtered by action, user and date, and exported
-    as the list stands (itself an audited act); nobody can add, change or delete an entry."""
+    """The auditor's (and the security administrator's, for the security lines only):
+    filtered by action, user and date, searched, and exported as the list stands (itself
+    an audited act); nobody can add, change or delete an entry."""
 
     list_display = ["at", "user", "ip_address", "action", "target", "detail"]
     list_filter = ["action", "user"]
     list_select_related = ["user"]
     search_fields = ["target", "user__username", "ip_address", "detail"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest):
+        entries = super().get_queryset(request)
+        if request.user.has_perm("audit.read_whole_log"):
+            return entries
+        return entries.filter(action__in=REVIEWED_BY_SECURITY)
 
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_view)

@@ -21,6 +21,16 @@ class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in")
 
 
+# What the security administrator reviews: reveals of personal data, refusals,
+# security acts and sign-ins. The rest of the log is the auditor's.
+REVIEWED_BY_SECURITY = (
+    AuditAction.REVEAL,
+    AuditAction.DENIED,
+    AuditAction.SECURITY,
+    AuditAction.SIGN_IN,
+)
+
+
 class AuditEntry(AppendOnlyModel):
     """Who did what to which record, when, from which address. Never edited."""
 
@@ -46,6 +56,9 @@ class AuditEntry(AppendOnlyModel):
         ordering = ["-at", "-pk"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
+        # The auditor's: without it, the security administrator's view of the log holds
+        # the security lines only (REVIEWED_BY_SECURITY, audit/admin.py).
+        permissions = [("read_whole_log", _("Can read the whole audit log"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"

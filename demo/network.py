@@ -146,6 +146,9 @@ MEMBERS_PER_SHIFT = 2
 @dataclass
 class DemoLogins:
     administrator: str
+    # The other two duties of administration (三员): lockouts and sessions; the audit log.
+    security_administrator: str
+    auditor: str
     staff: dict[str, str]  # workstation slug -> username
     member: str
     departments: dict[str, str]  # department name -> username of its liaison
@@ -172,17 +175,38 @@ def seed_network(rng: random.Random) -> DemoLogins:
         username="admin", defaults={"is_staff": True, "last_name": "周", "first_name": "文静"}
     )
     admin.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
+    office = [admin, *_seed_separated_duties()]
     staff_logins = _seed_staff_logins(workstations)
     _seed_members(rng, workstations, sectors, groups)
     member_user = _seed_member_login()
     department_logins = _seed_department_logins()
     logins = [*staff_logins.values(), *department_logins.values()]
-    for user in [admin, member_user, *User.objects.filter(username__in=logins)]:
+    for user in [*office, member_user, *User.objects.filter(username__in=logins)]:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     return DemoLogins(
-        administrator="admin", staff=staff_logins, member="member", departments=department_logins
+        administrator="admin",
+        security_administrator="security",
+        auditor="auditor",
+        staff=staff_logins,
+        member="member",
+        departments=department_logins,
     )
+
+
+def _seed_separated_duties() -> list:
+    """The security administrator and the auditor, each holding their duty alone."""
+    users = []
+    for username, family, given, group in (
+        ("security", "郑", "安", roles.SECURITY_ADMINISTRATORS),
+        ("auditor", "冯", "审", roles.AUDITORS),
+    ):
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "last_name": family, "first_name": given}
+        )
+        user.groups.add(Group.objects.get(name=group))
+        users.append(user)
+    return users
 
 
 def _seed_department_logins() -> dict[str, str]:

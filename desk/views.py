@@ -59,8 +59,7 @@ def waiting_statuses(actor: str | None) -> list[str]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not access.may_list_cases(request.user):
-        # A department's liaison signs in to the department's referrals.
-        return redirect("departments:referral_list")
+        return redirect(access.home_instead_of_the_desk(request.user))
     today = timezone.localdate()
     cases = access.cases_for_user(request.user)
     actor = access.actor_on_cases(request.user)

@@ -67,6 +67,16 @@ def administrator(db):
 
 
 @pytest.fixture
+def security_administrator(db):
+    return UserFactory(username="security", is_staff=True, role=roles.SECURITY_ADMINISTRATORS)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", is_staff=True, role=roles.AUDITORS)
+
+
+@pytest.fixture
 def staff(workstation):
     user = UserFactory(username="liaison", role=roles.STAFF)
     workstation.staff.add(user)
@@ -188,6 +198,12 @@ def lead(workstation):
 def admin_client(sign_in, administrator):
     """The district administrator signed in, in English (not pytest-django's superuser)."""
     return sign_in(administrator)
+
+
+@pytest.fixture
+def auditor_client(sign_in, auditor):
+    """The auditor signed in, in English: the one who reads the whole audit log."""
+    return sign_in(auditor)
 
 
 @pytest.fixture

@@ -89,11 +89,11 @@ def test_new_entries_can_still_be_written(entry, staff):
 # --- admin: search, never edit --------------------------------------------------------------
 
 
-@pytest.fixture(params=["administrator", "superuser"])
+@pytest.fixture(params=["auditor", "superuser"])
 def admin_user(request, db):
     if request.param == "superuser":
         return UserFactory(username="root", is_staff=True, is_superuser=True)
-    return request.getfixturevalue("administrator")
+    return request.getfixturevalue("auditor")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""An administrator ends a user's sessions in admin, with the user page's button or the
+"""An security_administrator ends a user's sessions in admin, with the user page's button or the
 list's action "End sessions": every browser the user is signed in on is anonymous at its
-next request, the administrator's own session stays, and each end is in the audit log.
+next request, the security_administrator's own session stays, and each end is in the audit log.
 Who may is asked of `roles.may_end_sessions` alone. Each session row names its user
 (base/sessions.py), so ending them is one statement, however many sessions there are."""
 
@@ -24,9 +24,9 @@ def change_page(user) -> str:
 
 
 def test_the_button_ends_every_session_of_the_user_and_keeps_the_administrators(
-    sign_in, administrator, staff
+    sign_in, security_administrator, staff
 ):
-    admin, desk, phone = sign_in(administrator), sign_in(staff), sign_in(staff)
+    admin, desk, phone = sign_in(security_administrator), sign_in(staff), sign_in(staff)
 
     response = admin.post(end_url(staff), follow=True)
 
@@ -37,16 +37,16 @@ def test_the_button_ends_every_session_of_the_user_and_keeps_the_administrators(
     assert still_signed_in(admin)
     entry = AuditEntry.objects.get(action=AuditAction.SECURITY)
     assert (entry.user, entry.target, entry.detail) == (
-        administrator,
+        security_administrator,
         f"user {staff.pk}",
         "ended 2 sessions",
     )
 
 
 def test_the_action_ends_the_sessions_of_every_user_chosen_and_audits_each(
-    sign_in, administrator, staff, member_user, other_staff
+    sign_in, security_administrator, staff, member_user, other_staff
 ):
-    admin = sign_in(administrator)
+    admin = sign_in(security_administrator)
     desk, member, other = sign_in(staff), sign_in(member_user), sign_in(other_staff)
 
     response = admin.post(
@@ -65,10 +65,12 @@ def test_the_action_ends_the_sessions_of_every_user_chosen_and_audits_each(
     )
 
 
-def test_an_administrator_ending_their_own_sessions_stays_signed_in_here(sign_in, administrator):
-    here, elsewhere = sign_in(administrator), sign_in(administrator)
+def test_an_administrator_ending_their_own_sessions_stays_signed_in_here(
+    sign_in, security_administrator
+):
+    here, elsewhere = sign_in(security_administrator), sign_in(security_administrator)
 
-    here.post(end_url(administrator))
+    here.post(end_url(security_administrator))
 
     assert still_signed_in(here) and not still_signed_in(elsewhere)
     assert AuditEntry.objects.get(action=AuditAction.SECURITY).detail == "ended 1 session"
@@ -87,26 +89,28 @@ def test_nobody_else_reaches_it(sign_in, request, persona, staff):
     assert not AuditEntry.objects.filter(action=AuditAction.SECURITY).exists()
 
 
-def test_a_get_ends_nothing(sign_in, administrator, staff):
+def test_a_get_ends_nothing(sign_in, security_administrator, staff):
     desk = sign_in(staff)
 
-    assert sign_in(administrator).get(end_url(staff)).status_code == 405
+    assert sign_in(security_administrator).get(end_url(staff)).status_code == 405
     assert still_signed_in(desk)
 
 
 def test_the_button_and_the_action_are_offered_to_whom_may_end_sessions(
-    sign_in, administrator, staff
+    sign_in, security_administrator, staff
 ):
-    admin = sign_in(administrator)
+    admin = sign_in(security_administrator)
 
     assert 'id="end-sessions"' in admin.get(change_page(staff)).content.decode()
     changelist = admin.get(reverse("admin:auth_user_changelist"))
     assert "end_sessions" in dict(changelist.context["action_form"].fields["action"].choices)
 
 
-def test_who_may_end_sessions_is_decided_in_one_place(monkeypatch, sign_in, administrator, staff):
+def test_who_may_end_sessions_is_decided_in_one_place(
+    monkeypatch, sign_in, security_administrator, staff
+):
     monkeypatch.setattr(roles, "may_end_sessions", lambda user: False)
-    admin, desk = sign_in(administrator), sign_in(staff)
+    admin, desk = sign_in(security_administrator), sign_in(staff)
 
     page = admin.get(change_page(staff)).content.decode()
     changelist = admin.get(reverse("admin:auth_user_changelist"))

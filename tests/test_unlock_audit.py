@@ -30,26 +30,28 @@ def unlocks() -> list[tuple]:
 
 
 def test_deleting_the_attempt_on_its_page_unlocks_the_account_and_is_audited(
-    sign_in, administrator, staff
+    sign_in, security_administrator, staff
 ):
     desk = sign_in(None)
     attempt = lock_out(desk, "liaison")
     assert desk.post("/login/", {"username": "liaison", "password": PASSWORD}).status_code == 429
 
-    response = sign_in(administrator).post(
+    response = sign_in(security_administrator).post(
         reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
     )
 
     assert response.status_code == 302
-    assert unlocks() == [("admin", f"user {staff.pk}", "unlocked sign-in")]
+    assert unlocks() == [("security", f"user {staff.pk}", "unlocked sign-in")]
     assert desk.post("/login/", {"username": "liaison", "password": PASSWORD}).status_code == 302
 
 
-def test_deleting_attempts_by_the_lists_action_audits_each_one(sign_in, administrator, staff):
+def test_deleting_attempts_by_the_lists_action_audits_each_one(
+    sign_in, security_administrator, staff
+):
     lock_out(sign_in(None), "liaison")
     lock_out(sign_in(None, REMOTE_ADDR="10.1.1.1"), "no-such-account")
 
-    sign_in(administrator).post(
+    sign_in(security_administrator).post(
         reverse("admin:axes_accessattempt_changelist"),
         {
             "action": "delete_selected",
@@ -60,8 +62,8 @@ def test_deleting_attempts_by_the_lists_action_audits_each_one(sign_in, administ
 
     assert not AccessAttempt.objects.exists()
     assert unlocks() == [
-        ("admin", "no-such-account", "unlocked sign-in"),
-        ("admin", f"user {staff.pk}", "unlocked sign-in"),
+        ("security", "no-such-account", "unlocked sign-in"),
+        ("security", f"user {staff.pk}", "unlocked sign-in"),
     ]
 
 

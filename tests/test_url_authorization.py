@@ -19,7 +19,10 @@ from django.test import Client
 from .routes import ROUTES, Scene, build_scene, send, signed_in, walked_patterns
 
 LOGIN = "login"  # a redirect to the sign-in page, with the way back
-ROLES = ("administrator", "staff", "other_staff", "member", "anonymous", "liaison")
+ROLES = (
+    "administrator", "staff", "other_staff", "member", "anonymous", "liaison", "security",
+    "auditor",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,14 +37,22 @@ class Expect:
     wrong_method: int | None = 405  # None: the view answers GET and POST
     # A department's liaison (of the scene's referral): a 404 on every page but their own.
     liaison: int | str = 404
+    # The security administrator and the auditor: their work is in admin; on the site
+    # they have the public pages and their own account's, and a 404 on every other.
+    security: int | str = 404
+    auditor: int | str = 404
+
+
+def _everyone(status: int) -> dict:
+    return {"liaison": status, "security": status, "auditor": status}
 
 
 def public(status: int = 200, **kwargs) -> Expect:
-    return Expect(status, status, status, status, status, **{"liaison": status, **kwargs})
+    return Expect(status, status, status, status, status, **{**_everyone(status), **kwargs})
 
 
 def signed_in_only(status: int = 200, **kwargs) -> Expect:
-    return Expect(status, status, status, status, LOGIN, **{"liaison": status, **kwargs})
+    return Expect(status, status, status, status, LOGIN, **{**_everyone(status), **kwargs})
 
 
 # A department's liaison only, on their department's referrals.
@@ -56,17 +67,18 @@ ADMINISTRATORS = Expect(200, 404, 404, 404, LOGIN)
 MEMBER_ONLY = Expect(404, 404, 404, 200, LOGIN)
 # A provider's push, machine to machine: the secret token in its address is the only
 # credential (no session counts), so without it every role gets a 403.
-PROVIDER_PUSH = Expect(403, 403, 403, 403, 403, liaison=403)
+PROVIDER_PUSH = public(403)
 
 EXPECTED: dict[str, Expect] = {
     "healthz": public(),
     "set_language": public(302, wrong_method=302),  # Django's view redirects a GET too
-    "login": Expect(302, 302, 302, 302, 200, wrong_method=None, liaison=302),  # to the desk
+    # To the desk (and from there a liaison to their referrals, the other two to admin).
+    "login": Expect(302, 302, 302, 302, 200, wrong_method=None, **_everyone(302)),
     "password_change": signed_in_only(wrong_method=None),
     "password_change_done": signed_in_only(),
     "logout": public(302),
     # A script's call: no redirect.
-    "session_keep_alive": Expect(200, 200, 200, 200, 401, liaison=200),
+    "session_keep_alive": Expect(200, 200, 200, 200, 401, **_everyone(200)),
     # Signed in with both factors already: on to where they were going.
     "accounts:second_factor": signed_in_only(302, wrong_method=None),
     "accounts:security": signed_in_only(),
@@ -74,7 +86,7 @@ EXPECTED: dict[str, Expect] = {
     # No codes just made to show: back to the page; a POST makes new ones.
     "accounts:recovery_codes": signed_in_only(302, wrong_method=None),
     # A wrong code: refused beside the field; an administrator may not remove theirs.
-    "accounts:remove": Expect(302, 400, 400, 400, LOGIN, liaison=400),
+    "accounts:remove": Expect(302, 400, 400, 400, LOGIN, liaison=400, security=302, auditor=302),
     "rosters:member_calendar": public(),  # the token is the credential
     "rosters:workstation_calendar": public(),
     # Staff go straight to their one workstation's week; a member keeps no roster.
@@ -86,11 +98,12 @@ EXPECTED: dict[str, Expect] = {
     "rosters:assignment_leave": HANDLERS,  # the form again: nothing chosen
     "rosters:assignment_swap": HANDLERS,
     "rosters:my_duties": MEMBER_ONLY,
-    "desk:dashboard": signed_in_only(liaison=302),  # a liaison: to their referrals
+    # A liaison: to their referrals; the security administrator and the auditor: to admin.
+    "desk:dashboard": signed_in_only(**_everyone(302)),
     "visits:visit_new": Expect(200, 200, 200, 404, LOGIN, wrong_method=None),
     "visits:visit_detail": DESK,
-    "visits:case_list": signed_in_only(liaison=404),  # each their own cases
-    "visits:case_export": signed_in_only(liaison=404),
+    "visits:case_list": signed_in_only(**_everyone(404)),  # each their own cases
+    "visits:case_export": signed_in_only(**_everyone(404)),
     "departments:referral_list": LIAISON_ONLY,
     "departments:referral_detail": LIAISON_ONLY,
     "departments:referral_act": Expect(404, 404, 404, 404, LOGIN, liaison=400),  # nothing posted
@@ -157,8 +170,12 @@ def scene(staff, member_user, workstation, django_capture_on_commit_callbacks) -
 
 
 @pytest.fixture
-def clients(scene, administrator, staff, other_staff, member_user) -> dict[str, Client]:
+def clients(
+    scene, administrator, staff, other_staff, member_user, security_administrator, auditor
+) -> dict[str, Client]:
     return {
+        "security": signed_in(security_administrator),
+        "auditor": signed_in(auditor),
         "liaison": signed_in(scene.liaison),
         "administrator": signed_in(administrator),
         "staff": signed_in(staff),

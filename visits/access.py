@@ -139,8 +139,17 @@ def may_see_all_personal_data(user) -> bool:
 
 def may_list_cases(user) -> bool:
     """Whether the case list and the dashboard are for this user: not for a department's
-    liaison (who is nothing else), who sees only their department's referrals."""
+    liaison (who is nothing else), who sees only their department's referrals, nor for
+    the security administrator or the auditor, whose work is in admin."""
+    if roles.oversees_only(user):
+        return False
     return not roles.is_department_liaison(user) or may_see_all_personal_data(user)
+
+
+def home_instead_of_the_desk(user) -> str:
+    """Where the dashboard sends someone `may_list_cases` refuses: a department's liaison
+    to the department's referrals, the security administrator and the auditor to admin."""
+    return "admin:index" if roles.oversees_only(user) else "departments:referral_list"
 
 
 def referrals_for_liaison(user) -> QuerySet[Referral]:

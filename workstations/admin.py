@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -68,15 +69,41 @@ class StaffedWorkstationInline(admin.TabularInline):
     verbose_name_plural = _("staffed workstations")
 
 
+class SeparatedDutiesUserForm(UserChangeForm):
+    def clean_groups(self):
+        groups = self.cleaned_data["groups"]
+        if combined := roles.combined_duties(group.name for group in groups):
+            raise ValidationError(
+                _("One account holds one duty of administration only, not: %(duties)s."),
+                code="combined_duties",
+                params={"duties": "、".join(combined)},
+            )
+        return groups
+
+
+# Permissions come with the roles. Only the break-glass superuser makes someone a
+# superuser or grants a permission to one account; nobody changes their own roles.
+_GRANTS = ["is_superuser", "user_permissions"]
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    form = SeparatedDutiesUserForm
     inlines = [*DjangoUserAdmin.inlines, StaffedWorkstationInline]
     list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
     actions = ["end_sessions"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not request.user.is_superuser:
+            readonly += _GRANTS
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += ["groups", *_GRANTS]
+        return list(dict.fromkeys(readonly))
 
     def get_urls(self):
         view = self.admin_site.admin_view(require_POST(self.end_sessions_view))
@@ -125,7 +152,20 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
 @admin.register(Group)
 class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
-    pass
+    """Groups beside the roles may carry the district office's own permissions only: a
+    group cannot hand the security administrator's or the auditor's to anyone. The role
+    groups' permissions are the code's (`roles.ensure_groups`, run at each migrate)."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if obj is not None and obj.name in roles.ROLE_GROUPS:
+            readonly += ["name", "permissions"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions" and not request.user.is_superuser:
+            kwargs["queryset"] = Permission.objects.filter(group__name=roles.ADMINISTRATORS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 admin.site.site_header = _("Xincheng District CPPCC · Member workstations")

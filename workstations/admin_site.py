@@ -1,4 +1,6 @@
-"""The admin site: for district administrators only.
+"""The admin site: for the three administrators only (the district office, the
+security administrator and the auditor, `roles.administers`), each seeing what their
+role's permissions open.
 
 Liaisons and members work on the staff pages, which scope every row to their
 workstations and cases; admin scopes nothing. So "staff status" alone opens nothing
@@ -19,7 +21,7 @@ from . import roles
 class AdministratorAuthenticationForm(SlowedSignInMixin, AdminAuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        if not roles.is_administrator(user):
+        if not roles.administers(user):
             raise ValidationError(
                 self.error_messages["invalid_login"],
                 code="invalid_login",
@@ -50,4 +52,4 @@ class DistrictAdminSite(admin.AdminSite):
         return apps
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and roles.is_administrator(request.user)
+        return super().has_permission(request) and roles.administers(request.user)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +18,13 @@ class WorkstationsConfig(AppConfig):
         # Permissions are created app by app on post_migrate; answering every app's
         # signal means the last one sees them all. It is idempotent and cheap.
         post_migrate.connect(_create_role_groups, dispatch_uid="workstations_role_groups")
+        from django.contrib.auth.models import User
+
+        from .roles import refuse_combined_duties
+
+        m2m_changed.connect(
+            refuse_combined_duties, sender=User.groups.through, dispatch_uid="separated_duties"
+        )
 
 
 class DistrictAdminConfig(admin_apps.AdminConfig):

@@ -1,15 +1,24 @@
-"""The four roles, as Django groups, and the questions later code asks about a user.
+"""The roles, as Django groups, and the questions later code asks about a user.
 
 District administrators manage everything in Django admin; workstation staff are
 linked to their workstations through `Workstation.staff`; members are linked to
 their `Member` row; department liaisons to their departments through
 `Department.liaisons`. Every query that must be scoped asks here first.
+
+The duties of administration are separated (三员, 等保 2.0): the district
+administrators are the system administrators (users, settings and the network's
+records); security administrators lift lockouts, end sessions, reset second factors and
+review the reveals of personal data; auditors read the audit log and nothing else. No
+account holds two of the three (`refuse_combined_duties`); the superuser is the
+break-glass account, whose every sign-in is audited (audit/break_glass.py).
 """
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from .models import Department, Workstation
 
@@ -17,19 +26,24 @@ ADMINISTRATORS = "district-administrators"
 STAFF = "workstation-staff"
 MEMBERS = "members"
 DEPARTMENT_LIAISONS = "department-liaisons"
+SECURITY_ADMINISTRATORS = "security-administrators"
+AUDITORS = "auditors"
+SEPARATED_DUTIES = (ADMINISTRATORS, SECURITY_ADMINISTRATORS, AUDITORS)
+ROLE_GROUPS = (*SEPARATED_DUTIES, STAFF, MEMBERS, DEPARTMENT_LIAISONS)
 
-# Model permissions are admin's, and admin is for administrators only
-# (`admin_site.py`): they get every permission of the project's apps and user
-# management ("audit" for reading the audit log, "axes" for unlocking locked-out
-# logins). Liaisons and members carry none: their pages ask the questions below.
+# Model permissions are admin's, and admin is for the three administrators only
+# (`admin_site.py`). District administrators get every permission of the project's
+# domain apps and of user management; the security administrator those of django-axes
+# (lockouts), a read of the users (to end their sessions, reset their second factor) and
+# of the audit log's security lines (`audit.AuditEntry` without "read_whole_log"); the
+# auditor the whole audit log, read only. Liaisons and members carry none: their pages
+# ask the questions below.
 _ADMIN_APPS = (
     "workstations",
     "members",
     "rosters",
     "visits",
     "workdays",
-    "audit",
-    "axes",
     "activities",
     "points",
     "notices",
@@ -37,22 +51,62 @@ _ADMIN_APPS = (
 _ADMIN_AUTH_MODELS = ("user", "group")
 
 
+def _duty_permissions() -> dict[str, QuerySet[Permission]]:
+    perms = Permission.objects.all()
+    return {
+        ADMINISTRATORS: perms.filter(content_type__app_label__in=_ADMIN_APPS)
+        | perms.filter(content_type__app_label="auth", content_type__model__in=_ADMIN_AUTH_MODELS),
+        SECURITY_ADMINISTRATORS: perms.filter(content_type__app_label="axes")
+        | perms.filter(content_type__app_label="auth", codename="view_user")
+        | perms.filter(content_type__app_label="audit", codename="view_auditentry"),
+        AUDITORS: perms.filter(
+            content_type__app_label="audit", codename__in=["view_auditentry", "read_whole_log"]
+        ),
+    }
+
+
 def ensure_groups() -> None:
     """Create the role groups with their permissions (and none for liaisons and members,
     whatever was added by hand); safe to run any number of times."""
-    admin_perms = Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS) | (
-        Permission.objects.filter(
-            content_type__app_label="auth", content_type__model__in=_ADMIN_AUTH_MODELS
-        )
-    )
     for name, perms in (
-        (ADMINISTRATORS, admin_perms),
+        *_duty_permissions().items(),
         (STAFF, Permission.objects.none()),
         (MEMBERS, Permission.objects.none()),
         (DEPARTMENT_LIAISONS, Permission.objects.none()),
     ):
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(perms)
+
+
+def combined_duties(group_names) -> list[str]:
+    """The separated duties among `group_names` when they are more than one (else [])."""
+    names = set(group_names)
+    held = [name for name in SEPARATED_DUTIES if name in names]
+    return held if len(held) > 1 else []
+
+
+def refuse_combined_duties(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """m2m_changed of the users' groups: adding a duty to an account that holds another,
+    from admin, the shell or a script, is refused before it is written. Admin's form says
+    so beside the field first (`admin.SeparatedDutiesUserForm`)."""
+    if action != "pre_add" or not pk_set:
+        return
+    memberships = Group.user_set.through.objects
+    if reverse:  # group.user_set.add(users): the group is the instance
+        if instance.name not in SEPARATED_DUTIES:
+            return
+        clash = memberships.filter(user_id__in=pk_set, group__name__in=SEPARATED_DUTIES).exclude(
+            group=instance
+        )
+        combined = clash.exists()
+    else:
+        added = Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)
+        held = memberships.filter(user_id=instance.pk).values_list("group__name", flat=True)
+        combined = bool(combined_duties([*added, *held]))
+    if combined:
+        raise ValidationError(
+            _("One account holds one duty of administration only."), code="combined_duties"
+        )
 
 
 @dataclass(frozen=True)
@@ -146,12 +200,13 @@ def _in_group(user: AbstractBaseUser | AnonymousUser, name: str) -> bool:
     return user.is_authenticated and name in holdings(user).groups
 
 
+def _holds_duty(user: AbstractBaseUser | AnonymousUser, name: str) -> bool:
+    """One of the three duties of administration, which the superuser holds all of."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or _in_group(user, name))
+
+
 def is_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or _in_group(user, ADMINISTRATORS))
-    )
+    return _holds_duty(user, ADMINISTRATORS)
 
 
 def is_workstation_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -206,13 +261,31 @@ def handles_workstation(user: AbstractBaseUser | AnonymousUser, workstation_id: 
     return is_administrator(user) or workstation_id in staffed_workstation_ids(user)
 
 
+def is_security_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return _holds_duty(user, SECURITY_ADMINISTRATORS)
+
+
+def is_auditor(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return _holds_duty(user, AUDITORS)
+
+
+def administers(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user holds one of the three duties of administration (or is the
+    superuser): who may use admin, and who must give a second factor."""
+    return is_administrator(user) or is_security_administrator(user) or is_auditor(user)
+
+
+def oversees_only(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The security administrator or the auditor, not the district office: their work is
+    in admin; the network's cases, rosters and people are not theirs to read."""
+    return (is_security_administrator(user) or is_auditor(user)) and not is_administrator(user)
+
+
 def may_end_sessions(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether the user may end other users' sessions (admin's "End sessions"): the one
-    place to change when the security administrator's role takes it over."""
-    return is_administrator(user)
+    """Whether the user may end other users' sessions (admin's "End sessions")."""
+    return is_security_administrator(user)
 
 
 def may_reset_second_factors(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether the user may reset another's second factor (a lost phone), like ending
-    sessions: the security administrator's once that role exists."""
-    return is_administrator(user)
+    """Whether the user may reset another's second factor (a lost phone)."""
+    return is_security_administrator(user)

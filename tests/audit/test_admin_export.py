@@ -57,26 +57,26 @@ def exported(client, query: str) -> list[list[str]]:
     ],
     ids=["action", "month", "record"],
 )
-def test_the_list_filters_by_action_date_and_record(admin_client, log, query, targets):
-    assert listed(admin_client, query) == targets
+def test_the_list_filters_by_action_date_and_record(auditor_client, log, query, targets):
+    assert listed(auditor_client, query) == targets
 
 
-def test_the_list_offers_filters_by_action_and_user_and_the_days(admin_client, log):
-    changelist = admin_client.get(LIST).context["cl"]
+def test_the_list_offers_filters_by_action_and_user_and_the_days(auditor_client, log):
+    changelist = auditor_client.get(LIST).context["cl"]
 
     assert [spec.field_path for spec in changelist.filter_specs] == ["action", "user"]
     assert changelist.date_hierarchy == "at"
 
 
-def test_the_list_filters_by_user(admin_client, log, other_staff):
-    assert listed(admin_client, f"user__id__exact={other_staff.pk}") == [
+def test_the_list_filters_by_user(auditor_client, log, other_staff):
+    assert listed(auditor_client, f"user__id__exact={other_staff.pk}") == [
         '=HYPERLINK("http://x")',
         "XC-2026-000003",
     ]
 
 
-def test_the_export_holds_only_the_filtered_rows_newest_first(admin_client, log, staff):
-    rows = exported(admin_client, f"action__exact=denied&user__id__exact={staff.pk}")
+def test_the_export_holds_only_the_filtered_rows_newest_first(auditor_client, log, staff):
+    rows = exported(auditor_client, f"action__exact=denied&user__id__exact={staff.pk}")
 
     assert rows == [
         ["time", "user", "address", "action", "record", "detail"],
@@ -84,36 +84,36 @@ def test_the_export_holds_only_the_filtered_rows_newest_first(admin_client, log,
     ]
 
 
-def test_the_export_follows_the_search_and_dates_too(admin_client, log):
-    rows = exported(admin_client, "at__year=2026&at__month=4&q=XC-2026")
+def test_the_export_follows_the_search_and_dates_too(auditor_client, log):
+    rows = exported(auditor_client, "at__year=2026&at__month=4&q=XC-2026")
 
     assert [row[4] for row in rows[1:]] == ["XC-2026-000003"]
 
 
-def test_a_cell_a_spreadsheet_would_run_is_quoted(admin_client, log):
-    rows = exported(admin_client, "action__exact=export")
+def test_a_cell_a_spreadsheet_would_run_is_quoted(auditor_client, log):
+    rows = exported(auditor_client, "action__exact=export")
 
     assert rows[1][4] == '\'=HYPERLINK("http://x")'
 
 
 def test_the_export_is_logged_with_its_filters_and_a_search_only_by_its_shape(
-    admin_client, administrator, log
+    auditor_client, auditor, log
 ):
-    exported(admin_client, "action__exact=denied&q=13812345678")
+    exported(auditor_client, "action__exact=denied&q=13812345678")
 
-    entry = AuditEntry.objects.get(user=administrator, action=AuditAction.EXPORT)
+    entry = AuditEntry.objects.get(user=auditor, action=AuditAction.EXPORT)
     assert entry.target == "audit log.csv"
     assert entry.detail == "action__exact=denied, q=a number, 11 characters"
 
 
-def test_the_list_links_to_the_export_of_what_it_shows(admin_client, log):
-    response = admin_client.get(f"{LIST}?action__exact=denied")
+def test_the_list_links_to_the_export_of_what_it_shows(auditor_client, log):
+    response = auditor_client.get(f"{LIST}?action__exact=denied")
 
     assert f'href="{EXPORT}?action__exact=denied"' in response.content.decode()
 
 
-def test_a_filter_the_list_does_not_know_exports_nothing(admin_client, log):
-    response = admin_client.get(f"{EXPORT}?no_such_field=1")
+def test_a_filter_the_list_does_not_know_exports_nothing(auditor_client, log):
+    response = auditor_client.get(f"{EXPORT}?no_such_field=1")
 
     assert response.status_code == 302
     assert response["Location"] == f"{LIST}?e=1"

@@ -1,10 +1,12 @@
 """Run by tests/notices/test_worker.py in a process of its own, against the database
-DATABASE_URL names: `seed N` writes N messages and queues their delivery; `report`
-prints what became of them, as JSON."""
+DATABASE_URL names: `seed N` writes N messages and queues their delivery; `wait N`
+returns once N are sent (in a few milliseconds: the test kills the worker then, mid
+batch, however fast the machine); `report` prints what became of them, as JSON."""
 
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -42,8 +44,19 @@ def report() -> dict:
     }
 
 
+def wait(count: int, timeout: float = 120) -> None:
+    print("watching", flush=True)
+    deadline = time.monotonic() + timeout
+    while ConsoleMessage.objects.count() < count:
+        if time.monotonic() > deadline:
+            sys.exit("the worker sent nothing")
+        time.sleep(0.01)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "seed":
         seed(int(sys.argv[2]))
+    elif sys.argv[1] == "wait":
+        wait(int(sys.argv[2]))
     else:
         print(json.dumps(report()))

@@ -87,6 +87,8 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  district administrator  {logins.administrator}")
+        self.stdout.write(f"  security administrator  {logins.security_administrator}")
+        self.stdout.write(f"  auditor                 {logins.auditor}")
         for username in logins.staff.values():
             self.stdout.write(f"  workstation staff       {username}")
         self.stdout.write(f"  member                  {logins.member}")
