@@ -26,6 +26,7 @@ class PersonalField:
     purpose: str
     retention: str
     masked: bool = False  # masked by default wherever shown (visits/masking.py)
+    encrypted: bool = False  # only a token in the database (base/encrypted.py)
 
 
 INVENTORY: tuple[PersonalField, ...] = (
@@ -38,6 +39,12 @@ INVENTORY: tuple[PersonalField, ...] = (
     PersonalField("visits.Visit.visitor_address", CITIZEN,
                   "where the problem is, for the departments' site visits", WITH_THE_CASE,
                   masked=True),
+    PersonalField("visits.Visit.visitor_id_number", CITIZEN,
+                  "who the citizen is, when the handling needs it (staff form only; never "
+                  "asked online)", WITH_THE_CASE, masked=True, encrypted=True),
+    PersonalField("visits.Visit.visitor_id_number_hash", CITIZEN,
+                  "finding the citizen's visits by ID number (access requests): a keyed "
+                  "hash, not the number, never shown", WITH_THE_CASE),
     PersonalField("visits.Visit.summary", CITIZEN,
                   "what was said at the visit (free text: may name people)", WITH_THE_CASE),
     PersonalField("visits.Case.description", CITIZEN,

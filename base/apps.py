@@ -1,6 +1,7 @@
 from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,7 +16,9 @@ class BaseConfig(AppConfig):
 
     def ready(self) -> None:
         # Failures for an account from any address slow its sign-in (signin.py).
-        from . import idle_sessions, session_lifetime, signin
+        from . import encrypted, idle_sessions, session_lifetime, signin
+
+        checks.register(encrypted.encryption_keys_set, checks.Tags.security)
 
         user_login_failed.connect(signin.on_login_failed, dispatch_uid="signin_slowdown_count")
         user_logged_in.connect(signin.on_logged_in, dispatch_uid="signin_slowdown_clear")

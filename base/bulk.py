@@ -16,6 +16,8 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import Field, Model
 
+from .encrypted import EncryptedTextField
+
 # The fields whose Python values the drivers take as they are (psycopg adapts dates,
 # times and intervals itself; sqlite3 does not).
 _PLAIN = {
@@ -103,8 +105,13 @@ def _values_of(fields: list[Field]) -> Callable[[Model], list]:
 
 
 def _reader(field: Field, plain: frozenset[str]) -> Callable[[Model], object]:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        # Stamps the row with the time, as an INSERT by save() or bulk_create would.
+    if (
+        getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or isinstance(field, EncryptedTextField)
+    ):
+        # Stamps the row with the time, or encrypts the value and stamps its hash (the
+        # hash field's reader comes after), as an INSERT by save() or bulk_create would.
         return lambda row: field.get_db_prep_save(field.pre_save(row, add=True), connection)
     kind = field.get_internal_type()
     if kind in plain:

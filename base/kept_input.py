@@ -3,7 +3,7 @@
 A session ends after 30 idle minutes. A form saved after that reaches its view without
 a signed-in user, and `login_required` answers with the sign-in page: without this
 module, what was typed would be gone. Instead `KeptInputMiddleware` keeps the posted
-fields (never files, passwords or the CSRF token) in the browser's new session, which
+fields (never files, passwords, ID numbers or the CSRF token) in the browser's new session, which
 lives server-side under an unguessable key, and sends the user to sign in with `next`
 set to the page that held the form. Once the same user has signed in again, that page
 shows the form filled in (static/js/staff.js fills it; nothing is submitted) with a
@@ -32,7 +32,9 @@ KEPT_SECONDS = 30 * 60
 # A visit with all ten issues filled in to the brim is some 85,000 characters; more than
 # this is no staff form, and is not kept.
 KEPT_MAX_CHARACTERS = 128 * 1024
-NEVER_KEPT = frozenset({"csrfmiddlewaretoken"})
+# Nor an ID number: kept encrypted once saved (base/encrypted.py), it would lie in the
+# session table in the clear meanwhile; typing it again is the smaller cost.
+NEVER_KEPT = frozenset({"csrfmiddlewaretoken", "visitor_id_number"})
 
 SIGNED_IN_AS = "signed_in_as"
 _SALT = "workstations.kept_input"

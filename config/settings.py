@@ -22,6 +22,15 @@ SECRET_KEY = env(
     "SECRET_KEY", default="django-insecure-development-only" if DEBUG else environ.Env.NOTSET
 )
 
+# Keys of the personal data encrypted at rest (base/encrypted.py: ID numbers), newest
+# first: the first encrypts, every one decrypts. A development key, derived from the
+# development SECRET_KEY, exists only when DEBUG is on; production without one fails the
+# system check. The lookup hashes' key is FIELD_HASH_KEY, or else the list's last key.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEY", default=[f"development-only:{SECRET_KEY}"] if DEBUG else []
+)
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

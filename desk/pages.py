@@ -12,7 +12,7 @@ from activities.forms import ProposalDraftForm
 from visits import access, lifecycle
 from visits.actions import ACTION_FORMS
 from visits.corrections import CORRECTION_FORMS
-from visits.masking import visitor_contact
+from visits.masking import visitor_contact, visitor_id_number
 from visits.models import Case, CaseEvent
 from visits.supervising import ContactShareForm, answer_entries
 from workstations.people import read_people
@@ -131,6 +131,7 @@ def case_page(
                 f"visitor_{part}": value
                 for part, value in visitor_contact(visit, revealed=revealed).items()
             },
+            "visitor_id_number": visitor_id_number(visit, revealed=revealed),
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
             "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),

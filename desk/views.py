@@ -26,6 +26,7 @@ from visits import access, selectors
 from visits.actions import ACTION_FORMS, take_step
 from visits.corrections import CORRECTION_FORMS
 from visits.lifecycle import TERMINAL, Action, Actor, CaseError, actions_for
+from visits.masking import reveal_detail
 from visits.models import CaseStatus, SupervisionState
 from visits.selectors import case_rows, with_labels
 from visits.supervising import ContactShareForm, SupervisionAnswerForm
@@ -115,7 +116,7 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     case = access.case_for_user(request.user, number)
     if not access.may_see_personal_data(request.user, case):
         raise Refused(case.number, "reveal of the visitor's contact details")
-    audit_record(request, AuditAction.REVEAL, case.number, _("visitor's contact details"))
+    audit_record(request, AuditAction.REVEAL, case.number, reveal_detail(case.visit))
     return case_page(request, case, revealed=True)
 
 

@@ -6,9 +6,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from base.bulk import insert_many
+from base.encrypted import keyed_hash
 from notices.models import Channel, NoticeEvent, Notification
 from visits import tallies
 from visits.models import (
@@ -132,3 +134,20 @@ def test_a_field_stamped_on_save_is_stamped(workstation, staff, settings):
 def test_nothing_to_write_writes_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_many(Visit, []) == []
+
+
+def test_an_id_number_is_written_encrypted_with_its_lookup_hash(workstation):
+    row = visit(workstation, 1)
+    row.visitor_id_number = "11010519491231002x"
+
+    insert_many(Visit, [row])
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT visitor_id_number, visitor_id_number_hash FROM visits_visit WHERE id = %s",
+            [row.pk],
+        )
+        token, digest = cursor.fetchone()
+    assert "19491231" not in token and token.startswith("gAAAAA")
+    assert digest == keyed_hash("11010519491231002X")
+    assert Visit.objects.get(pk=row.pk).visitor_id_number == "11010519491231002X"

@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Drop what the test run itself sets (pytest-env), so production defaults apply.
-    test_only = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST"}
+    test_only = {
+        "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_MANIFEST",
+        "FIELD_ENCRYPTION_KEY",
+    }  # fmt: skip
     clean = {
         k: v for k, v in os.environ.items() if k not in test_only | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
@@ -32,7 +35,7 @@ def check_deploy(**env: str) -> subprocess.CompletedProcess:
         "WARNING",
         SECRET_KEY="k3y-" + "x7Q9v" * 12,
         ALLOWED_HOSTS="workstations.example.gov.cn",
-        **env,
+        **{"FIELD_ENCRYPTION_KEY": "f13ld-" + "r8Tn2" * 10, **env},
     )
 
 
@@ -46,6 +49,12 @@ def test_check_deploy_warns_when_administrators_need_no_second_factor():
     result = check_deploy(SECOND_FACTOR_FOR_ADMINISTRATORS="false")
     assert result.returncode != 0
     assert "accounts.W001" in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_the_key_of_the_encrypted_id_numbers():
+    result = check_deploy(FIELD_ENCRYPTION_KEY="")
+    assert result.returncode != 0
+    assert "base.E001" in result.stdout + result.stderr
 
 
 def test_production_without_a_secret_key_refuses_to_start():

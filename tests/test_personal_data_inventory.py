@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils import translation
 
 from audit.personal_data import INVENTORY, NOT_PERSONAL
+from base.encrypted import EncryptedTextField
 
 # What a personal field's name, or its label, usually has in it.
 LOOKS_PERSONAL = re.compile(
@@ -59,3 +60,16 @@ def test_the_citizens_contact_details_are_masked_by_default():
         "visits.Visit.visitor_phone",
         "visits.Visit.visitor_address",
     } <= masked
+
+
+def test_the_citizens_id_number_is_masked_and_encrypted_at_rest():
+    (entry,) = [e for e in INVENTORY if e.label == "visits.Visit.visitor_id_number"]
+
+    assert entry.masked and entry.encrypted
+
+
+def test_a_field_is_said_encrypted_exactly_when_it_is():
+    fields = dict(_fields())
+
+    for entry in INVENTORY:
+        assert entry.encrypted == isinstance(fields[entry.label], EncryptedTextField), entry.label

@@ -79,6 +79,17 @@ def test_a_visit_saved_after_the_session_ended_is_filled_in_again_after_signing_
     assert not Visit.objects.exists()  # offered back, not submitted
 
 
+def test_an_id_number_typed_into_the_visit_is_not_kept_in_the_session(staff, workstation):
+    liaison = signed_in("liaison")
+    liaison.get("/visits/new/")
+    idle_for_thirty_minutes(liaison)
+
+    liaison.post("/visits/new/", visit_data(workstation, visitor_id_number="11010519491231002X"))
+
+    kept = liaison.session[kept_input.KEPT]
+    assert "visitor_id_number" not in kept["fields"] and "visitor_name" in kept["fields"]
+
+
 def test_the_kept_visit_saved_again_is_logged_once(staff, workstation):
     liaison = signed_in("liaison")
     save_visit_too_late(liaison, workstation)

@@ -22,7 +22,7 @@ NOW = datetime(2026, 6, 15, 10, 0)
 PHONE = "13812345678"
 HEADER = [
     "Tracking number", "Title", "Category", "Status", "Workstation", "Created",
-    "Next deadline", "Visitor", "Phone", "Satisfaction",
+    "Next deadline", "Visitor", "Phone", "ID number", "Satisfaction",
 ]  # fmt: skip
 COLUMN = {label: index for index, label in enumerate(HEADER, start=1)}
 FORMULA_LIKE = [
@@ -170,7 +170,7 @@ def test_the_bold_header_is_frozen_below_the_title_and_filterable(client, cases)
     assert [cell.value for cell in sheet[2]] == HEADER
     assert all(cell.font.b for cell in sheet[2])
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A2:J5"  # the header and the three cases
+    assert sheet.auto_filter.ref == "A2:K5"  # the header and the three cases
     assert sheet.print_title_rows == "$1:$2"  # printed on every page
 
 

@@ -22,7 +22,7 @@ from workstations.people import PeopleAdminMixin, person_column
 
 from . import access, lifecycle
 from .lifecycle import Action, case_open
-from .masking import mask_address, mask_name, mask_phone
+from .masking import mask_address, mask_id_number, mask_name, mask_phone, reveal_detail
 from .models import (
     Case,
     CaseEvent,
@@ -36,8 +36,8 @@ from .models import (
 from .services import visit_save
 
 # A visit's personal data, and the masks shown in its place once the visit is saved.
-PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address")
-MASKS = ("visitor", "masked_phone", "masked_address")
+PERSONAL_FIELDS = ("visitor_name", "visitor_phone", "visitor_address", "visitor_id_number")
+MASKS = ("visitor", "masked_phone", "masked_address", "masked_id_number")
 
 
 class VisitContactForm(forms.ModelForm):
@@ -88,6 +88,10 @@ class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def masked_address(self, visit: Visit) -> str:
         return mask_address(visit.visitor_address)
 
+    @admin.display(description=_("visitor's ID number"))
+    def masked_id_number(self, visit: Visit) -> str:
+        return mask_id_number(visit.visitor_id_number)
+
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), *(MASKS if obj else ())]
 
@@ -136,7 +140,7 @@ class VisitAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 request,
                 AuditAction.REVEAL,
                 f"visit {visit.pk}",
-                gettext("visitor's contact details"),
+                reveal_detail(visit),
             )
             form = VisitContactForm(instance=visit)
         return tool_page(

@@ -20,7 +20,7 @@ from audit.services import search_words
 from base.spreadsheets import filters_text, neutralise, title_line, write_sheet
 
 from .forms import CaseFilterForm
-from .masking import mask_name, mask_phone
+from .masking import mask_id_number, mask_name, mask_phone
 
 # More rows than any workstation's filtered list needs; a larger export is an
 # office report, not a staff download.
@@ -30,7 +30,8 @@ EXPORT_LIMIT = 20000
 def _header() -> list[str]:
     return [
         _("Tracking number"), _("Title"), _("Category"), _("Status"), _("Workstation"),
-        _("Created"), _("Next deadline"), _("Visitor"), _("Phone"), _("Satisfaction"),
+        _("Created"), _("Next deadline"), _("Visitor"), _("Phone"), _("ID number"),
+        _("Satisfaction"),
     ]  # fmt: skip
 
 
@@ -54,6 +55,9 @@ def _rows(cases, with_contacts: bool) -> Iterator[list]:
             case.next_due_on,
             visit.visitor_name if with_contacts else mask_name(visit.visitor_name),
             visit.visitor_phone if with_contacts else mask_phone(visit.visitor_phone),
+            # Masked even with the contacts: a file leaves the audit log's sight, and the
+            # masked number is enough to tell it against the card; the case page reveals it.
+            mask_id_number(visit.visitor_id_number),
             case.get_satisfaction_display(),
         ]
 

@@ -43,6 +43,8 @@ class VisitForm(StaffFormMixin, forms.ModelForm):
             "visitor_name",
             "visitor_phone",
             "visitor_address",
+            # Optional, and on this staff form only: the public form never asks for it.
+            "visitor_id_number",
             "visitor_count",
             "consent_to_publish",
             "sms_consent",

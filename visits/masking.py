@@ -1,5 +1,7 @@
 """Masking of citizens' personal information for display (PIPL: minimum exposure)."""
 
+from django.utils.translation import gettext
+
 
 def mask_phone(phone: str) -> str:
     """138****1234 for a mobile; the last four digits only for anything else."""
@@ -22,6 +24,24 @@ def mask_address(address: str) -> str:
     return "***" if address else ""
 
 
+def mask_id_number(number: str) -> str:
+    """6101**********123X: the first four digits (the city) and the last four, enough to
+    tell it against the card a citizen shows; the county, the birth date and the rest
+    never. Anything but 18 characters is starred whole."""
+    if not number:
+        return ""
+    if len(number) == 18:
+        return f"{number[:4]}{'*' * 10}{number[-4:]}"
+    return "*" * len(number)
+
+
+def visitor_id_number(visit, *, revealed: bool) -> str:
+    """A visitor's ID number as the workstation's pages show it: masked unless revealed.
+    Apart from `visitor_contact`, which departments are shown too: a department is never
+    given the ID number (data minimisation), even where it is given the contact details."""
+    return visit.visitor_id_number if revealed else mask_id_number(visit.visitor_id_number)
+
+
 def visitor_contact(visit, *, revealed: bool) -> dict[str, str]:
     """A visitor's name, phone and address as a page shows them: masked unless revealed
     (the reveal is the view's to allow and audit)."""
@@ -36,3 +56,11 @@ def visitor_contact(visit, *, revealed: bool) -> dict[str, str]:
         "phone": mask_phone(visit.visitor_phone),
         "address": mask_address(visit.visitor_address),
     }
+
+
+def reveal_detail(visit) -> str:
+    """What the audit log keeps of a reveal of the visit's details: what was shown, never
+    the values."""
+    if visit.visitor_id_number:
+        return gettext("visitor's contact details and ID number")
+    return gettext("visitor's contact details")

@@ -12,10 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.appendonly import AppendOnlyModel
+from base.encrypted import EncryptedTextField, companion_fields
 from base.indexes import FullTextIndex, TrigramIndex
 from members.models import Member
 from workstations.models import Department, Workstation
-from workstations.validators import no_contact_details, phone_validator
+from workstations.validators import (
+    id_number_validator,
+    no_contact_details,
+    normalise_id_number,
+    phone_validator,
+)
 
 
 def _user(verbose_name, *, required=False) -> models.ForeignKey:
@@ -59,6 +65,19 @@ class Visit(models.Model):
         _("visitor's phone"), max_length=20, blank=True, validators=[phone_validator]
     )
     visitor_address = models.CharField(_("visitor's address"), max_length=200, blank=True)
+    # The citizen's resident identity number (身份证号), typed in by staff only when the
+    # handling needs it, never asked online (PIPL: sensitive, minimum collection). Kept
+    # encrypted, masked wherever shown (visits/masking.py), and found again by its keyed
+    # hash alone (visits/selectors.py visits_with_id_number), as an access request asks.
+    visitor_id_number = EncryptedTextField(
+        _("visitor's ID number"),
+        blank=True,
+        help_text=_("Only when the handling needs it. Shown masked; kept encrypted."),
+        validators=[id_number_validator],
+        normalise=normalise_id_number,
+        hash_field="visitor_id_number_hash",
+    )
+    visitor_id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
     visitor_count = models.PositiveSmallIntegerField(
         _("number of visitors"),
         default=1,
@@ -101,10 +120,22 @@ class Visit(models.Model):
                 condition=Q(channel__in=VisitChannel.values), name="visit_channel_valid"
             ),
         ]
-        indexes = [models.Index(fields=["workstation", "-visited_at"])]
+        indexes = [
+            models.Index(fields=["workstation", "-visited_at"]),
+            # Few visits have an ID number: the index holds only those.
+            models.Index(
+                fields=["visitor_id_number_hash"],
+                condition=~Q(visitor_id_number_hash=""),
+                name="visit_id_number_hash",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workstation} {timezone.localtime(self.visited_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        # A save of the ID number alone saves its lookup hash with it.
+        super().save(*args, update_fields=companion_fields(Visit, update_fields), **kwargs)
 
 
 class CaseStatus(models.TextChoices):

@@ -13,6 +13,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from base.encrypted import keyed_hash
+from workstations.validators import normalise_id_number
+
 from .forms import CaseFilterForm
 from .lifecycle import TERMINAL
 from .models import (
@@ -24,6 +27,7 @@ from .models import (
     ReferralState,
     Supervision,
     SupervisionState,
+    Visit,
 )
 from .search import search
 
@@ -229,3 +233,13 @@ def supervisions(
     return chosen.select_related("case__workstation", "referral__department").order_by(*ordering)[
         :limit
     ]
+
+
+def visits_with_id_number(number: str) -> QuerySet[Visit]:
+    """The visits of the citizen with this ID number, found by its keyed hash (the number
+    itself is stored only encrypted): for the office answering an access request. Unscoped:
+    the caller decides who may ask."""
+    number = normalise_id_number(number)
+    if not number:
+        return Visit.objects.none()
+    return Visit.objects.filter(visitor_id_number_hash=keyed_hash(number))

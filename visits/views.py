@@ -23,7 +23,7 @@ from . import access, exports
 from .forms import CaseFilterForm, IssueFormSet, VisitForm
 from .lifecycle import CaseError
 from .lookup_codes import case_lookup_code_renew
-from .masking import mask_name, mask_phone
+from .masking import mask_id_number, mask_name, mask_phone
 from .receipts import receipt_context, receipt_take, receipts_keep, receipts_pending
 from .selectors import case_rows, filter_cases, keyset_page
 from .services import DuplicateSubmission, visit_log
@@ -81,6 +81,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": visit.receiving_members.all(),
             "visitor_name": mask_name(visit.visitor_name),
             "visitor_phone": mask_phone(visit.visitor_phone),
+            "visitor_id_number": mask_id_number(visit.visitor_id_number),
             "pending_receipts": receipts_pending(request.session),
         },
     )

@@ -33,6 +33,7 @@ HEADER = [
     "Next deadline",
     "Visitor",
     "Phone",
+    "ID number",
     "Satisfaction",
 ]
 FORMATS = ["csv", "xlsx"]
@@ -299,6 +300,7 @@ def test_an_export_speaks_chinese_by_default(sign_in, staff, cases, fmt):
         "下一期限",
         "来访人",
         "电话",
+        "身份证号",
         "满意度",
     ]
     assert {row[3] for row in rows[1:]} == {"已登记", "已转办", "已回访"}
