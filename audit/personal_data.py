@@ -21,6 +21,7 @@ UNTIL_ANONYMISED = (
     "or the citizen's deletion request; then anonymised"
 )
 MESSAGES_REMOVED = "removed when the case's visit is anonymised (UNTIL_ANONYMISED)"
+REQUEST_RECORD = "the office's record of its answer: no limit in the software yet"
 FAILED_SIGN_INS = "until the 15-minute cool-off ends (django-axes removes them at a sign-in)"
 AUDIT_LOG = "at least 183 days (the audit log's retention)"
 
@@ -68,6 +69,15 @@ INVENTORY: tuple[PersonalField, ...] = (
                   "the values a message's template was filled with", MESSAGES_REMOVED),
     PersonalField("notices.Notification.body", CITIZEN, "the text of a message sent",
                   MESSAGES_REMOVED),
+    # A citizen's request about their personal information, kept as the office's record
+    # of having answered it.
+    PersonalField("privacy.DataRequest.phone", CITIZEN,
+                  "the number whose records the citizen asks about", REQUEST_RECORD,
+                  masked=True),
+    PersonalField("privacy.DataRequest.asked", CITIZEN,
+                  "what the citizen asks (free text: may name people)", REQUEST_RECORD),
+    PersonalField("privacy.DataRequest.outcome", CITIZEN,
+                  "what was done or corrected (free text: may name people)", REQUEST_RECORD),
     # Members: what the office publishes of them, with their agreement.
     PersonalField("members.Member.name", MEMBER, "rosters, the column, report cards",
                   WHILE_SERVING),
