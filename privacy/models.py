@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from visits.masking import mask_phone
 from workstations.validators import phone_validator
@@ -18,7 +19,7 @@ class RequestStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("data request status", "Refused")
 
 
 CLOSED_STATUSES = (RequestStatus.DONE, RequestStatus.REFUSED)
