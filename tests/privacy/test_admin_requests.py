@@ -129,3 +129,17 @@ def test_nobody_but_the_office_reaches_the_requests(client, request, data_reques
             assert response["Location"].startswith(reverse("admin:login")), url
     assert DataRequest.objects.get().status == RequestStatus.RECEIVED
     assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_the_change_page_offers_only_the_steps_the_status_allows(
+    admin_client, administrator, data_request
+):
+    change = admin_url(DataRequest, "change", data_request.pk)
+    page = admin_client.get(change).content.decode()
+    assert all(step_url(data_request, s) in page for s in ("start", "complete", "refuse"))
+
+    lifecycle.request_refuse(data_request=data_request, actor=administrator, reason="重复申请")
+
+    page = admin_client.get(change).content.decode()
+    assert not any(step_url(data_request, s) in page for s in ("start", "complete", "refuse"))
+    assert 'name="_save"' not in page
