@@ -15,6 +15,13 @@ WITH_THE_CASE = "as long as the case record is kept (the office's archive rules)
 WHILE_SERVING = "while the person serves; removed or anonymised when they leave"
 # Honest about what is not limited yet: the retention command is still to be built.
 NO_LIMIT_YET = "no limit yet (a retention command is to come)"
+# The retention command (privacy.retention, `manage.py anonymise_closed_cases`).
+UNTIL_ANONYMISED = (
+    "until CLOSED_CASE_RETENTION_DAYS (three years by default) after its cases ended, "
+    "or the citizen's deletion request; then anonymised"
+)
+MESSAGES_REMOVED = "removed when the case's visit is anonymised (UNTIL_ANONYMISED)"
+REQUEST_RECORD = "the office's record of its answer: no limit in the software yet"
 FAILED_SIGN_INS = "until the 15-minute cool-off ends (django-axes removes them at a sign-in)"
 AUDIT_LOG = "at least 183 days (the audit log's retention)"
 
@@ -32,12 +39,12 @@ class PersonalField:
 INVENTORY: tuple[PersonalField, ...] = (
     # The citizen who brought a problem: to handle it, and tell them how it went.
     PersonalField("visits.Visit.visitor_name", CITIZEN, "who brought the problem",
-                  WITH_THE_CASE, masked=True),
+                  UNTIL_ANONYMISED, masked=True),
     PersonalField("visits.Visit.visitor_phone", CITIZEN,
                   "contacting the citizen about the case; SMS progress when consented",
-                  WITH_THE_CASE, masked=True),
+                  UNTIL_ANONYMISED, masked=True),
     PersonalField("visits.Visit.visitor_address", CITIZEN,
-                  "where the problem is, for the departments' site visits", WITH_THE_CASE,
+                  "where the problem is, for the departments' site visits", UNTIL_ANONYMISED,
                   masked=True),
     PersonalField("visits.Visit.visitor_id_number", CITIZEN,
                   "who the citizen is, when the handling needs it (staff form only; never "
@@ -51,7 +58,7 @@ INVENTORY: tuple[PersonalField, ...] = (
                   "the problem in the citizen's words (free text: may name people)",
                   WITH_THE_CASE),
     PersonalField("visits.Case.lookup_code", CITIZEN,
-                  "the citizen's own key to look up the case's progress", WITH_THE_CASE),
+                  "the citizen's own key to look up the case's progress", UNTIL_ANONYMISED),
     PersonalField("visits.CaseEvent.note", CITIZEN,
                   "the timeline's notes (free text: may name people)", WITH_THE_CASE),
     PersonalField("visits.Case.satisfaction", CITIZEN,
@@ -63,12 +70,21 @@ INVENTORY: tuple[PersonalField, ...] = (
     PersonalField("visits.CaseSearchText.tokens", CITIZEN,
                   "the search index of the case's text", WITH_THE_CASE),
     PersonalField("notices.Notification.address", CITIZEN,
-                  "the phone or WeChat openid a message went to", NO_LIMIT_YET,
+                  "the phone or WeChat openid a message went to", MESSAGES_REMOVED,
                   masked=True),
     PersonalField("notices.Notification.params", CITIZEN,
-                  "the values a message's template was filled with", NO_LIMIT_YET),
+                  "the values a message's template was filled with", MESSAGES_REMOVED),
     PersonalField("notices.Notification.body", CITIZEN, "the text of a message sent",
-                  NO_LIMIT_YET),
+                  MESSAGES_REMOVED),
+    # A citizen's request about their personal information, kept as the office's record
+    # of having answered it.
+    PersonalField("privacy.DataRequest.phone", CITIZEN,
+                  "the number whose records the citizen asks about", REQUEST_RECORD,
+                  masked=True),
+    PersonalField("privacy.DataRequest.asked", CITIZEN,
+                  "what the citizen asks (free text: may name people)", REQUEST_RECORD),
+    PersonalField("privacy.DataRequest.outcome", CITIZEN,
+                  "what was done or corrected (free text: may name people)", REQUEST_RECORD),
     # Members: what the office publishes of them, with their agreement.
     PersonalField("members.Member.name", MEMBER, "rosters, the column, report cards",
                   WHILE_SERVING),

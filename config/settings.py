@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "points",
     "desk",
     "departments",
+    "privacy",
     "accounts",
     "django_tasks",
     "django_tasks_db",
@@ -363,6 +364,10 @@ LOGGING = {
 # Audit entries are kept this many days at least before `manage.py purge_audit` may
 # delete them; fewer than 183 (six months) fails the system check.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+# A case ended (closed, rejected, merged, withdrawn) this many days ago has its visitor's
+# personal data anonymised by `manage.py anonymise_closed_cases`; fewer than 365 fails
+# the system check.
+CLOSED_CASE_RETENTION_DAYS = env.int("CLOSED_CASE_RETENTION_DAYS", default=1095)
 # A resolved case must be followed up with the citizen within this many working days.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=5)
 # A department's reply is due this many working days after a referral by default.

@@ -29,6 +29,8 @@ from members.models import ActivityGroup, Member, Sector
 from notices.models import Channel, MessageTemplate, NoticeEvent, Notification, WechatFollower
 from points import ledger
 from points.models import GradeBand, PointEntry, PointQuery, PointRule, ScoringYear
+from privacy.lifecycle import request_record
+from privacy.models import DataRequest
 from rosters.models import DutyAssignment, DutyChange, DutyShift
 from tests.signing import force_login
 from visits.admin import CaseAdmin
@@ -216,6 +218,9 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
     ledger.sync({Proposal: [proposal.pk]})
     entry = PointEntry.objects.get()
     query = PointQuery.objects.create(entry=entry, asked_by=member_user, text="提案得分有误吗")
+    data_request = request_record(
+        data_request=DataRequest(kind="access", phone="13812345678", asked="查阅本人来访记录")
+    )
     return {
         Activity: Seeded(activity, ["委员进社区听民意"], ['value="委员进社区听民意"']),
         Proposal: Seeded(proposal, ["关于电梯改造的提案", "李委员"], [case.number]),
@@ -223,6 +228,7 @@ def seeded(administrator, staff, workstation, member_user) -> dict[type[Model], 
         ScoringYear: Seeded(scoring_year, ["2026"], ['value="5.00"', 'value="60.00"']),
         PointEntry: Seeded(entry, ["李委员", "5.00"], ["李委员", "5.00"]),
         PointQuery: Seeded(query, ["提案得分有误吗"], ["提案得分有误吗"]),
+        DataRequest: Seeded(data_request, ["138****5678"], ["138****5678", "查阅本人来访记录"]),
         AuditEntry: Seeded(audit_entry, ["10.1.2.3", case.number], ["10.1.2.3", case.number]),
         DutyChange: Seeded(duty_change, ["到岗签到"], ["到岗签到"]),
         AccessAttempt: Seeded(attempt, ["guesser", "10.9.9.9"], ["guesser", "10.9.9.9"]),
@@ -902,6 +908,10 @@ ROW_MAKERS: dict[type[Model], Callable[[int], object]] = {
     PointQuery: lambda n: PointQuery.objects.bulk_create(
         PointQuery(entry=entry, asked_by=entry.member.user or UserFactory(), text="?")
         for entry in _make_point_entries(n)
+    ),
+    DataRequest: lambda n: DataRequest.objects.bulk_create(
+        DataRequest(kind="access", phone=f"138{i:08d}", asked="?", handled_by=UserFactory())
+        for i in range(n)
     ),
 }
 

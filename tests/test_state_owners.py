@@ -27,10 +27,11 @@ OWNERS = {
         "activities/lifecycle.py",
         "notices/delivery.py",
         "notices/receipts.py",
+        "privacy/lifecycle.py",
     },
     "attendance": {"rosters/duties.py"},
 }
-MODELS = {"Case", "Proposal", "DutyAssignment"}
+MODELS = {"Case", "Proposal", "DutyAssignment", "DataRequest"}
 WRITING_CALLS = {"create", "bulk_create", "update", "update_or_create", "get_or_create"}
 DEFAULTS = {"defaults", "create_defaults"}
 

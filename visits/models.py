@@ -107,6 +107,9 @@ class Visit(models.Model):
     )
     # A random id the form carries, so that a double submit creates one visit.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # When the visitor's personal data was removed (retention, or the citizen's request):
+    # visits.anonymising, once; the cases and their figures stay.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_by = _user(_("logged by"))
     created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
 

@@ -32,7 +32,7 @@ class AdministratorAuthenticationForm(SlowedSignInMixin, AdminAuthenticationForm
 # The index by the office's tasks, not the alphabet: the daily work first, then the
 # people and rosters, the year's points, the set-up, and the security records last.
 APP_ORDER = (
-    "visits", "activities", "rosters", "members", "points", "notices", "workstations",
+    "visits", "activities", "rosters", "members", "points", "notices", "privacy", "workstations",
     "workdays", "audit", "axes", "auth",
 )  # fmt: skip
 

@@ -47,6 +47,7 @@ _ADMIN_APPS = (
     "activities",
     "points",
     "notices",
+    "privacy",
 )
 _ADMIN_AUTH_MODELS = ("user", "group")
 
