@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts import second_factor
 from audit.models import AuditAction, AuditEntry
+from privacy.models import DataRequest
 from visits.models import Case
 from workstations import roles
 
@@ -61,6 +62,9 @@ def test_the_security_administrators_export_holds_only_the_lines_they_review(
         ("auditor", User, 403),
         ("auditor", Case, 403),
         ("security_administrator", Case, 403),
+        ("security_administrator", DataRequest, 403),
+        ("auditor", DataRequest, 403),
+        ("administrator", DataRequest, 200),
         ("security_administrator", AccessAttempt, 200),
         ("security_administrator", User, 200),
         ("auditor", AuditEntry, 200),
