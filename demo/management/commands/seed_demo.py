@@ -85,6 +85,13 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
             self.stdout.write("Tables analysed.")
 
+        self._print_logins(logins)
+        self.stdout.write(
+            self.style.SUCCESS("\nAn opinion sent online, to look up at /track/ (no login)")
+        )
+        self.stdout.write(f"  tracking number {online.number}, lookup code {online.lookup_code}")
+
+    def _print_logins(self, logins) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  district administrator  {logins.administrator}")
         self.stdout.write(f"  security administrator  {logins.security_administrator}")
@@ -94,7 +101,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  member                  {logins.member}")
         for department, username in logins.departments.items():
             self.stdout.write(f"  department liaison      {username} ({department})")
-        self.stdout.write(
-            self.style.SUCCESS("\nAn opinion sent online, to look up at /track/ (no login)")
-        )
-        self.stdout.write(f"  tracking number {online.number}, lookup code {online.lookup_code}")
