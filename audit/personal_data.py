@@ -48,10 +48,10 @@ INVENTORY: tuple[PersonalField, ...] = (
                   masked=True),
     PersonalField("visits.Visit.visitor_id_number", CITIZEN,
                   "who the citizen is, when the handling needs it (staff form only; never "
-                  "asked online)", WITH_THE_CASE, masked=True, encrypted=True),
+                  "asked online)", UNTIL_ANONYMISED, masked=True, encrypted=True),
     PersonalField("visits.Visit.visitor_id_number_hash", CITIZEN,
                   "finding the citizen's visits by ID number (access requests): a keyed "
-                  "hash, not the number, never shown", WITH_THE_CASE),
+                  "hash, not the number, never shown", UNTIL_ANONYMISED),
     PersonalField("visits.Visit.summary", CITIZEN,
                   "what was said at the visit (free text: may name people)", WITH_THE_CASE),
     PersonalField("visits.Case.description", CITIZEN,

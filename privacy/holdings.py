@@ -64,6 +64,7 @@ def _visit(visit: Visit) -> dict:
         "name": visit.visitor_name,
         "phone": visit.visitor_phone,
         "address": visit.visitor_address,
+        "id_number": visit.visitor_id_number,
         "summary": visit.summary,
         "consents_to_publication": visit.consent_to_publish,
         "progress_by_sms": visit.sms_consent,

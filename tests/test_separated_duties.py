@@ -219,3 +219,51 @@ def test_a_superuser_is_the_break_glass_account_holding_all_three(db):
 
     assert roles.is_administrator(root) and roles.is_security_administrator(root)
     assert roles.is_auditor(root) and not roles.oversees_only(root)
+
+
+def test_the_office_can_neither_change_nor_set_the_password_of_an_account_that_watches_it(
+    admin_client, auditor
+):
+    before = User.objects.values("password", "is_active").get(pk=auditor.pk)
+
+    page = admin_client.get(admin_url(User, "change", auditor.pk))
+    password = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[auditor.pk]),
+        {"password1": "another horse battery", "password2": "another horse battery"},
+    )
+    disabled = admin_client.post(admin_url(User, "change", auditor.pk), {"is_active": ""})
+
+    assert page.context["has_change_permission"] is False
+    assert password.status_code == 403 and disabled.status_code == 403
+    assert User.objects.values("password", "is_active").get(pk=auditor.pk) == before
+
+
+def test_the_office_cannot_appoint_a_security_administrator_or_an_auditor(admin_client, staff):
+    form = admin_client.get(admin_url(User, "change", staff.pk)).context["adminform"].form
+    offered = set(form.fields["groups"].queryset.values_list("name", flat=True))
+
+    assert roles.STAFF in offered
+    assert not offered & {roles.SECURITY_ADMINISTRATORS, roles.AUDITORS}
+
+
+def test_the_office_cannot_delete_a_role_group(admin_client):
+    auditors = group(roles.AUDITORS)
+
+    page = admin_client.post(admin_url(Group, "delete", auditors.pk), {"post": "yes"})
+    action = admin_client.post(
+        admin_url(Group, "changelist"),
+        {"action": "delete_selected", "_selected_action": [auditors.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403 and action.status_code in (200, 403)
+    assert Group.objects.filter(pk=auditors.pk).exists()
+
+
+def test_the_security_administrator_lifts_lockouts_but_cannot_wipe_the_sign_in_records(
+    security_administrator,
+):
+    user = User.objects.get(pk=security_administrator.pk)
+
+    assert user.has_perm("axes.delete_accessattempt") and user.has_perm("axes.view_accesslog")
+    assert not user.has_perm("axes.delete_accesslog")
+    assert not user.has_perm("axes.delete_accessfailurelog")

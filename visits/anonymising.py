@@ -95,6 +95,9 @@ def _scrub_visits(visit_ids: list[int], *, now) -> None:
         visitor_name=PLACEHOLDER_NAME,
         visitor_phone="",
         visitor_address="",
+        # update() runs no pre_save: the lookup hash is emptied with the number.
+        visitor_id_number="",
+        visitor_id_number_hash="",
         sms_consent=False,
         anonymised_at=now,
     )

@@ -97,6 +97,30 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_filter = [*DjangoUserAdmin.list_filter, "staffed_workstations"]
     actions = ["end_sessions"]
 
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Its password page asks this too: the office sets no watcher's password.
+        if obj is not None and not request.user.is_superuser and roles.oversees_the_office(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and not request.user.is_superuser and roles.oversees_the_office(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        if not all(self.has_delete_permission(request, user) for user in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # The security administrator and the auditor are appointed by the superuser.
+            kwargs["queryset"] = Group.objects.exclude(
+                name__in=[roles.SECURITY_ADMINISTRATORS, roles.AUDITORS]
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = [*super().get_readonly_fields(request, obj)]
         if not request.user.is_superuser:
@@ -161,6 +185,16 @@ class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
         if obj is not None and obj.name in roles.ROLE_GROUPS:
             readonly += ["name", "permissions"]
         return readonly
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.name in roles.ROLE_GROUPS:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        if queryset.filter(name__in=roles.ROLE_GROUPS).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "permissions" and not request.user.is_superuser:

@@ -57,7 +57,11 @@ def _duty_permissions() -> dict[str, QuerySet[Permission]]:
     return {
         ADMINISTRATORS: perms.filter(content_type__app_label__in=_ADMIN_APPS)
         | perms.filter(content_type__app_label="auth", content_type__model__in=_ADMIN_AUTH_MODELS),
-        SECURITY_ADMINISTRATORS: perms.filter(content_type__app_label="axes")
+        # Lockouts read and lifted (an attempt deleted), never the sign-in records wiped.
+        SECURITY_ADMINISTRATORS: perms.filter(
+            content_type__app_label="axes", codename__startswith="view_"
+        )
+        | perms.filter(content_type__app_label="axes", codename="delete_accessattempt")
         | perms.filter(content_type__app_label="auth", codename="view_user")
         | perms.filter(content_type__app_label="audit", codename="view_auditentry"),
         AUDITORS: perms.filter(
@@ -280,6 +284,13 @@ def oversees_only(user: AbstractBaseUser | AnonymousUser) -> bool:
     """The security administrator or the auditor, not the district office: their work is
     in admin; the network's cases, rosters and people are not theirs to read."""
     return (is_security_administrator(user) or is_auditor(user)) and not is_administrator(user)
+
+
+def oversees_the_office(user: AbstractBaseUser) -> bool:
+    """Whether this account watches the district office (a security administrator, an
+    auditor, the superuser; disabled or not): the office may not change, disable, delete
+    it or set its password, nor appoint one. Only the superuser does."""
+    return user.is_superuser or bool(holdings(user).groups & {SECURITY_ADMINISTRATORS, AUDITORS})
 
 
 def may_end_sessions(user: AbstractBaseUser | AnonymousUser) -> bool:

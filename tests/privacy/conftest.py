@@ -12,6 +12,7 @@ from ..factories import VisitFactory, open_case
 from ..stories import answered, at
 
 NAME, PHONE, ADDRESS = "王小明", "13812345678", "新城区西一路8号3单元"
+ID_NUMBER = "11010519491231002X"
 OTHER_PHONE = "13900001111"
 NOW = at(6, 15, year=2029)
 
@@ -31,6 +32,7 @@ def visit_of(workstation, phone: str = PHONE) -> Visit:
         visitor_name=NAME,
         visitor_phone=phone,
         visitor_address=ADDRESS,
+        visitor_id_number=ID_NUMBER,
         sms_consent=True,
         summary=f"来访人留电话 {phone}，反映楼道堆物",
     )

@@ -17,7 +17,7 @@ from privacy.models import DataRequest, RequestKind
 from visits import lifecycle as case_lifecycle
 
 from ..signing import force_login
-from .conftest import ADDRESS, NAME, NOW, PHONE
+from .conftest import ADDRESS, ID_NUMBER, NAME, NOW, PHONE
 
 UNKNOWN = "13700002222"
 
@@ -49,6 +49,7 @@ def test_the_holdings_are_the_numbers_visits_cases_and_messages(held):
 
     assert [v["name"] for v in holdings.visits] == [NAME, NAME]
     assert {v["address"] for v in holdings.visits} == {ADDRESS}
+    assert {v["id_number"] for v in holdings.visits} == {ID_NUMBER}
     assert held.old_closed.number in {c["number"] for c in holdings.cases}
     assert len(holdings.cases) == 3 and len(holdings.messages) == 1
     timeline = next(c for c in holdings.cases if c["number"] == held.old_closed.number)

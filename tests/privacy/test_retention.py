@@ -16,8 +16,9 @@ from privacy.retention import retention_floor, retention_run
 from visits import lifecycle, search
 from visits.anonymising import PLACEHOLDER_NAME, scrub
 from visits.models import Case, CaseEvent, CaseTally, Visit
+from visits.selectors import visits_with_id_number
 
-from .conftest import ADDRESS, NAME, NOW, PHONE, at
+from .conftest import ADDRESS, ID_NUMBER, NAME, NOW, PHONE, at
 
 
 def run(*args: str) -> str:
@@ -28,7 +29,9 @@ def run(*args: str) -> str:
 
 def contact(case: Case) -> tuple:
     visit = Visit.objects.get(pk=case.visit_id)
-    return visit.visitor_name, visit.visitor_phone, visit.visitor_address, visit.sms_consent
+    found_by_id = visits_with_id_number(ID_NUMBER).filter(pk=visit.pk).exists()
+    return (visit.visitor_name, visit.visitor_phone, visit.visitor_address,
+            visit.visitor_id_number, found_by_id, visit.sms_consent)  # fmt: skip
 
 
 def figures() -> list:
@@ -49,7 +52,7 @@ def test_a_dry_run_counts_and_changes_nothing(held, now):
 
     assert "visits: 1" in out and "cases: 1" in out and "messages to citizens: 1" in out
     assert "Dry run" in out
-    assert contact(held.old_closed) == (NAME, PHONE, ADDRESS, True)
+    assert contact(held.old_closed) == (NAME, PHONE, ADDRESS, ID_NUMBER, True, True)
     assert Notification.objects.count() == 3
     assert figures() == before
     assert not AuditEntry.objects.filter(target="retention").exists()
@@ -59,7 +62,7 @@ def test_apply_anonymises_the_visit_of_a_case_closed_long_ago(held, now):
     out = run("--apply")
 
     assert "Done: 1 visits, 1 cases anonymised, 1 messages to citizens removed" in out
-    assert contact(held.old_closed) == (PLACEHOLDER_NAME, "", "", False)
+    assert contact(held.old_closed) == (PLACEHOLDER_NAME, "", "", "", False, False)
     visit = Visit.objects.get(pk=held.old_closed.visit_id)
     assert visit.anonymised_at == NOW and PHONE not in visit.summary
 
@@ -80,7 +83,7 @@ def test_recent_closed_and_open_cases_keep_their_visitors(held, now):
     run("--apply")
 
     for case in (held.recent_closed, held.old_open, held.half_open):
-        assert contact(case)[:3] != (PLACEHOLDER_NAME, "", ""), case
+        assert contact(case)[:5] == (NAME, contact(case)[1], ADDRESS, ID_NUMBER, True), case
 
 
 def test_only_the_citizens_messages_of_the_case_are_removed(held, staff, now):
