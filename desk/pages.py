@@ -131,7 +131,9 @@ def case_page(
                 f"visitor_{part}": value
                 for part, value in visitor_contact(visit, revealed=revealed).items()
             },
-            "visitor_id_number": visitor_id_number(visit, revealed=revealed),
+            "visitor_id_number": visitor_id_number(
+                visit, revealed=revealed and access.may_see_id_number(request.user, case)
+            ),
             "revealed": revealed,
             "may_reveal": may_reveal and not revealed,
             "may_hand_out_lookup_code": access.may_hand_out_lookup_code(request.user, case),

@@ -119,6 +119,13 @@ def may_see_personal_data(user, case: Case) -> bool:
     return member is not None and case.handling_members.filter(pk=member.pk).exists()
 
 
+def may_see_id_number(user, case: Case) -> bool:
+    """The ID number is sensitive personal information (GB/T 35273): in full, after a
+    reveal, to those who handle the case's workstation only, not to its members, who
+    reach the citizen by name and phone."""
+    return roles.handles_workstation(user, case.workstation_id)
+
+
 def may_see_visit_personal_data(user, visit: Visit) -> bool:
     """Those who handle the visit: its workstation's staff and administrators."""
     return roles.handles_workstation(user, visit.workstation_id)
